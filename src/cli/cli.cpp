@@ -1,0 +1,78 @@
+#include "cli/cli.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <ostream>
+
+#include "cli/commands.h"
+#include "util/error.h"
+
+#ifndef MAPSMITH_VERSION
+#define MAPSMITH_VERSION "0.0.0"
+#endif
+
+namespace mapsmith::cli {
+
+void print_diagnostics(Context& ctx, const dsl::Diagnostics& diags, bool json) {
+  if (json) {
+    ctx.out << dsl::render_json(diags.all()) << '\n';
+    return;
+  }
+  for (const dsl::Diagnostic& d : diags.all()) ctx.err << dsl::render(d);
+}
+
+int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{
+      "mapsmith: write, check, simulate and tune Legion mappers in the mapping language.\n"
+      "Run 'mapsmith COMMAND --help' for the options of a command.",
+      "mapsmith"};
+  app.set_version_flag("--version", std::string("mapsmith ") + MAPSMITH_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  Context ctx{out, err};
+  add_check_command(app, ctx);
+  add_fmt_command(app, ctx);
+
+  std::vector<std::string> args(argv.begin() + (argv.empty() ? 0 : 1), argv.end());
+  std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::CallForVersion&) {
+    out << app.version() << '\n';
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    // --help on a subcommand arrives here as CallForHelp from that subcommand.
+    if (e.get_exit_code() == 0) {
+      for (CLI::App* sub : app.get_subcommands()) {
+        out << sub->help();
+        return kExitOk;
+      }
+      out << app.help();
+      return kExitOk;
+    }
+    err << "mapsmith: error: " << e.what() << '\n';
+    err << "Run 'mapsmith --help' for usage.\n";
+    return kExitUsage;
+  } catch (const InputError& e) {
+    err << "mapsmith: error: " << e.what() << '\n';
+    return kExitInput;
+  } catch (const InternalError& e) {
+    err << "mapsmith: " << e.what() << "\nThis is a bug in mapsmith; please report it.\n";
+    return 3;
+  }
+  return ctx.exit_code;
+}
+
+int run(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  return run(args, std::cout, std::cerr);
+}
+
+}  // namespace mapsmith::cli

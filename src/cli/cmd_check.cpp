@@ -1,0 +1,49 @@
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/front_end.h"
+
+namespace mapsmith::cli {
+
+namespace {
+struct CheckOptions {
+  std::vector<std::string> files;
+  bool json = false;
+  bool quiet = false;
+};
+}  // namespace
+
+void add_check_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<CheckOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "check",
+      "Check mapping files for errors and warnings.\n"
+      "Prints each problem as FILE:LINE:COL with the source line, a caret and a hint.\n"
+      "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error.");
+  cmd->add_option("files", opts->files, "Mapping files to check ('-' reads standard input)")
+      ->required();
+  cmd->add_flag("--json", opts->json,
+                "Print the diagnostics as a JSON array of {file, line, col, severity, message, "
+                "hint} on standard output");
+  cmd->add_flag("-q,--quiet", opts->quiet, "Print nothing for files without problems");
+  cmd->callback([opts, &ctx] {
+    dsl::Diagnostics all(1000);
+    for (const std::string& f : opts->files) {
+      dsl::Diagnostics diags;
+      LoadedProgram lp = load_program(f, diags);
+      for (const dsl::Diagnostic& d : diags.all()) all.add(d);
+      if (!opts->json && !opts->quiet && lp.ok) {
+        ctx.out << fmt::format("{}: ok ({} statement{}, {} warning{})\n", f,
+                               lp.program.stmts.size(), lp.program.stmts.size() == 1 ? "" : "s",
+                               diags.warning_count(), diags.warning_count() == 1 ? "" : "s");
+      }
+    }
+    print_diagnostics(ctx, all, opts->json);
+    ctx.exit_code = all.has_errors() ? kExitInput : kExitOk;
+  });
+}
+
+}  // namespace mapsmith::cli

@@ -1,0 +1,24 @@
+#pragma once
+/// Each `mapsmith` subcommand registers itself on the CLI11 app; its callback sets the exit code.
+#include <CLI/CLI.hpp>
+#include <iosfwd>
+
+#include "dsl/diagnostics.h"
+
+namespace mapsmith::cli {
+
+/// What every command shares: the output streams and the exit code it sets.
+struct Context {
+  std::ostream& out;
+  std::ostream& err;
+  int exit_code = 0;
+  bool color = false;
+};
+
+void add_check_command(CLI::App& app, Context& ctx);
+void add_fmt_command(CLI::App& app, Context& ctx);
+
+/// Prints diagnostics: rendered to `err`, or as a JSON array to `out` when `json`.
+void print_diagnostics(Context& ctx, const dsl::Diagnostics& diags, bool json);
+
+}  // namespace mapsmith::cli

@@ -1,0 +1,46 @@
+#include "cli/front_end.h"
+
+#include <iostream>
+#include <iterator>
+#include <memory>
+
+#include "dsl/parser.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace mapsmith::cli {
+
+LoadedProgram load_program_text(std::string name, std::string text, dsl::Diagnostics& diags) {
+  LoadedProgram out;
+  std::size_t before = diags.error_count();
+  auto src = std::make_shared<dsl::SourceFile>(std::move(name), std::move(text));
+  out.program = dsl::parse(src, diags);
+  out.parsed = diags.error_count() == before;
+  if (out.parsed) out.info = dsl::check(out.program, diags);
+  out.ok = diags.error_count() == before;
+  return out;
+}
+
+LoadedProgram load_program(const std::string& path, dsl::Diagnostics& diags) {
+  std::string text;
+  try {
+    if (path == "-") {
+      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    } else {
+      // One byte over the limit is enough for the parser to say the file is too large.
+      text = read_file(path, dsl::kMaxSourceBytes + 1);
+    }
+  } catch (const InputError& e) {
+    std::string msg = e.what();
+    std::string prefix = path + ": ";
+    if (msg.rfind(prefix, 0) == 0) msg = msg.substr(prefix.size());
+    if (msg.rfind("file is larger", 0) == 0)
+      msg = "file is larger than the limit of " + std::to_string(dsl::kMaxSourceBytes) +
+            " bytes for a mapping file";
+    diags.file_error(path, msg);
+    return LoadedProgram{};
+  }
+  return load_program_text(path == "-" ? "<stdin>" : path, std::move(text), diags);
+}
+
+}  // namespace mapsmith::cli

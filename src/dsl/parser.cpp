@@ -1,0 +1,833 @@
+#include "dsl/parser.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <optional>
+
+#include "dsl/lexer.h"
+#include "util/error.h"
+#include "util/kinds.h"
+
+namespace mapsmith::dsl {
+
+namespace {
+
+constexpr std::array<std::pair<std::string_view, LayoutWord>, 8> kLayoutWords = {{
+    {"SOA", LayoutWord::SOA},
+    {"AOS", LayoutWord::AOS},
+    {"C_order", LayoutWord::C_order},
+    {"F_order", LayoutWord::F_order},
+    {"Compact", LayoutWord::Compact},
+    {"Exact", LayoutWord::Exact},
+    {"Align", LayoutWord::Align},
+    {"No_Align", LayoutWord::No_Align},
+}};
+
+std::optional<LayoutWord> layout_word(std::string_view s) {
+  for (const auto& [text, w] : kLayoutWords)
+    if (text == s) return w;
+  return std::nullopt;
+}
+
+/// Thrown to abandon the current statement after a syntax error was reported; caught at the
+/// statement level, where the parser skips to the next statement.
+struct SyntaxError {};
+
+class Parser {
+ public:
+  Parser(SourcePtr source, Diagnostics& diags) : src_(*source), diags_(diags) {
+    prog_.source = std::move(source);
+    toks_ = lex(src_, diags_, &prog_.comments);
+  }
+
+  Program run() {
+    while (!at(Tok::End) && !diags_.saturated()) {
+      try {
+        parse_top_statement(prog_.stmts);
+      } catch (const SyntaxError&) {
+        recover();
+      }
+    }
+    return std::move(prog_);
+  }
+
+ private:
+  // ---- token helpers ----
+  const Token& peek(std::size_t ahead = 0) const {
+    std::size_t i = std::min(pos_ + ahead, toks_.size() - 1);
+    return toks_[i];
+  }
+  bool at(Tok t) const { return peek().kind == t; }
+  const Token& advance() {
+    const Token& t = toks_[pos_];
+    if (pos_ + 1 < toks_.size()) ++pos_;
+    return t;
+  }
+  bool accept(Tok t) {
+    if (!at(t)) return false;
+    advance();
+    return true;
+  }
+  const Token& prev() const { return toks_[pos_ > 0 ? pos_ - 1 : 0]; }
+
+  /// The location just after the previous token: where a missing ';' belongs.
+  SourceLoc after_prev() const {
+    const Token& p = prev();
+    SourceLoc l = p.loc;
+    std::uint32_t len = static_cast<std::uint32_t>(p.text.size());
+    if (p.kind == Tok::String) len += 2;
+    l.col += len;
+    l.offset += len;
+    return l;
+  }
+
+  [[noreturn]] void fail(SourceLoc loc, std::string message, std::string hint = {}) {
+    diags_.error(src_, loc, std::move(message), std::move(hint));
+    throw SyntaxError{};
+  }
+
+  std::string found() const {
+    const Token& t = peek();
+    switch (t.kind) {
+      case Tok::End: return "end of file";
+      case Tok::Ident: return fmt::format("'{}'", t.text);
+      case Tok::Int: return fmt::format("the number {}", t.text);
+      case Tok::String: return "a string";
+      default: return std::string(describe(t.kind));
+    }
+  }
+
+  [[noreturn]] void expected(std::string_view what, std::string hint = {}) {
+    fail(peek().loc, fmt::format("expected {}, found {}", what, found()), std::move(hint));
+  }
+
+  void expect(Tok t, std::string_view context) {
+    if (accept(t)) return;
+    expected(fmt::format("{} {}", describe(t), context));
+  }
+
+  /// Every statement ends with ';'. A missing one is reported right after the previous token,
+  /// where the user must type it.
+  void expect_semi(std::string_view what) {
+    if (accept(Tok::Semi)) return;
+    if (peek().loc.line != prev().loc.line || at(Tok::End) || at(Tok::RBrace)) {
+      fail(after_prev(), fmt::format("missing ';' after {}", what),
+           "every statement ends with ';'");
+    }
+    expected(fmt::format("';' to end {}", what));
+  }
+
+  Name ident(std::string_view what) {
+    if (!at(Tok::Ident)) {
+      std::string hint;
+      if (peek().kind >= Tok::KwTask && peek().kind <= Tok::KwMachine)
+        hint = fmt::format("{} is a keyword and cannot be used as a name", describe(peek().kind));
+      expected(what, hint);
+    }
+    const Token& t = advance();
+    return Name{t.text, t.loc};
+  }
+
+  /// Skips to just after the next ';' or '}' at the current nesting, or to a token that can
+  /// only start a statement.
+  void recover() {
+    int depth = 0;
+    while (!at(Tok::End)) {
+      Tok k = peek().kind;
+      if (depth == 0 && pos_ > 0 && is_statement_keyword(k) && peek().loc.line != prev().loc.line)
+        return;
+      advance();
+      if (k == Tok::LBrace || k == Tok::LParen || k == Tok::LBracket) ++depth;
+      if (k == Tok::RParen || k == Tok::RBracket) depth = depth > 0 ? depth - 1 : 0;
+      if (k == Tok::RBrace) {
+        if (depth <= 1) return;
+        --depth;
+      }
+      if (k == Tok::Semi && depth == 0) return;
+    }
+  }
+
+  static bool is_statement_keyword(Tok k) {
+    return (k >= Tok::KwTask && k <= Tok::KwDef) || k == Tok::KwPrint;
+  }
+
+  // ---- statements ----
+
+  // statement := task | region | layout | instance_limit | collect_memory | index_task_map
+  //            | single_task_map | control_replicate | def | print | IDENT '=' expr ';'
+  void parse_top_statement(std::vector<Stmt>& out) {
+    Stmt s;
+    s.loc = peek().loc;
+    switch (peek().kind) {
+      case Tok::KwTask: parse_task(s); break;
+      case Tok::KwRegion: parse_region(s); break;
+      case Tok::KwLayout: parse_layout(s); break;
+      case Tok::KwInstanceLimit: parse_instance_limit(s); break;
+      case Tok::KwCollectMemory: parse_collect_memory(s); break;
+      case Tok::KwIndexTaskMap: parse_task_map(s, StmtKind::IndexTaskMap); break;
+      case Tok::KwSingleTaskMap: parse_task_map(s, StmtKind::SingleTaskMap); break;
+      case Tok::KwControlReplicate: parse_control_replicate(s); break;
+      case Tok::KwDef: parse_def(s); break;
+      case Tok::KwPrint: parse_print(s); break;
+      case Tok::Ident: parse_assign(s); break;
+      case Tok::Semi:
+        advance();
+        return;  // an empty statement; fmt drops it
+      case Tok::KwReturn:
+        fail(peek().loc, "'return' outside a function",
+             "'return' can only appear in the body of a 'def'");
+      default:
+        expected("a statement",
+                 "a statement starts with Task, Region, Layout, InstanceLimit, CollectMemory, "
+                 "IndexTaskMap, SingleTaskMap, ControlReplicate, def, print or a name to assign");
+    }
+    s.end = prev().loc;
+    out.push_back(std::move(s));
+  }
+
+  // tasks := '*' | IDENT (',' IDENT)*
+  TaskSel parse_tasks() {
+    TaskSel sel;
+    sel.loc = peek().loc;
+    if (accept(Tok::Star)) {
+      sel.any = true;
+      return sel;
+    }
+    sel.names.push_back(ident("a task name or '*'"));
+    while (accept(Tok::Comma)) sel.names.push_back(ident("a task name after ','"));
+    return sel;
+  }
+
+  // kind_list := IDENT (',' IDENT)*
+  std::vector<Name> parse_kind_list(std::string_view what) {
+    std::vector<Name> out;
+    out.push_back(ident(what));
+    while (accept(Tok::Comma)) out.push_back(ident(what));
+    return out;
+  }
+
+  // task := 'Task' tasks kind_list ';'
+  void parse_task(Stmt& s) {
+    advance();
+    s.kind = StmtKind::Task;
+    s.tasks = parse_tasks();
+    if (at(Tok::Semi))
+      expected("a processor kind list",
+               "write the kinds in priority order, for example: Task * GPU,CPU;");
+    s.kinds = parse_kind_list("a processor kind");
+    expect_semi("the Task statement");
+  }
+
+  // region_sel := '*' | IDENT | INT
+  RegionSel parse_region_sel() {
+    RegionSel r;
+    r.loc = peek().loc;
+    if (accept(Tok::Star)) return r;
+    if (at(Tok::Int)) {
+      r.kind = RegionSel::Kind::Index;
+      r.index = advance().value;
+      return r;
+    }
+    r.kind = RegionSel::Kind::Named;
+    r.name = ident("a region name, a region index or '*'");
+    return r;
+  }
+
+  Name parse_proc_or_star(std::string_view what) {
+    if (at(Tok::Star)) {
+      const Token& t = advance();
+      return Name{t.text, t.loc};
+    }
+    return ident(what);
+  }
+
+  // region := 'Region' tasks region_sel (PROC | '*') kind_list ';'
+  void parse_region(Stmt& s) {
+    advance();
+    s.kind = StmtKind::Region;
+    s.tasks = parse_tasks();
+    s.region = parse_region_sel();
+    s.proc = parse_proc_or_star("a processor kind or '*'");
+    if (at(Tok::Semi))
+      expected("a memory kind list", "for example: Region * * GPU FBMEM,ZCMEM;");
+    s.kinds = parse_kind_list("a memory kind");
+    expect_semi("the Region statement");
+  }
+
+  // layout := 'Layout' tasks region_sel (KIND | '*') constraint+ ';'
+  // constraint := SOA | AOS | C_order | F_order | Compact | Exact | No_Align
+  //             | Align ('==' | '!=' | '<' | '<=' | '>' | '>=') INT
+  void parse_layout(Stmt& s) {
+    advance();
+    s.kind = StmtKind::Layout;
+    s.tasks = parse_tasks();
+    s.region = parse_region_sel();
+    s.proc = parse_proc_or_star("a processor kind, a memory kind or '*'");
+    while (at(Tok::Ident)) {
+      const Token& t = advance();
+      auto w = layout_word(t.text);
+      if (!w) {
+        fail(t.loc, fmt::format("unknown layout constraint '{}'", t.text),
+             "layout constraints are SOA, AOS, C_order, F_order, Compact, Exact, "
+             "Align OP N and No_Align");
+      }
+      LayoutItem item{*w, Op::None, 0, t.loc};
+      if (*w == LayoutWord::Align) {
+        Tok k = peek().kind;
+        switch (k) {
+          case Tok::EqEq: item.cmp = Op::Eq; break;
+          case Tok::Ne: item.cmp = Op::Ne; break;
+          case Tok::Lt: item.cmp = Op::Lt; break;
+          case Tok::Le: item.cmp = Op::Le; break;
+          case Tok::Gt: item.cmp = Op::Gt; break;
+          case Tok::Ge: item.cmp = Op::Ge; break;
+          default:
+            expected("a comparison after Align", "for example: Align==128");
+        }
+        advance();
+        if (!at(Tok::Int)) expected("a byte count after the comparison", "for example: Align==128");
+        item.value = advance().value;
+      }
+      s.layout.push_back(item);
+    }
+    if (s.layout.empty())
+      expected("a layout constraint", "for example: Layout * * * SOA F_order;");
+    expect_semi("the Layout statement");
+  }
+
+  // instance_limit := 'InstanceLimit' tasks [PROC] INT ';'
+  void parse_instance_limit(Stmt& s) {
+    advance();
+    s.kind = StmtKind::InstanceLimit;
+    s.tasks = parse_tasks();
+    if (at(Tok::Ident)) {
+      s.old_form = true;
+      s.proc = ident("a processor kind");
+    }
+    if (!at(Tok::Int)) expected("the instance count", "for example: InstanceLimit my_task 4;");
+    s.limit = advance().value;
+    expect_semi("the InstanceLimit statement");
+  }
+
+  // collect_memory := 'CollectMemory' tasks region_sel ';'
+  void parse_collect_memory(Stmt& s) {
+    advance();
+    s.kind = StmtKind::CollectMemory;
+    s.tasks = parse_tasks();
+    s.region = parse_region_sel();
+    expect_semi("the CollectMemory statement");
+  }
+
+  // task_map := ('IndexTaskMap' | 'SingleTaskMap') tasks IDENT ';'
+  void parse_task_map(Stmt& s, StmtKind kind) {
+    advance();
+    s.kind = kind;
+    s.tasks = parse_tasks();
+    if (at(Tok::Semi)) {
+      expected("the name of a function after the task list",
+               "for example: IndexTaskMap my_task block1d;");
+    }
+    s.name = ident("the name of a mapping function");
+    expect_semi(kind == StmtKind::IndexTaskMap ? "the IndexTaskMap statement"
+                                               : "the SingleTaskMap statement");
+  }
+
+  // control_replicate := 'ControlReplicate' tasks ';'
+  void parse_control_replicate(Stmt& s) {
+    advance();
+    s.kind = StmtKind::ControlReplicate;
+    s.tasks = parse_tasks();
+    expect_semi("the ControlReplicate statement");
+  }
+
+  // assign := IDENT '=' expr ';'
+  void parse_assign(Stmt& s) {
+    s.kind = StmtKind::Assign;
+    s.name = ident("a name");
+    if (!at(Tok::Assign)) {
+      if (at(Tok::Ident) || at(Tok::Star)) {
+        fail(s.name.loc, fmt::format("unknown statement '{}'", s.name.text),
+             "statements start with Task, Region, Layout, InstanceLimit, CollectMemory, "
+             "IndexTaskMap, SingleTaskMap, ControlReplicate, def or print");
+      }
+      expected(fmt::format("'=' after '{}'", s.name.text));
+    }
+    advance();
+    s.value = parse_expr();
+    expect_semi("the assignment");
+  }
+
+  // print := 'print' '(' STRING (',' expr)* ')' ';'
+  void parse_print(Stmt& s) {
+    advance();
+    s.kind = StmtKind::Print;
+    expect(Tok::LParen, "after print");
+    if (!at(Tok::String)) expected("a format string", "for example: print(\"x = {}\", x);");
+    s.format = advance().text;
+    while (accept(Tok::Comma)) s.args.push_back(parse_expr());
+    expect(Tok::RParen, "to close print(...)");
+    expect_semi("the print statement");
+  }
+
+  // def := 'def' IDENT '(' [param (',' param)*] ')' '{' body_stmt* '}'
+  // param := TYPE IDENT
+  // body_stmt := IDENT '=' expr ';' | 'return' expr ';' | print
+  void parse_def(Stmt& s) {
+    advance();
+    s.kind = StmtKind::Def;
+    s.name = ident("the function's name");
+    expect(Tok::LParen, "after the function's name");
+    if (!at(Tok::RParen)) {
+      do {
+        Param p;
+        if (at(Tok::KwTask)) {
+          // "Task" starts a statement elsewhere; here it is the type of a parameter.
+          const Token& t = advance();
+          p.type = Name{t.text, t.loc};
+        } else {
+          p.type = ident("a parameter type (int, bool, IPoint, ISpace, MSpace or Task)");
+        }
+        if (!at(Tok::Ident)) {
+          expected(fmt::format("a parameter name after the type '{}'", p.type.text),
+                   "parameters are written TYPE NAME, for example: def f(Task task)");
+        }
+        p.name = ident("a parameter name");
+        s.params.push_back(p);
+      } while (accept(Tok::Comma));
+    }
+    expect(Tok::RParen, "to close the parameter list");
+    if (at(Tok::Colon)) {
+      fail(peek().loc, "':' after a def head",
+           "the body of a function is a block in braces: def f(Task t) { return ...; }");
+    }
+    if (!at(Tok::LBrace)) expected("'{' to open the function body");
+    SourceLoc open = advance().loc;
+    if (++depth_ > kMaxNesting) fail(open, "blocks nested too deeply");
+    while (!at(Tok::RBrace)) {
+      if (at(Tok::End)) {
+        fail(open, fmt::format("unterminated block: '{{' of function '{}' is never closed",
+                               s.name.text),
+             "add '}' after the last statement of the function");
+      }
+      if (at(Tok::KwDef)) {
+        fail(peek().loc, fmt::format("missing '}}' before the next 'def': function '{}' opened "
+                                     "at line {} is never closed",
+                                     s.name.text, open.line),
+             "add '}' after the last statement of the function");
+      }
+      try {
+        parse_body_statement(s.body);
+      } catch (const SyntaxError&) {
+        recover_in_body();
+      }
+    }
+    --depth_;
+    advance();  // '}'
+    accept(Tok::Semi);  // a stray ';' after '}' is harmless
+  }
+
+  void recover_in_body() {
+    while (!at(Tok::End) && !at(Tok::RBrace) && !at(Tok::KwDef)) {
+      if (advance().kind == Tok::Semi) return;
+    }
+  }
+
+  void parse_body_statement(std::vector<Stmt>& out) {
+    Stmt s;
+    s.loc = peek().loc;
+    switch (peek().kind) {
+      case Tok::KwReturn:
+        advance();
+        s.kind = StmtKind::Return;
+        s.value = parse_expr();
+        expect_semi("the return statement");
+        break;
+      case Tok::KwPrint: parse_print(s); break;
+      case Tok::Ident: parse_assign(s); break;
+      case Tok::Semi: advance(); return;
+      default:
+        if (is_statement_keyword(peek().kind)) {
+          fail(peek().loc,
+               fmt::format("{} cannot appear inside a function", describe(peek().kind)),
+               "a function body holds assignments, print and return; close the function with "
+               "'}' first");
+        }
+        expected("a statement in the function body (NAME = EXPR;, return EXPR; or print(...);)");
+    }
+    s.end = prev().loc;
+    out.push_back(std::move(s));
+  }
+
+  // ---- expressions ----
+  // Precedence, lowest first:
+  //   expr    := or ['?' expr ':' expr]
+  //   or      := and ('||' and)*
+  //   and     := eq ('&&' eq)*
+  //   eq      := rel (('==' | '!=') rel)*
+  //   rel     := add (('<' | '<=' | '>' | '>=') add)*
+  //   add     := mul (('+' | '-') mul)*
+  //   mul     := unary (('*' | '/' | '%') unary)*
+  //   unary   := ('-' | '!') unary | postfix
+  //   postfix := primary ('[' index ']' | '.' IDENT ['(' args ')'])*
+  //   primary := INT | True | False | IDENT ['(' args ')'] | Machine '(' IDENT ')'
+  //            | '(' ')' | '(' expr ')' | '(' item (',' item)* [','] ')'
+  //            | tuple '(' expr for IDENT in expr ')'
+  //   item    := '*' unary | expr      (an unpacked tuple inside a tuple or an index)
+
+  ExprId make(ExprKind kind, SourceLoc loc, std::initializer_list<ExprId> kids = {}) {
+    Expr e;
+    e.kind = kind;
+    e.loc = loc;
+    e.first = static_cast<std::uint32_t>(prog_.children.size());
+    e.count = static_cast<std::uint32_t>(kids.size());
+    prog_.children.insert(prog_.children.end(), kids.begin(), kids.end());
+    prog_.exprs.push_back(e);
+    return static_cast<ExprId>(prog_.exprs.size() - 1);
+  }
+  ExprId make_list(ExprKind kind, SourceLoc loc, const std::vector<ExprId>& kids) {
+    Expr e;
+    e.kind = kind;
+    e.loc = loc;
+    e.first = static_cast<std::uint32_t>(prog_.children.size());
+    e.count = static_cast<std::uint32_t>(kids.size());
+    prog_.children.insert(prog_.children.end(), kids.begin(), kids.end());
+    prog_.exprs.push_back(e);
+    return static_cast<ExprId>(prog_.exprs.size() - 1);
+  }
+  ExprId binary(Op op, SourceLoc loc, ExprId a, ExprId b) {
+    ExprId id = make(ExprKind::Binary, loc, {a, b});
+    prog_.exprs[id].op = op;
+    return id;
+  }
+
+  struct DepthGuard {
+    Parser& p;
+    explicit DepthGuard(Parser& parser) : p(parser) {
+      if (++p.depth_ > kMaxNesting) {
+        p.fail(p.peek().loc,
+               fmt::format("expression nested too deeply (more than {} levels)", kMaxNesting),
+               "split the expression with intermediate variables");
+      }
+    }
+    ~DepthGuard() { --p.depth_; }
+  };
+
+  ExprId parse_expr() {
+    DepthGuard guard(*this);
+    ExprId c = parse_or();
+    if (at(Tok::Question)) {
+      SourceLoc loc = advance().loc;
+      ExprId a = parse_expr();
+      if (!at(Tok::Colon)) expected("':' in the conditional expression c ? a : b");
+      advance();
+      ExprId b = parse_expr();
+      return make(ExprKind::Cond, loc, {c, a, b});
+    }
+    return c;
+  }
+
+  ExprId parse_or() {
+    ExprId l = parse_and();
+    while (at(Tok::OrOr)) {
+      SourceLoc loc = advance().loc;
+      l = binary(Op::Or, loc, l, parse_and());
+    }
+    return l;
+  }
+  ExprId parse_and() {
+    ExprId l = parse_eq();
+    while (at(Tok::AndAnd)) {
+      SourceLoc loc = advance().loc;
+      l = binary(Op::And, loc, l, parse_eq());
+    }
+    return l;
+  }
+  ExprId parse_eq() {
+    ExprId l = parse_rel();
+    while (at(Tok::EqEq) || at(Tok::Ne)) {
+      Op op = at(Tok::EqEq) ? Op::Eq : Op::Ne;
+      SourceLoc loc = advance().loc;
+      l = binary(op, loc, l, parse_rel());
+    }
+    return l;
+  }
+  ExprId parse_rel() {
+    ExprId l = parse_add();
+    while (true) {
+      Op op;
+      switch (peek().kind) {
+        case Tok::Lt: op = Op::Lt; break;
+        case Tok::Le: op = Op::Le; break;
+        case Tok::Gt: op = Op::Gt; break;
+        case Tok::Ge: op = Op::Ge; break;
+        default: return l;
+      }
+      SourceLoc loc = advance().loc;
+      l = binary(op, loc, l, parse_add());
+    }
+  }
+  ExprId parse_add() {
+    ExprId l = parse_mul();
+    while (at(Tok::Plus) || at(Tok::Minus)) {
+      Op op = at(Tok::Plus) ? Op::Add : Op::Sub;
+      SourceLoc loc = advance().loc;
+      l = binary(op, loc, l, parse_mul());
+    }
+    return l;
+  }
+  ExprId parse_mul() {
+    ExprId l = parse_unary();
+    while (at(Tok::Star) || at(Tok::Slash) || at(Tok::Percent)) {
+      Op op = at(Tok::Star) ? Op::Mul : at(Tok::Slash) ? Op::Div : Op::Mod;
+      SourceLoc loc = advance().loc;
+      l = binary(op, loc, l, parse_unary());
+    }
+    return l;
+  }
+  ExprId parse_unary() {
+    DepthGuard guard(*this);
+    if (at(Tok::Minus) || at(Tok::Bang)) {
+      Op op = at(Tok::Minus) ? Op::Neg : Op::Not;
+      SourceLoc loc = advance().loc;
+      ExprId id = make(ExprKind::Unary, loc, {parse_unary()});
+      prog_.exprs[id].op = op;
+      return id;
+    }
+    return parse_postfix();
+  }
+
+  ExprId parse_postfix() {
+    ExprId e = parse_primary();
+    while (true) {
+      if (at(Tok::LBracket)) {
+        SourceLoc loc = advance().loc;
+        e = parse_index(e, loc);
+      } else if (at(Tok::Dot)) {
+        advance();
+        Name n = ident("a property or method name after '.'");
+        if (accept(Tok::LParen)) {
+          std::vector<ExprId> kids{e};
+          parse_args(kids, "the method call");
+          e = make_list(ExprKind::Method, n.loc, kids);
+        } else {
+          e = make(ExprKind::Attr, n.loc, {e});
+        }
+        prog_.exprs[e].name = n.text;
+      } else if (at(Tok::LParen)) {
+        fail(peek().loc, "only a function name can be called",
+             "call a function by its name: f(x); methods are called as m.split(0, 2)");
+      } else {
+        return e;
+      }
+    }
+  }
+
+  // index := ':' [expr] | expr ':' [expr] | item (',' item)*    ('*' alone is a wildcard)
+  ExprId parse_index(ExprId base, SourceLoc loc) {
+    if (accept(Tok::RBracket)) fail(prev().loc, "empty index '[]'", "write m[i] or m[i, j]");
+    if (at(Tok::Colon)) {
+      advance();
+      ExprId hi = at(Tok::RBracket) ? kNoExpr : parse_expr();
+      expect(Tok::RBracket, "to close the slice");
+      return make(ExprKind::Slice, loc, {base, kNoExpr, hi});
+    }
+    std::vector<ExprId> kids{base};
+    ExprId first = parse_index_item();
+    if (at(Tok::Colon) && prog_.exprs[first].kind != ExprKind::Wildcard &&
+        prog_.exprs[first].kind != ExprKind::Unpack) {
+      advance();
+      ExprId hi = at(Tok::RBracket) ? kNoExpr : parse_expr();
+      expect(Tok::RBracket, "to close the slice");
+      return make(ExprKind::Slice, loc, {base, first, hi});
+    }
+    kids.push_back(first);
+    while (accept(Tok::Comma)) kids.push_back(parse_index_item());
+    if (!at(Tok::RBracket)) expected("',' or ']' in the index");
+    advance();
+    return make_list(ExprKind::Index, loc, kids);
+  }
+
+  ExprId parse_index_item() {
+    if (at(Tok::Star)) {
+      SourceLoc loc = advance().loc;
+      if (at(Tok::Comma) || at(Tok::RBracket)) return make(ExprKind::Wildcard, loc);
+      return make(ExprKind::Unpack, loc, {parse_unary()});
+    }
+    return parse_expr();
+  }
+
+  void parse_args(std::vector<ExprId>& kids, std::string_view what) {
+    if (accept(Tok::RParen)) return;
+    do {
+      if (at(Tok::Star)) {
+        SourceLoc loc = advance().loc;
+        kids.push_back(make(ExprKind::Unpack, loc, {parse_unary()}));
+      } else {
+        kids.push_back(parse_expr());
+      }
+    } while (accept(Tok::Comma));
+    if (!at(Tok::RParen)) expected(fmt::format("',' or ')' in {}", what));
+    advance();
+  }
+
+  ExprId parse_primary() {
+    const Token& t = peek();
+    switch (t.kind) {
+      case Tok::Int: {
+        advance();
+        ExprId id = make(ExprKind::Int, t.loc);
+        prog_.exprs[id].value = t.value;
+        return id;
+      }
+      case Tok::KwTrue:
+      case Tok::KwFalse: {
+        advance();
+        ExprId id = make(ExprKind::Bool, t.loc);
+        prog_.exprs[id].value = t.kind == Tok::KwTrue ? 1 : 0;
+        return id;
+      }
+      case Tok::Ident: {
+        advance();
+        if (accept(Tok::LParen)) {
+          std::vector<ExprId> kids;
+          parse_args(kids, fmt::format("the call of {}", t.text));
+          ExprId id = make_list(ExprKind::Call, t.loc, kids);
+          prog_.exprs[id].name = t.text;
+          return id;
+        }
+        ExprId id = make(ExprKind::Name, t.loc);
+        prog_.exprs[id].name = t.text;
+        return id;
+      }
+      case Tok::KwMachine: {
+        advance();
+        expect(Tok::LParen, "after Machine");
+        Name k = ident("a processor kind in Machine(...)");
+        expect(Tok::RParen, "to close Machine(...)");
+        ExprId id = make(ExprKind::Machine, t.loc);
+        prog_.exprs[id].name = k.text;
+        prog_.exprs[id].value = k.loc.offset;
+        return id;
+      }
+      case Tok::KwTuple: return parse_tuple_comp();
+      case Tok::LParen: return parse_paren();
+      case Tok::Star:
+        fail(t.loc, "'*' unpacking is only allowed inside a tuple, an index or call arguments",
+             "for example: m[*p, 0] or (*p, 1)");
+      case Tok::KwTask:
+        fail(t.loc, "'Task' is a statement keyword and cannot be used as a value",
+             "to name a task parameter, write def f(Task task) and use 'task'");
+      default:
+        expected("an expression");
+    }
+  }
+
+  ExprId parse_paren() {
+    SourceLoc loc = advance().loc;
+    if (accept(Tok::RParen)) return make(ExprKind::Tuple, loc);
+    std::vector<ExprId> kids;
+    bool tuple = false;
+    if (at(Tok::Star)) {
+      SourceLoc sl = advance().loc;
+      kids.push_back(make(ExprKind::Unpack, sl, {parse_unary()}));
+      tuple = true;
+    } else {
+      kids.push_back(parse_expr());
+    }
+    while (accept(Tok::Comma)) {
+      tuple = true;
+      if (at(Tok::RParen)) break;  // trailing comma: (a,)
+      if (at(Tok::Star)) {
+        SourceLoc sl = advance().loc;
+        kids.push_back(make(ExprKind::Unpack, sl, {parse_unary()}));
+      } else {
+        kids.push_back(parse_expr());
+      }
+    }
+    if (!at(Tok::RParen)) expected("',' or ')'");
+    advance();
+    if (!tuple) return kids[0];
+    return make_list(ExprKind::Tuple, loc, kids);
+  }
+
+  // tuple_comp := 'tuple' '(' expr 'for' IDENT 'in' expr ')'
+  ExprId parse_tuple_comp() {
+    SourceLoc loc = advance().loc;
+    expect(Tok::LParen, "after tuple");
+    ExprId body = parse_expr();
+    if (!at(Tok::KwFor)) expected("'for' in tuple(EXPR for NAME in TUPLE)");
+    advance();
+    Name var = ident("a loop variable after 'for'");
+    if (!at(Tok::KwIn)) expected("'in' in tuple(EXPR for NAME in TUPLE)");
+    advance();
+    ExprId iter = parse_expr();
+    expect(Tok::RParen, "to close tuple(...)");
+    ExprId id = make(ExprKind::TupleComp, loc, {body, iter});
+    prog_.exprs[id].name = var.text;
+    prog_.exprs[id].value = var.loc.offset;
+    return id;
+  }
+
+  const SourceFile& src_;
+  Diagnostics& diags_;
+  Program prog_;
+  std::vector<Token> toks_;
+  std::size_t pos_ = 0;
+  std::uint32_t depth_ = 0;
+};
+
+/// The offset of the first byte that is not part of a well-formed UTF-8 sequence, or npos.
+std::size_t first_invalid_utf8(std::string_view t) {
+  std::size_t i = 0;
+  while (i < t.size()) {
+    unsigned char c = static_cast<unsigned char>(t[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > t.size()) return i;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(t[i + k]) >> 6) != 0x2) return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+bool looks_like_text(const SourceFile& src, Diagnostics& diags) {
+  const std::string& t = src.text();
+  if (t.size() > kMaxSourceBytes) {
+    diags.file_error(src.name(),
+                     fmt::format("file is {} bytes; a mapping file may hold at most {} bytes",
+                                 t.size(), kMaxSourceBytes),
+                     "is this the right file? a mapper is usually a few dozen lines");
+    return false;
+  }
+  if (std::size_t bad = first_invalid_utf8(t); bad != std::string::npos) {
+    diags.file_error(src.name(), fmt::format("not a text file (invalid UTF-8 at offset {})", bad),
+                     "mapping files are plain text in UTF-8");
+    return false;
+  }
+  std::size_t nul = t.find('\0');
+  if (nul != std::string::npos) {
+    diags.file_error(src.name(),
+                     fmt::format("not a text file (a NUL byte at offset {})", nul),
+                     "mapping files are plain text");
+    return false;
+  }
+  return true;
+}
+
+Program parse(SourcePtr source, Diagnostics& diags) {
+  if (!looks_like_text(*source, diags)) {
+    Program p;
+    p.source = std::move(source);
+    return p;
+  }
+  return Parser(std::move(source), diags).run();
+}
+
+Program parse_string(std::string text, Diagnostics& diags, std::string name) {
+  return parse(std::make_shared<SourceFile>(std::move(name), std::move(text)), diags);
+}
+
+}  // namespace mapsmith::dsl

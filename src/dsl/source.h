@@ -1,0 +1,45 @@
+#pragma once
+/// A mapping program's text and positions in it.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mapsmith::dsl {
+
+/// A 1-based line and column (columns count bytes) and the 0-based byte offset.
+struct SourceLoc {
+  std::uint32_t line = 0;
+  std::uint32_t col = 0;
+  std::uint32_t offset = 0;
+  friend bool operator==(const SourceLoc&, const SourceLoc&) = default;
+};
+
+/// The text of one input, with its name as the user gave it (a path or "<string>").
+class SourceFile {
+ public:
+  SourceFile(std::string name, std::string text);
+  const std::string& name() const { return name_; }
+  const std::string& text() const { return text_; }
+  /// The text of a 1-based line, without its line terminator.
+  std::string_view line_text(std::uint32_t line) const;
+  std::uint32_t line_count() const { return static_cast<std::uint32_t>(line_starts_.size()); }
+  /// The location of a byte offset (offsets past the end map to the end).
+  SourceLoc loc_at(std::uint32_t offset) const;
+
+ private:
+  std::string name_;
+  std::string text_;
+  std::vector<std::uint32_t> line_starts_;
+};
+
+/// A comment as written ("# ..." or "// ..."), kept so `fmt` can put it back.
+struct Comment {
+  SourceLoc loc;
+  std::string_view text;
+};
+
+using SourcePtr = std::shared_ptr<const SourceFile>;
+
+}  // namespace mapsmith::dsl
