@@ -291,8 +291,6 @@ class Parser {
       }
       s.layout.push_back(item);
     }
-    if (s.layout.empty())
-      expected("a layout constraint", "for example: Layout * * * SOA F_order;");
     expect_semi("the Layout statement");
   }
 
@@ -329,6 +327,15 @@ class Parser {
                "for example: IndexTaskMap my_task block1d;");
     }
     s.name = ident("the name of a mapping function");
+    if (kind == StmtKind::IndexTaskMap && at(Tok::Ident)) {
+      // The 2022 form named a machine space and a function taking (IPoint, ISpace, MSpace).
+      fail(s.name.loc,
+           fmt::format("the old form 'IndexTaskMap TASKS MSPACE FUNCTION' is no longer accepted"),
+           fmt::format("index the machine space inside the function and drop it here: "
+                       "def {}(Task task) {{ ... return {}[...]; }} then "
+                       "IndexTaskMap TASKS {};",
+                       peek().text, s.name.text, peek().text));
+    }
     expect_semi(kind == StmtKind::IndexTaskMap ? "the IndexTaskMap statement"
                                                : "the SingleTaskMap statement");
   }
@@ -341,10 +348,25 @@ class Parser {
     expect_semi("the ControlReplicate statement");
   }
 
+  /// Statement words of the 2022 drafts of the language, with what replaced them.
+  static std::string_view old_statement(std::string_view w) {
+    if (w == "task_default") return "Task * KINDS;";
+    if (w == "region_default") return "Region * * PROC MEMORIES;";
+    if (w == "task" || w == "taskdefault") return "Task TASKS KINDS;";
+    if (w == "region") return "Region TASKS REGION PROC MEMORIES;";
+    if (w == "IndexTaskMap_Default") return "IndexTaskMap * FUNCTION;";
+    return {};
+  }
+
   // assign := IDENT '=' expr ';'
   void parse_assign(Stmt& s) {
     s.kind = StmtKind::Assign;
     s.name = ident("a name");
+    if (!at(Tok::Assign) && !old_statement(s.name.text).empty()) {
+      fail(s.name.loc,
+           fmt::format("'{}' is a statement of an old version of the language", s.name.text),
+           fmt::format("write it as: {}", old_statement(s.name.text)));
+    }
     if (!at(Tok::Assign)) {
       if (at(Tok::Ident) || at(Tok::Star)) {
         fail(s.name.loc, fmt::format("unknown statement '{}'", s.name.text),

@@ -1,0 +1,601 @@
+#include "dsl/eval.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "util/error.h"
+
+namespace mapsmith::dsl {
+
+std::string tuple_text(std::span<const std::int64_t> t) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < t.size(); ++i) out += fmt::format("{}{}", i ? ", " : "", t[i]);
+  if (t.size() == 1) out += ',';
+  return out + ")";
+}
+
+std::string to_string(const Value& v) {
+  switch (v.type) {
+    case Type::Int: return fmt::format("{}", v.i);
+    case Type::Bool: return v.i ? "True" : "False";
+    case Type::Tuple: return tuple_text(v.tuple);
+    case Type::Space:
+      return fmt::format("{} of size {}", v.space->describe(), tuple_text(v.space->size()));
+    case Type::Proc:
+      return fmt::format("{} {} of node {}", to_string(v.proc.kind), v.proc.local, v.proc.node);
+    case Type::Task: return fmt::format("task {}", v.task ? v.task->name : "?");
+    case Type::ProcKind: return std::string(to_string(static_cast<ProcKind>(v.i)));
+    case Type::MemKind: return std::string(to_string(static_cast<MemKind>(v.i)));
+    case Type::Unknown: return "?";
+  }
+  return "?";
+}
+
+namespace {
+
+/// An evaluation error: unwinds to the top-level call, which reports it.
+struct EvalError {
+  SourceLoc loc;
+  std::string message;
+  std::string hint;
+};
+
+/// Python's floor division and modulo.
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+std::int64_t floor_mod(std::int64_t a, std::int64_t b) {
+  std::int64_t m = a % b;
+  if (m != 0 && ((m < 0) != (b < 0))) m += b;
+  return m;
+}
+
+}  // namespace
+
+struct Evaluator::Frame {
+  std::unordered_map<std::string_view, Value> locals;
+};
+
+Evaluator::Evaluator(const Program& program, const ProgramInfo& info, EvalHost& host,
+                     Diagnostics& diags, std::int64_t step_budget)
+    : p_(program), info_(info), host_(host), diags_(diags), budget_(step_budget) {}
+
+void Evaluator::fail(SourceLoc loc, std::string message, std::string hint) {
+  throw EvalError{loc, std::move(message), std::move(hint)};
+}
+
+void Evaluator::tick(SourceLoc loc) {
+  if (++steps_ > budget_) {
+    fail(loc,
+         fmt::format("evaluation stopped after {} steps{}", budget_, task_context()),
+         "the step budget keeps a mapper from hanging the tool; look for unbounded recursion");
+  }
+}
+
+std::string Evaluator::task_context() const {
+  if (!current_task_) return {};
+  return fmt::format(" while mapping task {} at point {}", current_task_->name,
+                     tuple_text(current_task_->ipoint));
+}
+
+template <typename F>
+std::optional<Value> Evaluator::guarded(F&& f) {
+  steps_ = 0;
+  depth_ = 0;
+  try {
+    return f();
+  } catch (const EvalError& e) {
+    diags_.error(*p_.source, e.loc, e.message, e.hint);
+    return std::nullopt;
+  }
+}
+
+bool Evaluator::run_globals() {
+  for (const Stmt& s : p_.stmts) {
+    if (s.kind == StmtKind::Assign) {
+      auto v = guarded([&] { return eval(s.value, nullptr); });
+      if (!v) return false;
+      globals_[s.name.text] = std::move(*v);
+    } else if (s.kind == StmtKind::Print) {
+      bool ok = guarded([&]() -> Value {
+                  std::string line;
+                  std::size_t arg = 0;
+                  for (std::size_t i = 0; i < s.format.size(); ++i) {
+                    if (s.format[i] == '{' && i + 1 < s.format.size() && s.format[i + 1] == '}' &&
+                        arg < s.args.size()) {
+                      line += to_string(eval(s.args[arg++], nullptr));
+                      ++i;
+                    } else {
+                      line += s.format[i];
+                    }
+                  }
+                  host_.print(line);
+                  return Value::of_bool(true);
+                }).has_value();
+      if (!ok) return false;
+    }
+  }
+  return true;
+}
+
+const Value* Evaluator::global(std::string_view name) const {
+  auto it = globals_.find(name);
+  return it == globals_.end() ? nullptr : &it->second;
+}
+
+std::optional<Value> Evaluator::eval_global_expr(ExprId id) {
+  return guarded([&] { return eval(id, nullptr); });
+}
+
+std::optional<Value> Evaluator::call(std::string_view function, std::span<const Value> args) {
+  auto it = info_.functions.find(function);
+  MAPSMITH_ASSERT(it != info_.functions.end());
+  return guarded([&] {
+    return invoke(*it->second, std::vector<Value>(args.begin(), args.end()), it->second->loc);
+  });
+}
+
+std::optional<ProcValue> Evaluator::map_point(std::string_view function, const TaskView& task,
+                                              ProcKind kind) {
+  auto it = info_.functions.find(function);
+  MAPSMITH_ASSERT(it != info_.functions.end());
+  const Stmt& def = *it->second;
+  current_task_ = &task;
+  auto v = guarded([&] {
+    Value r = invoke(def, {Value::of_task(&task)}, def.loc);
+    if (r.type != Type::Proc) {
+      fail(def.name.loc,
+           fmt::format("function '{}' returned {} instead of a processor{}", function,
+                       type_phrase(r.type), task_context()),
+           "a mapping function returns a processor: an index into a machine space, m[i, j]");
+    }
+    if (r.proc.kind != kind) {
+      fail(def.name.loc,
+           fmt::format("function '{}' returned a {} processor, but task {} runs on {}", function,
+                       to_string(r.proc.kind), task.name, to_string(kind)),
+           fmt::format("index Machine({}) in this function, or change the task's kind with a "
+                       "Task statement",
+                       to_string(kind)));
+    }
+    return r;
+  });
+  current_task_ = nullptr;
+  if (!v) return std::nullopt;
+  return v->proc;
+}
+
+Value Evaluator::invoke(const Stmt& def, std::vector<Value> args, SourceLoc call_site) {
+  if (++depth_ > kMaxCallDepth) {
+    fail(call_site, fmt::format("function calls nested more than {} deep{}", kMaxCallDepth,
+                                task_context()),
+         "look for a function that calls itself without end");
+  }
+  Frame frame;
+  for (std::size_t i = 0; i < def.params.size() && i < args.size(); ++i) {
+    auto want = param_type(def.params[i].type.text);
+    if (want && args[i].type != *want) {
+      fail(call_site, fmt::format("argument {} of '{}' must be {}, not {}", i + 1,
+                                  def.name.text, type_phrase(*want), type_phrase(args[i].type)));
+    }
+    frame.locals[def.params[i].name.text] = std::move(args[i]);
+  }
+  for (const Stmt& s : def.body) {
+    switch (s.kind) {
+      case StmtKind::Assign: frame.locals[s.name.text] = eval(s.value, &frame); break;
+      case StmtKind::Return: {
+        Value v = eval(s.value, &frame);
+        --depth_;
+        return v;
+      }
+      case StmtKind::Print: {
+        std::string line;
+        std::size_t arg = 0;
+        for (std::size_t i = 0; i < s.format.size(); ++i) {
+          if (s.format[i] == '{' && i + 1 < s.format.size() && s.format[i + 1] == '}' &&
+              arg < s.args.size()) {
+            line += to_string(eval(s.args[arg++], &frame));
+            ++i;
+          } else {
+            line += s.format[i];
+          }
+        }
+        host_.print(line);
+        break;
+      }
+      default: break;
+    }
+  }
+  fail(def.end, fmt::format("function '{}' ended without returning a value", def.name.text));
+}
+
+Value Evaluator::lookup(const Expr& e, Frame* frame) {
+  if (frame) {
+    auto it = frame->locals.find(e.name);
+    if (it != frame->locals.end()) return it->second;
+  }
+  auto g = globals_.find(e.name);
+  if (g != globals_.end()) return g->second;
+  if (auto k = parse_proc_kind(e.name)) return Value::of_kind(*k);
+  if (auto m = parse_mem_kind(e.name)) return Value::of_kind(*m);
+  fail(e.loc, fmt::format("undefined variable '{}'", e.name),
+       "global variables must be assigned before the statement that uses them runs");
+}
+
+std::int64_t Evaluator::want_int(ExprId id, const Value& v, std::string_view what) {
+  if (v.type == Type::Int || v.type == Type::Bool) return v.i;
+  fail(p_.expr(id).loc, fmt::format("{} must be an int, not {}", what, type_phrase(v.type)));
+}
+
+Value Evaluator::eval(ExprId id, Frame* frame) {
+  const Expr& e = p_.expr(id);
+  tick(e.loc);
+  switch (e.kind) {
+    case ExprKind::Int: return Value::of_int(e.value);
+    case ExprKind::Bool: return Value::of_bool(e.value != 0);
+    case ExprKind::Name: return lookup(e, frame);
+    case ExprKind::Machine: {
+      auto k = parse_proc_kind(e.name);
+      MAPSMITH_ASSERT(k.has_value());
+      std::string why;
+      SpacePtr s = host_.machine(*k, why);
+      if (!s) fail(e.loc, why);
+      return Value::of_space(std::move(s));
+    }
+    case ExprKind::Tuple: {
+      std::vector<std::int64_t> t;
+      for (std::uint32_t i = 0; i < e.count; ++i) {
+        ExprId c = p_.child(e, i);
+        Value v = eval(c, frame);
+        if (p_.expr(c).kind == ExprKind::Unpack) {
+          t.insert(t.end(), v.tuple.begin(), v.tuple.end());
+        } else {
+          t.push_back(want_int(c, v, "a tuple element"));
+        }
+      }
+      return Value::of_tuple(std::move(t));
+    }
+    case ExprKind::Unpack: {
+      Value v = eval(p_.child(e, 0), frame);
+      if (v.type != Type::Tuple)
+        fail(e.loc, fmt::format("only a tuple can be unpacked with '*', not {}",
+                                type_phrase(v.type)));
+      return v;
+    }
+    case ExprKind::Wildcard: fail(e.loc, "'*' index outside a machine space index");
+    case ExprKind::Unary: {
+      Value v = eval(p_.child(e, 0), frame);
+      if (e.op == Op::Not) {
+        return Value::of_bool(!want_int(p_.child(e, 0), v, "the operand of '!'"));
+      }
+      if (v.type == Type::Tuple) {
+        for (auto& x : v.tuple) x = -x;
+        return v;
+      }
+      std::int64_t x = want_int(p_.child(e, 0), v, "the operand of '-'");
+      if (x == std::numeric_limits<std::int64_t>::min()) fail(e.loc, "integer overflow in '-'");
+      return Value::of_int(-x);
+    }
+    case ExprKind::Binary: return eval_binary(e, frame);
+    case ExprKind::Cond: {
+      Value c = eval(p_.child(e, 0), frame);
+      bool t = want_int(p_.child(e, 0), c, "the condition of '?:'") != 0;
+      return eval(p_.child(e, t ? 1 : 2), frame);
+    }
+    case ExprKind::Index: return eval_index(e, frame);
+    case ExprKind::Slice: {
+      Value base = eval(p_.child(e, 0), frame);
+      std::vector<std::int64_t> t;
+      if (base.type == Type::Tuple) t = std::move(base.tuple);
+      else if (base.type == Type::Space) t = base.space->size();
+      else fail(e.loc, fmt::format("cannot slice {}", type_phrase(base.type)));
+      auto n = static_cast<std::int64_t>(t.size());
+      auto bound = [&](std::uint32_t i, std::int64_t dflt) {
+        ExprId b = p_.child(e, i);
+        if (b == kNoExpr) return dflt;
+        std::int64_t x = want_int(b, eval(b, frame), "a slice bound");
+        if (x < 0) x += n;  // Python's rule: negative bounds count from the end
+        return std::clamp<std::int64_t>(x, 0, n);
+      };
+      std::int64_t lo = bound(1, 0), hi = bound(2, n);
+      if (hi < lo) hi = lo;
+      return Value::of_tuple(std::vector<std::int64_t>(t.begin() + lo, t.begin() + hi));
+    }
+    case ExprKind::Call: return eval_call(e, frame);
+    case ExprKind::Attr:
+    case ExprKind::Method: return eval_member(e, frame);
+    case ExprKind::TupleComp: {
+      Value iter = eval(p_.child(e, 1), frame);
+      if (iter.type != Type::Tuple)
+        fail(p_.expr(p_.child(e, 1)).loc,
+             fmt::format("the sequence after 'in' must be a tuple, not {}", type_phrase(iter.type)));
+      Frame inner;
+      if (frame) inner.locals = frame->locals;
+      std::vector<std::int64_t> out;
+      for (std::int64_t x : iter.tuple) {
+        inner.locals[e.name] = Value::of_int(x);
+        out.push_back(want_int(p_.child(e, 0), eval(p_.child(e, 0), &inner),
+                               "each element of tuple(...)"));
+      }
+      return Value::of_tuple(std::move(out));
+    }
+  }
+  MAPSMITH_ASSERT(false);
+}
+
+Value Evaluator::eval_binary(const Expr& e, Frame* frame) {
+  ExprId l = p_.child(e, 0), r = p_.child(e, 1);
+  if (e.op == Op::And || e.op == Op::Or) {
+    bool a = want_int(l, eval(l, frame), "an operand of '&&'/'||'") != 0;
+    if (e.op == Op::And && !a) return Value::of_bool(false);
+    if (e.op == Op::Or && a) return Value::of_bool(true);
+    return Value::of_bool(want_int(r, eval(r, frame), "an operand of '&&'/'||'") != 0);
+  }
+  Value a = eval(l, frame);
+  Value b = eval(r, frame);
+  if (e.op == Op::Eq || e.op == Op::Ne) {
+    bool eq;
+    if (a.type == Type::Tuple && b.type == Type::Tuple) eq = a.tuple == b.tuple;
+    else if (a.type == Type::Proc && b.type == Type::Proc) eq = a.proc == b.proc;
+    else if (a.type == Type::Space && b.type == Type::Space) eq = a.space == b.space;
+    else if (a.type == Type::Task && b.type == Type::Task) eq = a.task == b.task;
+    else eq = a.type == b.type && a.i == b.i;
+    return Value::of_bool(e.op == Op::Eq ? eq : !eq);
+  }
+  auto arith = [&](std::int64_t x, std::int64_t y) -> std::int64_t {
+    std::int64_t out = 0;
+    switch (e.op) {
+      case Op::Add:
+        if (__builtin_add_overflow(x, y, &out)) fail(e.loc, "integer overflow in '+'");
+        return out;
+      case Op::Sub:
+        if (__builtin_sub_overflow(x, y, &out)) fail(e.loc, "integer overflow in '-'");
+        return out;
+      case Op::Mul:
+        if (__builtin_mul_overflow(x, y, &out)) fail(e.loc, "integer overflow in '*'");
+        return out;
+      case Op::Div:
+      case Op::Mod:
+        if (y == 0) {
+          fail(e.loc,
+               fmt::format("{} by zero{}", e.op == Op::Div ? "division" : "modulo",
+                           task_context()),
+               "guard the divisor, for example with max(d, 1)");
+        }
+        if (x == std::numeric_limits<std::int64_t>::min() && y == -1)
+          fail(e.loc, "integer overflow in '/'");
+        return e.op == Op::Div ? floor_div(x, y) : floor_mod(x, y);
+      default: MAPSMITH_ASSERT(false);
+    }
+  };
+  switch (e.op) {
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge: {
+      std::int64_t x = want_int(l, a, "an operand of a comparison");
+      std::int64_t y = want_int(r, b, "an operand of a comparison");
+      bool v = e.op == Op::Lt ? x < y : e.op == Op::Le ? x <= y : e.op == Op::Gt ? x > y : x >= y;
+      return Value::of_bool(v);
+    }
+    default: break;
+  }
+  if (a.type == Type::Tuple || b.type == Type::Tuple) {
+    if (a.type != Type::Tuple || b.type != Type::Tuple) {
+      fail(e.loc, fmt::format("'{}' between {} and {}", op_text(e.op), type_phrase(a.type),
+                              type_phrase(b.type)),
+           "arithmetic takes two ints or two tuples of equal length");
+    }
+    if (a.tuple.size() != b.tuple.size()) {
+      fail(e.loc, fmt::format("'{}' on tuples of different lengths: {} and {}", op_text(e.op),
+                              tuple_text(a.tuple), tuple_text(b.tuple)));
+    }
+    for (std::size_t i = 0; i < a.tuple.size(); ++i) a.tuple[i] = arith(a.tuple[i], b.tuple[i]);
+    return a;
+  }
+  return Value::of_int(arith(want_int(l, a, "an operand"), want_int(r, b, "an operand")));
+}
+
+Value Evaluator::eval_index(const Expr& e, Frame* frame) {
+  Value base = eval(p_.child(e, 0), frame);
+  if (base.type == Type::Tuple) {
+    std::int64_t i = want_int(p_.child(e, 1), eval(p_.child(e, 1), frame), "an index");
+    auto n = static_cast<std::int64_t>(base.tuple.size());
+    std::int64_t j = i < 0 ? i + n : i;
+    if (j < 0 || j >= n) {
+      fail(e.loc, fmt::format("index {} is out of range for the tuple {} of length {}{}", i,
+                              tuple_text(base.tuple), n, task_context()));
+    }
+    return Value::of_int(base.tuple[static_cast<std::size_t>(j)]);
+  }
+  if (base.type != Type::Space) fail(e.loc, fmt::format("cannot index {}", type_phrase(base.type)));
+  const std::vector<std::int64_t>& size = base.space->size();
+  std::vector<std::int64_t> idx;
+  std::vector<std::size_t> wild;
+  for (std::uint32_t i = 1; i < e.count; ++i) {
+    ExprId c = p_.child(e, i);
+    const Expr& cx = p_.expr(c);
+    if (cx.kind == ExprKind::Wildcard) {
+      wild.push_back(idx.size());
+      idx.push_back(0);
+      continue;
+    }
+    Value v = eval(c, frame);
+    if (cx.kind == ExprKind::Unpack) idx.insert(idx.end(), v.tuple.begin(), v.tuple.end());
+    else idx.push_back(want_int(c, v, "an index"));
+  }
+  if (idx.size() != size.size()) {
+    fail(e.loc,
+         fmt::format("{} has {} dimension{} of size {} but was indexed with {} value{}{}",
+                     base.space->describe(), size.size(), size.size() == 1 ? "" : "s",
+                     tuple_text(size), idx.size(), idx.size() == 1 ? "" : "s", task_context()),
+         "give one index per dimension");
+  }
+  // Wildcards pick round-robin among the processors of the partial index, per expression.
+  if (!wild.empty()) {
+    std::int64_t n = round_robin_[static_cast<ExprId>(&e - p_.exprs.data())]++;
+    for (auto it = wild.rbegin(); it != wild.rend(); ++it) {
+      std::int64_t s = size[*it];
+      idx[*it] = n % s;
+      n /= s;
+    }
+  }
+  for (std::size_t d = 0; d < idx.size(); ++d) {
+    if (idx[d] < 0 || idx[d] >= size[d]) {
+      fail(e.loc,
+           fmt::format("processor index {} is out of range for {} of size {}: index {} of "
+                       "dimension {} is not in 0..{}{}",
+                       tuple_text(idx), base.space->describe(), tuple_text(size), idx[d], d,
+                       size[d] - 1, task_context()),
+           "wrap the index with '%' the size of that dimension, e.g. m[i % m.size[0], 0]");
+    }
+  }
+  return Value::of_proc(base.space->at(idx));
+}
+
+Value Evaluator::eval_call(const Expr& e, Frame* frame) {
+  std::vector<Value> args;
+  for (std::uint32_t i = 0; i < e.count; ++i) {
+    ExprId c = p_.child(e, i);
+    Value v = eval(c, frame);
+    if (p_.expr(c).kind == ExprKind::Unpack) {
+      for (std::int64_t x : v.tuple) args.push_back(Value::of_int(x));
+    } else {
+      args.push_back(std::move(v));
+    }
+  }
+  auto fit = info_.functions.find(e.name);
+  if (fit != info_.functions.end()) {
+    const Stmt& def = *fit->second;
+    if (args.size() != def.params.size()) {
+      fail(e.loc, fmt::format("function '{}' takes {} arguments, but {} were given", e.name,
+                              def.params.size(), args.size()));
+    }
+    return invoke(def, std::move(args), e.loc);
+  }
+  auto want_n = [&](std::size_t n) {
+    if (args.size() != n)
+      fail(e.loc, fmt::format("built-in function '{}' takes {} argument{}", e.name, n,
+                              n == 1 ? "" : "s"));
+  };
+  auto int_arg = [&](std::size_t i) {
+    if (args[i].type != Type::Int && args[i].type != Type::Bool)
+      fail(e.loc, fmt::format("argument {} of '{}' must be an int, not {}", i + 1, e.name,
+                              type_phrase(args[i].type)));
+    return args[i].i;
+  };
+  if (e.name == "len") {
+    want_n(1);
+    if (args[0].type == Type::Tuple) return Value::of_int(static_cast<std::int64_t>(args[0].tuple.size()));
+    if (args[0].type == Type::Space)
+      return Value::of_int(static_cast<std::int64_t>(args[0].space->size().size()));
+    fail(e.loc, fmt::format("len() takes a tuple or a machine space, not {}",
+                            type_phrase(args[0].type)));
+  }
+  if (e.name == "min" || e.name == "max") {
+    want_n(2);
+    std::int64_t a = int_arg(0), b = int_arg(1);
+    return Value::of_int(e.name == "min" ? std::min(a, b) : std::max(a, b));
+  }
+  if (e.name == "abs") {
+    want_n(1);
+    std::int64_t a = int_arg(0);
+    if (a == std::numeric_limits<std::int64_t>::min()) fail(e.loc, "integer overflow in abs()");
+    return Value::of_int(a < 0 ? -a : a);
+  }
+  fail(e.loc, fmt::format("undefined function '{}'", e.name));
+}
+
+Value Evaluator::eval_member(const Expr& e, Frame* frame) {
+  Value recv = eval(p_.child(e, 0), frame);
+  std::vector<Value> args;
+  for (std::uint32_t i = 1; i < e.count; ++i) args.push_back(eval(p_.child(e, i), frame));
+  const std::string_view name = e.name;
+  switch (recv.type) {
+    case Type::Space: {
+      const std::vector<std::int64_t>& size = recv.space->size();
+      if (name == "size") return Value::of_tuple(size);
+      if (name == "len") return Value::of_int(static_cast<std::int64_t>(size.size()));
+      if (name == "volume") {
+        std::int64_t v = 1;
+        for (std::int64_t s : size) v *= s;
+        return Value::of_int(v);
+      }
+      std::vector<std::int64_t> ints;
+      std::vector<std::int64_t> tuple;
+      for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i].type == Type::Tuple) tuple = args[i].tuple;
+        else ints.push_back(want_int(p_.child(e, static_cast<std::uint32_t>(i + 1)), args[i],
+                                     fmt::format("argument {} of '{}'", i + 1, name)));
+      }
+      std::string why;
+      SpacePtr s = recv.space->transform(name, ints, tuple, why);
+      if (!s) {
+        fail(e.loc, fmt::format("cannot apply {} to {} of size {}: {}", name,
+                                recv.space->describe(), tuple_text(size), why));
+      }
+      return Value::of_space(std::move(s));
+    }
+    case Type::Task: {
+      const TaskView& t = *recv.task;
+      if (name == "ipoint") return Value::of_tuple(t.ipoint);
+      if (name == "ispace") return Value::of_tuple(t.ispace);
+      if (name == "parent") {
+        if (!t.parent) fail(e.loc, fmt::format("task {} has no parent task", t.name));
+        return Value::of_task(t.parent);
+      }
+      if (name == "processor") {
+        if (args.size() != 1 || args[0].type != Type::Space)
+          fail(e.loc, "processor() takes one machine space");
+        if (!t.has_processor)
+          fail(e.loc, fmt::format("task {} has no processor yet", t.name));
+        const SpaceValue& sp = *args[0].space;
+        const std::vector<std::int64_t>& size = sp.size();
+        std::int64_t volume = 1;
+        for (std::int64_t s : size) volume *= s;
+        std::vector<std::int64_t> idx(size.size(), 0);
+        for (std::int64_t n = 0; n < volume; ++n) {
+          tick(e.loc);
+          std::int64_t rest = n;
+          for (std::size_t d = 0; d < size.size(); ++d) {
+            idx[d] = rest % size[d];
+            rest /= size[d];
+          }
+          if (sp.kind() == t.processor.kind && sp.at(idx) == t.processor)
+            return Value::of_tuple(idx);
+        }
+        fail(e.loc, fmt::format("the processor of task {} ({} {} of node {}) is not in {}",
+                                t.name, to_string(t.processor.kind), t.processor.local,
+                                t.processor.node, sp.describe()));
+      }
+      break;
+    }
+    case Type::Tuple: {
+      if (name == "size") return recv;
+      if (name == "len") return Value::of_int(static_cast<std::int64_t>(recv.tuple.size()));
+      if (name == "volume") {
+        std::int64_t v = 1;
+        for (std::int64_t s : recv.tuple)
+          if (__builtin_mul_overflow(v, s, &v)) fail(e.loc, "integer overflow in volume");
+        return Value::of_int(v);
+      }
+      break;
+    }
+    case Type::Proc: {
+      if (name == "has") {
+        if (args.size() != 1 || args[0].type != Type::MemKind)
+          fail(e.loc, "has() takes one memory kind, for example has(FBMEM)");
+        return Value::of_bool(host_.has_memory(recv.proc, static_cast<MemKind>(args[0].i)));
+      }
+      break;
+    }
+    default: break;
+  }
+  fail(e.loc, fmt::format("{} has no {} '{}'", type_phrase(recv.type),
+                          e.kind == ExprKind::Method ? "method" : "property", name));
+}
+
+}  // namespace mapsmith::dsl
