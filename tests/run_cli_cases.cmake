@@ -38,8 +38,8 @@ string(ASCII 233 e_acute)
 file(WRITE ${WORK}/latin1.mapping "# caf${e_acute}\nTask * GPU;\n")
 file(WRITE ${WORK}/empty.mapping "")
 expect(1 "^latin1.mapping: error: not a text file \\(invalid UTF-8 at offset 5\\)\nhint: mapping files are plain text in UTF-8\n$" check latin1.mapping)
-# NUL bytes (written by a helper program: CMake strings cannot hold NUL).
-execute_process(COMMAND ${CMAKE_COMMAND} -E copy ${EXE} ${WORK}/binary.mapping)
+# NUL bytes: a tar archive (CMake strings cannot hold NUL, but its archiver writes them).
+file(ARCHIVE_CREATE OUTPUT ${WORK}/binary.mapping PATHS ${WORK}/ok.mapping FORMAT gnutar)
 expect(1 "^binary.mapping: error: not a text file" check binary.mapping)
 # An empty file is a valid (empty) mapper.
 expect(0 "empty.mapping: ok \\(0 statements, 0 warnings\\)" check empty.mapping)

@@ -19,7 +19,8 @@ void print_diagnostics(Context& ctx, const dsl::Diagnostics& diags, bool json) {
     ctx.out << dsl::render_json(diags.all()) << '\n';
     return;
   }
-  for (const dsl::Diagnostic& d : diags.all()) ctx.err << dsl::render(d);
+  for (const dsl::Diagnostic& d : diags.all())
+    ctx.err << dsl::render(d);
 }
 
 int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
@@ -33,6 +34,8 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
   Context ctx{out, err};
   add_check_command(app, ctx);
   add_fmt_command(app, ctx);
+  add_explain_command(app, ctx);
+  add_machines_command(app, ctx);
 
   std::vector<std::string> args(argv.begin() + (argv.empty() ? 0 : 1), argv.end());
   std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
@@ -50,11 +53,10 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
   } catch (const CLI::ParseError& e) {
     // --help on a subcommand arrives here as CallForHelp from that subcommand.
     if (e.get_exit_code() == 0) {
-      for (CLI::App* sub : app.get_subcommands()) {
-        out << sub->help();
-        return kExitOk;
-      }
-      out << app.help();
+      // --help after a subcommand: show the help of the deepest one named.
+      CLI::App* shown = &app;
+      while (!shown->get_subcommands().empty()) shown = shown->get_subcommands().front();
+      out << shown->help();
       return kExitOk;
     }
     err << "mapsmith: error: " << e.what() << '\n';

@@ -5,6 +5,8 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/front_end.h"
+#include "machine/machine_json.h"
+#include "mapping/check_against.h"
 
 namespace mapsmith::cli {
 
@@ -13,6 +15,7 @@ struct CheckOptions {
   std::vector<std::string> files;
   bool json = false;
   bool quiet = false;
+  std::string machine;
 };
 }  // namespace
 
@@ -29,12 +32,22 @@ void add_check_command(CLI::App& app, Context& ctx) {
                 "Print the diagnostics as a JSON array of {file, line, col, severity, message, "
                 "hint} on standard output");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print nothing for files without problems");
+  cmd->add_option("--machine", opts->machine,
+                  "Also check against this machine (a preset such as sapling-2, or a machine JSON "
+                  "file): processor kinds, memory reachability, machine-space transformations");
   cmd->callback([opts, &ctx] {
+    std::optional<machine::Machine> m;
+    if (!opts->machine.empty()) m = machine::load_machine(opts->machine);
     dsl::Diagnostics all(1000);
     for (const std::string& f : opts->files) {
       dsl::Diagnostics diags;
       LoadedProgram lp = load_program(f, diags);
-      for (const dsl::Diagnostic& d : diags.all()) all.add(d);
+      if (lp.ok && m) {
+        mapping::check_against(lp.program, lp.info, &*m, nullptr, diags);
+        lp.ok = !diags.has_errors();
+      }
+      for (const dsl::Diagnostic& d : diags.all())
+        all.add(d);
       if (!opts->json && !opts->quiet && lp.ok) {
         ctx.out << fmt::format("{}: ok ({} statement{}, {} warning{})\n", f,
                                lp.program.stmts.size(), lp.program.stmts.size() == 1 ? "" : "s",

@@ -17,6 +17,8 @@ struct Context {
 
 void add_check_command(CLI::App& app, Context& ctx);
 void add_fmt_command(CLI::App& app, Context& ctx);
+void add_explain_command(CLI::App& app, Context& ctx);
+void add_machines_command(CLI::App& app, Context& ctx);
 
 /// Prints diagnostics: rendered to `err`, or as a JSON array to `out` when `json`.
 void print_diagnostics(Context& ctx, const dsl::Diagnostics& diags, bool json);

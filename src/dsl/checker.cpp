@@ -20,8 +20,11 @@ int specificity(const Stmt& s) {
       n += s.region.kind == RegionSel::Kind::Any ? 0 : 1;
       n += s.proc.text == "*" ? 0 : 1;
       break;
-    case StmtKind::CollectMemory: n += s.region.kind == RegionSel::Kind::Any ? 0 : 1; break;
-    default: break;
+    case StmtKind::CollectMemory:
+      n += s.region.kind == RegionSel::Kind::Any ? 0 : 1;
+      break;
+    default:
+      break;
   }
   return n;
 }
@@ -36,7 +39,8 @@ std::vector<std::string> proc_kind_names() {
 }
 std::vector<std::string> mem_kind_names() {
   std::vector<std::string> out;
-  for (MemKind k : kAllMemKinds) out.emplace_back(to_string(k));
+  for (MemKind k : kAllMemKinds)
+    out.emplace_back(to_string(k));
   return out;
 }
 
@@ -73,22 +77,39 @@ class Checker {
     collect_functions();
     for (const Stmt& s : p_.stmts) {
       switch (s.kind) {
-        case StmtKind::Task: check_task(s); break;
-        case StmtKind::Region: check_region(s); break;
-        case StmtKind::Layout: check_layout(s); break;
-        case StmtKind::InstanceLimit: check_instance_limit(s); break;
-        case StmtKind::CollectMemory: break;
+        case StmtKind::Task:
+          check_task(s);
+          break;
+        case StmtKind::Region:
+          check_region(s);
+          break;
+        case StmtKind::Layout:
+          check_layout(s);
+          break;
+        case StmtKind::InstanceLimit:
+          check_instance_limit(s);
+          break;
+        case StmtKind::CollectMemory:
+          break;
         case StmtKind::IndexTaskMap:
-        case StmtKind::SingleTaskMap: check_task_map(s); break;
-        case StmtKind::ControlReplicate: break;
+        case StmtKind::SingleTaskMap:
+          check_task_map(s);
+          break;
+        case StmtKind::ControlReplicate:
+          break;
         case StmtKind::Assign: {
           VType t = check_expr(s.value, nullptr);
           globals_[s.name.text] = t;
           break;
         }
-        case StmtKind::Def: check_def(s); break;
-        case StmtKind::Print: check_print(s, nullptr); break;
-        case StmtKind::Return: break;  // the parser rejects it at top level
+        case StmtKind::Def:
+          check_def(s);
+          break;
+        case StmtKind::Print:
+          check_print(s, nullptr);
+          break;
+        case StmtKind::Return:
+          break;  // the parser rejects it at top level
       }
       if (s.kind != StmtKind::Def && s.kind != StmtKind::Assign && s.kind != StmtKind::Print)
         check_task_list(s.tasks);
@@ -139,10 +160,10 @@ class Checker {
     std::set<std::string_view> seen;
     for (const Name& k : s.kinds) {
       if (!is_lang_proc_kind(k.text)) {
-        std::string extra = parse_mem_kind(k.text)
-                                ? fmt::format("{} is a memory kind; Task takes processor kinds",
-                                              k.text)
-                                : kind_hint(k.text, proc_kind_names());
+        std::string extra =
+            parse_mem_kind(k.text)
+                ? fmt::format("{} is a memory kind; Task takes processor kinds", k.text)
+                : kind_hint(k.text, proc_kind_names());
         error(k.loc, fmt::format("unknown processor kind '{}'", k.text), extra);
       } else if (!seen.insert(k.text).second) {
         warning(k.loc, fmt::format("processor kind {} is listed twice", k.text),
@@ -171,9 +192,10 @@ class Checker {
     for (const Name& k : s.kinds) {
       if (!parse_mem_kind(k.text)) {
         std::string extra = is_lang_proc_kind(k.text)
-                                ? fmt::format("{} is a processor kind; the list after it names "
-                                              "memory kinds, for example FBMEM,ZCMEM",
-                                              k.text)
+                                ? fmt::format(
+                                      "{} is a processor kind; the list after it names "
+                                      "memory kinds, for example FBMEM,ZCMEM",
+                                      k.text)
                                 : kind_hint(k.text, mem_kind_names());
         error(k.loc, fmt::format("unknown memory kind '{}'", k.text), extra);
       } else if (!seen.insert(k.text).second) {
@@ -200,11 +222,21 @@ class Checker {
         return false;
       };
       switch (l.word) {
-        case LayoutWord::SOA: conflict(LayoutWord::AOS); break;
-        case LayoutWord::AOS: conflict(LayoutWord::SOA); break;
-        case LayoutWord::C_order: conflict(LayoutWord::F_order); break;
-        case LayoutWord::F_order: conflict(LayoutWord::C_order); break;
-        case LayoutWord::No_Align: conflict(LayoutWord::Align); break;
+        case LayoutWord::SOA:
+          conflict(LayoutWord::AOS);
+          break;
+        case LayoutWord::AOS:
+          conflict(LayoutWord::SOA);
+          break;
+        case LayoutWord::C_order:
+          conflict(LayoutWord::F_order);
+          break;
+        case LayoutWord::F_order:
+          conflict(LayoutWord::C_order);
+          break;
+        case LayoutWord::No_Align:
+          conflict(LayoutWord::Align);
+          break;
         case LayoutWord::Align:
           if (!conflict(LayoutWord::No_Align)) {
             if (seen[w] && (seen[w]->cmp != l.cmp || seen[w]->value != l.value)) {
@@ -219,7 +251,8 @@ class Checker {
                   "alignments are powers of two bytes, for example Align==128");
           }
           break;
-        default: break;
+        default:
+          break;
       }
       if (seen[w] && l.word != LayoutWord::Align) {
         warning(l.loc, fmt::format("layout constraint {} is given twice", to_string(l.word)));
@@ -246,14 +279,14 @@ class Checker {
     // The KIND form: IndexTaskMap GPU f;
     if (!s.tasks.any && s.tasks.names.size() == 1 && parse_proc_kind(s.tasks.names[0].text) &&
         !is_lang_proc_kind(s.tasks.names[0].text)) {
-      error(s.tasks.names[0].loc,
-            fmt::format("{} cannot name the processor kind UTIL", what));
+      error(s.tasks.names[0].loc, fmt::format("{} cannot name the processor kind UTIL", what));
     }
     auto it = info_.functions.find(s.name.text);
     if (it == info_.functions.end()) {
       std::string hint;
       std::vector<std::string> names;
-      for (const auto& [n, _] : info_.functions) names.emplace_back(n);
+      for (const auto& [n, _] : info_.functions)
+        names.emplace_back(n);
       std::sort(names.begin(), names.end());
       auto m = closest_match(s.name.text, names);
       if (m) {
@@ -282,11 +315,12 @@ class Checker {
     std::size_t n = placeholders(s.format);
     if (n != s.args.size()) {
       error(s.loc,
-            fmt::format("print has {} placeholder{} '{{}}' but {} argument{}", n,
-                        n == 1 ? "" : "s", s.args.size(), s.args.size() == 1 ? "" : "s"),
+            fmt::format("print has {} placeholder{} '{{}}' but {} argument{}", n, n == 1 ? "" : "s",
+                        s.args.size(), s.args.size() == 1 ? "" : "s"),
             "give one argument per '{}'");
     }
-    for (ExprId a : s.args) check_expr(a, locals);
+    for (ExprId a : s.args)
+      check_expr(a, locals);
   }
 
   void check_def(const Stmt& s) {
@@ -314,15 +348,20 @@ class Checker {
         break;
       }
       switch (b.kind) {
-        case StmtKind::Assign: locals[b.name.text] = check_expr(b.value, &locals); break;
-        case StmtKind::Print: check_print(b, &locals); break;
+        case StmtKind::Assign:
+          locals[b.name.text] = check_expr(b.value, &locals);
+          break;
+        case StmtKind::Print:
+          check_print(b, &locals);
+          break;
         case StmtKind::Return: {
           VType t = check_expr(b.value, &locals);
           if (!ret) ret = t;
           returned = true;
           break;
         }
-        default: break;
+        default:
+          break;
       }
     }
     bool has_return = std::any_of(s.body.begin(), s.body.end(),
@@ -353,13 +392,15 @@ class Checker {
     }
     std::vector<std::string> names;
     if (locals)
-      for (const auto& [n, _] : *locals) names.emplace_back(n);
-    for (const auto& [n, _] : globals_) names.emplace_back(n);
+      for (const auto& [n, _] : *locals)
+        names.emplace_back(n);
+    for (const auto& [n, _] : globals_)
+      names.emplace_back(n);
     std::sort(names.begin(), names.end());
     std::string hint = did_you_mean(e.name, names);
     if (hint.empty() && !locals && later_global(e.name)) {
-      hint = fmt::format("'{}' is assigned later in the file; move that line above this one",
-                         e.name);
+      hint =
+          fmt::format("'{}' is assigned later in the file; move that line above this one", e.name);
     }
     error(e.loc, fmt::format("undefined variable '{}'", e.name), hint);
     return {};
@@ -383,9 +424,12 @@ class Checker {
   VType check_expr(ExprId id, Scope* locals) {
     const Expr& e = ex(id);
     switch (e.kind) {
-      case ExprKind::Int: return {Type::Int, -1};
-      case ExprKind::Bool: return {Type::Bool, -1};
-      case ExprKind::Name: return lookup(e, locals);
+      case ExprKind::Int:
+        return {Type::Int, -1};
+      case ExprKind::Bool:
+        return {Type::Bool, -1};
+      case ExprKind::Name:
+        return lookup(e, locals);
       case ExprKind::Wildcard:
         error(e.loc, "'*' as an index is only allowed when indexing a machine space",
               "m[i, *] picks any processor of the partial index i");
@@ -399,9 +443,10 @@ class Checker {
         if (!is_lang_proc_kind(e.name)) {
           SourceLoc kl = src_.loc_at(static_cast<std::uint32_t>(e.value));
           std::string extra = parse_mem_kind(e.name)
-                                  ? fmt::format("{} is a memory kind; Machine takes a processor "
-                                                "kind such as GPU or CPU",
-                                                e.name)
+                                  ? fmt::format(
+                                        "{} is a memory kind; Machine takes a processor "
+                                        "kind such as GPU or CPU",
+                                        e.name)
                                   : kind_hint(e.name, proc_kind_names());
           error(kl, fmt::format("unknown processor kind '{}' in Machine(...)", e.name), extra);
         }
@@ -431,7 +476,8 @@ class Checker {
         expect_type(p_.child(e, 0), t, Type::Bool, "the operand of '!'");
         return {Type::Bool, -1};
       }
-      case ExprKind::Binary: return check_binary(e, locals);
+      case ExprKind::Binary:
+        return check_binary(e, locals);
       case ExprKind::Cond: {
         VType c = check_expr(p_.child(e, 0), locals);
         expect_type(p_.child(e, 0), c, Type::Bool, "the condition of '?:'");
@@ -446,7 +492,8 @@ class Checker {
         }
         return {};
       }
-      case ExprKind::Index: return check_index(e, locals);
+      case ExprKind::Index:
+        return check_index(e, locals);
       case ExprKind::Slice: {
         VType base = check_expr(p_.child(e, 0), locals);
         for (std::uint32_t i = 1; i < 3; ++i) {
@@ -459,9 +506,11 @@ class Checker {
               "only tuples and machine spaces can be sliced");
         return {};
       }
-      case ExprKind::Call: return check_call(e, locals);
+      case ExprKind::Call:
+        return check_call(e, locals);
       case ExprKind::Attr:
-      case ExprKind::Method: return check_member(e, locals);
+      case ExprKind::Method:
+        return check_member(e, locals);
       case ExprKind::TupleComp: {
         VType iter = check_expr(p_.child(e, 1), locals);
         expect_type(p_.child(e, 1), iter, Type::Tuple, "the sequence after 'in'");
@@ -491,8 +540,8 @@ class Checker {
         if (a.type != Type::Unknown && b.type != Type::Unknown && a.type != b.type &&
             !(a.type == Type::Int && b.type == Type::Bool) &&
             !(a.type == Type::Bool && b.type == Type::Int)) {
-          error(e.loc, fmt::format("cannot compare {} with {}", type_phrase(a.type),
-                                   type_phrase(b.type)));
+          error(e.loc,
+                fmt::format("cannot compare {} with {}", type_phrase(a.type), type_phrase(b.type)));
         }
         return {Type::Bool, -1};
       case Op::Lt:
@@ -502,15 +551,16 @@ class Checker {
         expect_type(l, a, Type::Int, ctx);
         expect_type(r, b, Type::Int, ctx);
         return {Type::Bool, -1};
-      default: break;
+      default:
+        break;
     }
     // Arithmetic: int with int, or tuple with tuple of the same length (element-wise).
     if (a.type == Type::Tuple || b.type == Type::Tuple) {
       if (a.type == Type::Tuple && b.type == Type::Tuple) {
         if (a.len >= 0 && b.len >= 0 && a.len != b.len) {
           error(e.loc,
-                fmt::format("'{}' on tuples of different lengths ({} and {})", op_text(e.op),
-                            a.len, b.len),
+                fmt::format("'{}' on tuples of different lengths ({} and {})", op_text(e.op), a.len,
+                            b.len),
                 "element-wise arithmetic needs tuples of equal length");
         }
         return {Type::Tuple, a.len >= 0 ? a.len : b.len};
@@ -553,28 +603,35 @@ class Checker {
       VType t = check_expr(c, locals);
       if (cx.kind == ExprKind::Unpack) {
         has_unpack = true;
-        if (t.len >= 0) known += t.len;
-        else known = -1000;
+        if (t.len >= 0)
+          known += t.len;
+        else
+          known = -1000;
       } else {
         expect_type(c, t, Type::Int, "an index");
         ++known;
       }
     }
     switch (base.type) {
-      case Type::Unknown: return {};
+      case Type::Unknown:
+        return {};
       case Type::Tuple:
         if (n != 1 || has_unpack) {
-          error(e.loc, fmt::format("a tuple takes one index, not {}", has_unpack ? "an unpacked list" : std::to_string(n)),
+          error(e.loc,
+                fmt::format("a tuple takes one index, not {}",
+                            has_unpack ? "an unpacked list" : std::to_string(n)),
                 "write t[i]; to pick a processor, index a machine space");
         }
         return {Type::Int, -1};
       case Type::Space:
         if (base.len >= 0 && known >= 0 && known != base.len) {
-          error(e.loc,
-                fmt::format("a {}-dimensional machine space takes {} indices, not {}", base.len,
-                            base.len, known),
-                fmt::format("give one index per dimension: m[{}]",
-                            base.len == 1 ? "i" : base.len == 2 ? "i, j" : "i, j, k, ..."));
+          error(
+              e.loc,
+              fmt::format("a {}-dimensional machine space takes {} indices, not {}", base.len,
+                          base.len, known),
+              fmt::format("give one index per dimension: m[{}]", base.len == 1   ? "i"
+                                                                 : base.len == 2 ? "i, j"
+                                                                                 : "i, j, k, ..."));
         }
         return {Type::Proc, -1};
       default:
@@ -586,7 +643,8 @@ class Checker {
 
   VType check_call(const Expr& e, Scope* locals) {
     std::vector<VType> args;
-    for (std::uint32_t i = 0; i < e.count; ++i) args.push_back(check_expr(p_.child(e, i), locals));
+    for (std::uint32_t i = 0; i < e.count; ++i)
+      args.push_back(check_expr(p_.child(e, i), locals));
     auto fit = info_.functions.find(e.name);
     if (fit != info_.functions.end()) {
       const Stmt& def = *fit->second;
@@ -630,8 +688,10 @@ class Checker {
       return {b->result, -1};
     }
     std::vector<std::string> names;
-    for (const auto& [n, _] : info_.functions) names.emplace_back(n);
-    for (std::string_view bn : {"len", "min", "max", "abs"}) names.emplace_back(bn);
+    for (const auto& [n, _] : info_.functions)
+      names.emplace_back(n);
+    for (std::string_view bn : {"len", "min", "max", "abs"})
+      names.emplace_back(bn);
     std::sort(names.begin(), names.end());
     std::string hint = did_you_mean(e.name, names);
     if (hint.empty()) hint = fmt::format("define it with def {}(...) {{ ... }}", e.name);
@@ -643,7 +703,8 @@ class Checker {
     VType recv = check_expr(p_.child(e, 0), locals);
     bool call = e.kind == ExprKind::Method;
     std::vector<VType> args;
-    for (std::uint32_t i = 1; i < e.count; ++i) args.push_back(check_expr(p_.child(e, i), locals));
+    for (std::uint32_t i = 1; i < e.count; ++i)
+      args.push_back(check_expr(p_.child(e, i), locals));
     if (recv.type == Type::Unknown) return {};
     const Member* m = find_member(recv.type, e.name);
     if (!m) {
@@ -652,10 +713,10 @@ class Checker {
         if (mm.receiver == recv.type) names.emplace_back(mm.name);
       std::string dym = did_you_mean(e.name, names);
       std::string list = member_list(recv.type);
-      std::string hint = list.empty() ? fmt::format("{} has no properties or methods",
-                                                    type_phrase(recv.type))
-                                      : fmt::format("{}{} has: {}", dym.empty() ? "" : dym + " ",
-                                                    type_phrase(recv.type), list);
+      std::string hint =
+          list.empty() ? fmt::format("{} has no properties or methods", type_phrase(recv.type))
+                       : fmt::format("{}{} has: {}", dym.empty() ? "" : dym + " ",
+                                     type_phrase(recv.type), list);
       error(e.loc,
             fmt::format("unknown {} '{}' of {}", call ? "method" : "property", e.name,
                         type_phrase(recv.type)),
@@ -663,17 +724,16 @@ class Checker {
       return {};
     }
     if (m->is_method != call) {
-      error(e.loc,
-            m->is_method ? fmt::format("'{}' is a method; call it: .{}(...)", e.name, e.name)
-                         : fmt::format("'{}' is a property, not a method; write .{}", e.name,
-                                       e.name));
+      error(e.loc, m->is_method ? fmt::format("'{}' is a method; call it: .{}(...)", e.name, e.name)
+                                : fmt::format("'{}' is a property, not a method; write .{}", e.name,
+                                              e.name));
       return {m->result, -1};
     }
     if (call) {
       if (args.size() != m->params.size()) {
         error(e.loc, fmt::format("method '{}' takes {} argument{}, but {} {} given", e.name,
-                                 m->params.size(), m->params.size() == 1 ? "" : "s",
-                                 args.size(), args.size() == 1 ? "was" : "were"));
+                                 m->params.size(), m->params.size() == 1 ? "" : "s", args.size(),
+                                 args.size() == 1 ? "was" : "were"));
         return {m->result, -1};
       }
       for (std::size_t i = 0; i < args.size(); ++i) {
@@ -723,35 +783,54 @@ class Checker {
   }
 
   /// A statement is shadowed when a later one of the same kind matches every decision it
-  /// matches and is at least as specific: the later one always wins (dsl.md §5).
+  /// matches and is at least as specific: the later one always wins (dsl.md §5). Statements are
+  /// bucketed by (kind, selectors, one task name) so this stays linear in the program's size.
+  static std::string shadow_key(const Stmt& s, std::string_view task) {
+    std::string key = fmt::format("{}|{}|", static_cast<int>(s.kind), task);
+    switch (s.kind) {
+      case StmtKind::Region:
+      case StmtKind::Layout:
+      case StmtKind::CollectMemory:
+        key += s.region.kind == RegionSel::Kind::Named   ? std::string(s.region.name.text)
+               : s.region.kind == RegionSel::Kind::Index ? fmt::format("#{}", s.region.index)
+                                                         : std::string("*");
+        if (s.kind != StmtKind::CollectMemory) key += fmt::format("|{}", s.proc.text);
+        break;
+      default:
+        break;
+    }
+    return key;
+  }
+
   void warn_shadowed() {
     const auto& ss = p_.stmts;
+    auto decides = [](const Stmt& s) {
+      return s.kind != StmtKind::Assign && s.kind != StmtKind::Def && s.kind != StmtKind::Print &&
+             s.kind != StmtKind::ControlReplicate;  // repeating ControlReplicate changes nothing
+    };
+    std::unordered_map<std::string, std::vector<std::size_t>> buckets;
+    for (std::size_t j = 0; j < ss.size(); ++j) {
+      if (!decides(ss[j])) continue;
+      if (ss[j].tasks.any) {
+        buckets[shadow_key(ss[j], "*")].push_back(j);
+      } else {
+        for (const Name& n : ss[j].tasks.names)
+          buckets[shadow_key(ss[j], n.text)].push_back(j);
+      }
+    }
     for (std::size_t i = 0; i < ss.size(); ++i) {
       const Stmt& a = ss[i];
-      if (a.kind == StmtKind::Assign || a.kind == StmtKind::Def || a.kind == StmtKind::Print)
-        continue;
-      for (std::size_t j = i + 1; j < ss.size(); ++j) {
-        const Stmt& b = ss[j];
-        if (b.kind != a.kind) continue;
-        if (a.tasks.any != b.tasks.any) continue;  // equal specificity needs the same '*'
-        if (!covers(b.tasks, a.tasks)) continue;
-        bool same = true;
-        switch (a.kind) {
-          case StmtKind::Region:
-          case StmtKind::Layout:
-            same = same_region(a.region, b.region) && a.proc.text == b.proc.text;
-            break;
-          case StmtKind::CollectMemory: same = same_region(a.region, b.region); break;
-          case StmtKind::IndexTaskMap:
-          case StmtKind::SingleTaskMap: break;
-          case StmtKind::ControlReplicate: same = false; break;  // repeating it changes nothing
-          default: break;
-        }
-        if (!same) continue;
-        warning(a.loc,
-                fmt::format("this statement never decides anything: line {} overrides it",
-                            b.loc.line),
-                "between equally specific statements the later one wins; delete one of them");
+      if (!decides(a) || (!a.tasks.any && a.tasks.names.empty())) continue;
+      auto it = buckets.find(shadow_key(a, a.tasks.any ? "*" : a.tasks.names.front().text));
+      if (it == buckets.end()) continue;
+      auto later = std::upper_bound(it->second.begin(), it->second.end(), i);
+      for (; later != it->second.end(); ++later) {
+        const Stmt& b = ss[*later];
+        if (a.tasks.any != b.tasks.any || !covers(b.tasks, a.tasks)) continue;
+        warning(
+            a.loc,
+            fmt::format("this statement never decides anything: line {} overrides it", b.loc.line),
+            "between equally specific statements the later one wins; delete one of them");
         break;
       }
     }
@@ -780,30 +859,31 @@ class Checker {
         line = decider->loc.line;
       }
       if (all_elsewhere) {
-        warning(s.proc.loc,
-                fmt::format("this statement can never match: the Task statement at line {} "
-                            "never runs {} on {}",
-                            line, s.tasks.names.size() == 1 ? "this task" : "these tasks",
-                            s.proc.text),
-                fmt::format("add {} to that Task statement, or change {} here", s.proc.text,
-                            s.proc.text));
+        warning(
+            s.proc.loc,
+            fmt::format("this statement can never match: the Task statement at line {} "
+                        "never runs {} on {}",
+                        line, s.tasks.names.size() == 1 ? "this task" : "these tasks", s.proc.text),
+            fmt::format("add {} to that Task statement, or change {} here", s.proc.text,
+                        s.proc.text));
       }
     }
   }
 
   /// The Task statement that decides a named task's kinds: the last one naming it, else the
   /// last `Task *`.
-  const Stmt* task_kind_decider(std::string_view task) const {
-    const Stmt* named = nullptr;
-    const Stmt* any = nullptr;
-    for (const Stmt& s : p_.stmts) {
-      if (s.kind != StmtKind::Task) continue;
-      if (s.tasks.any) any = &s;
-      else if (std::any_of(s.tasks.names.begin(), s.tasks.names.end(),
-                           [&](const Name& n) { return n.text == task; }))
-        named = &s;
+  const Stmt* task_kind_decider(std::string_view task) {
+    if (!task_deciders_built_) {
+      for (const Stmt& s : p_.stmts) {
+        if (s.kind != StmtKind::Task) continue;
+        if (s.tasks.any) last_task_any_ = &s;
+        for (const Name& n : s.tasks.names)
+          task_deciders_[n.text] = &s;
+      }
+      task_deciders_built_ = true;
     }
-    return named ? named : any;
+    auto it = task_deciders_.find(task);
+    return it != task_deciders_.end() ? it->second : last_task_any_;
   }
 
   const Program& p_;
@@ -811,10 +891,15 @@ class Checker {
   Diagnostics& diags_;
   ProgramInfo info_;
   Scope globals_;
+  bool task_deciders_built_ = false;
+  std::unordered_map<std::string_view, const Stmt*> task_deciders_;
+  const Stmt* last_task_any_ = nullptr;
 };
 
 }  // namespace
 
-ProgramInfo check(const Program& p, Diagnostics& diags) { return Checker(p, diags).run(); }
+ProgramInfo check(const Program& p, Diagnostics& diags) {
+  return Checker(p, diags).run();
+}
 
 }  // namespace mapsmith::dsl

@@ -15,11 +15,50 @@ enum class Tok : std::uint8_t {
   Int,
   String,
   // keywords
-  KwTask, KwRegion, KwLayout, KwInstanceLimit, KwCollectMemory, KwIndexTaskMap, KwSingleTaskMap,
-  KwControlReplicate, KwDef, KwReturn, KwPrint, KwTuple, KwFor, KwIn, KwTrue, KwFalse, KwMachine,
+  KwTask,
+  KwRegion,
+  KwLayout,
+  KwInstanceLimit,
+  KwCollectMemory,
+  KwIndexTaskMap,
+  KwSingleTaskMap,
+  KwControlReplicate,
+  KwDef,
+  KwReturn,
+  KwPrint,
+  KwTuple,
+  KwFor,
+  KwIn,
+  KwTrue,
+  KwFalse,
+  KwMachine,
   // punctuation
-  LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Semi, Colon, Dot, Question, Assign,
-  Plus, Minus, Star, Slash, Percent, Lt, Le, Gt, Ge, EqEq, Ne, AndAnd, OrOr, Bang,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LBrace,
+  RBrace,
+  Comma,
+  Semi,
+  Colon,
+  Dot,
+  Question,
+  Assign,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  EqEq,
+  Ne,
+  AndAnd,
+  OrOr,
+  Bang,
 };
 
 /// What a token of kind `t` looks like in a message: "';'", "an identifier", "end of file".
@@ -32,6 +71,30 @@ struct Token {
   std::string_view text;
   /// The value of an Int token.
   std::int64_t value = 0;
+};
+
+/// Produces the tokens of `src` one at a time, so the parser never holds more than two. After
+/// the last token it returns End forever. Lexical errors go to `diags`.
+class Lexer {
+ public:
+  Lexer(const SourceFile& src, Diagnostics& diags, std::vector<Comment>* comments = nullptr);
+  Token next();
+
+ private:
+  SourceLoc loc() const;
+  void skip_space_and_comments();
+  void lex_int(Token& t);
+  bool lex_string(Token& t);
+  bool lex_punct(Token& t);
+  void bad_char(SourceLoc at, unsigned char c);
+
+  const SourceFile& src_;
+  std::string_view text_;
+  Diagnostics& diags_;
+  std::vector<Comment>* comments_;
+  std::size_t pos_ = 0;
+  std::uint32_t line_ = 1;
+  std::size_t line_start_ = 0;
 };
 
 /// Tokenizes `src` whole. Lexical errors (a stray character, an unterminated string, an integer

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
@@ -36,9 +37,10 @@ struct SyntaxError {};
 
 class Parser {
  public:
-  Parser(SourcePtr source, Diagnostics& diags) : src_(*source), diags_(diags) {
+  Parser(SourcePtr source, Diagnostics& diags)
+      : src_(*source), diags_(diags), lexer_(src_, diags_, &prog_.comments) {
     prog_.source = std::move(source);
-    toks_ = lex(src_, diags_, &prog_.comments);
+    next_token();
   }
 
   Program run() {
@@ -54,22 +56,26 @@ class Parser {
 
  private:
   // ---- token helpers ----
-  const Token& peek(std::size_t ahead = 0) const {
-    std::size_t i = std::min(pos_ + ahead, toks_.size() - 1);
-    return toks_[i];
-  }
-  bool at(Tok t) const { return peek().kind == t; }
+  const Token& peek() const { return cur_; }
+  bool at(Tok t) const { return cur_.kind == t; }
+  /// Consumes the current token and returns it (valid until the next advance).
   const Token& advance() {
-    const Token& t = toks_[pos_];
-    if (pos_ + 1 < toks_.size()) ++pos_;
-    return t;
+    prev_ = cur_;
+    if (cur_.kind != Tok::End) next_token();
+    ++pos_;
+    return prev_;
+  }
+  void next_token() {
+    std::size_t errors = diags_.error_count();
+    cur_ = lexer_.next();
+    after_lex_error_ = diags_.error_count() != errors;
   }
   bool accept(Tok t) {
     if (!at(t)) return false;
     advance();
     return true;
   }
-  const Token& prev() const { return toks_[pos_ > 0 ? pos_ - 1 : 0]; }
+  const Token& prev() const { return prev_; }
 
   /// The location just after the previous token: where a missing ';' belongs.
   SourceLoc after_prev() const {
@@ -90,15 +96,23 @@ class Parser {
   std::string found() const {
     const Token& t = peek();
     switch (t.kind) {
-      case Tok::End: return "end of file";
-      case Tok::Ident: return fmt::format("'{}'", t.text);
-      case Tok::Int: return fmt::format("the number {}", t.text);
-      case Tok::String: return "a string";
-      default: return std::string(describe(t.kind));
+      case Tok::End:
+        return "end of file";
+      case Tok::Ident:
+        return fmt::format("'{}'", t.text);
+      case Tok::Int:
+        return fmt::format("the number {}", t.text);
+      case Tok::String:
+        return "a string";
+      default:
+        return std::string(describe(t.kind));
     }
   }
 
   [[noreturn]] void expected(std::string_view what, std::string hint = {}) {
+    // Right after a stray character or an unterminated string, the lexer has said what is
+    // wrong; "expected X, found Y" would only repeat it in other words.
+    if (after_lex_error_) throw SyntaxError{};
     fail(peek().loc, fmt::format("expected {}, found {}", what, found()), std::move(hint));
   }
 
@@ -160,17 +174,39 @@ class Parser {
     Stmt s;
     s.loc = peek().loc;
     switch (peek().kind) {
-      case Tok::KwTask: parse_task(s); break;
-      case Tok::KwRegion: parse_region(s); break;
-      case Tok::KwLayout: parse_layout(s); break;
-      case Tok::KwInstanceLimit: parse_instance_limit(s); break;
-      case Tok::KwCollectMemory: parse_collect_memory(s); break;
-      case Tok::KwIndexTaskMap: parse_task_map(s, StmtKind::IndexTaskMap); break;
-      case Tok::KwSingleTaskMap: parse_task_map(s, StmtKind::SingleTaskMap); break;
-      case Tok::KwControlReplicate: parse_control_replicate(s); break;
-      case Tok::KwDef: parse_def(s); break;
-      case Tok::KwPrint: parse_print(s); break;
-      case Tok::Ident: parse_assign(s); break;
+      case Tok::KwTask:
+        parse_task(s);
+        break;
+      case Tok::KwRegion:
+        parse_region(s);
+        break;
+      case Tok::KwLayout:
+        parse_layout(s);
+        break;
+      case Tok::KwInstanceLimit:
+        parse_instance_limit(s);
+        break;
+      case Tok::KwCollectMemory:
+        parse_collect_memory(s);
+        break;
+      case Tok::KwIndexTaskMap:
+        parse_task_map(s, StmtKind::IndexTaskMap);
+        break;
+      case Tok::KwSingleTaskMap:
+        parse_task_map(s, StmtKind::SingleTaskMap);
+        break;
+      case Tok::KwControlReplicate:
+        parse_control_replicate(s);
+        break;
+      case Tok::KwDef:
+        parse_def(s);
+        break;
+      case Tok::KwPrint:
+        parse_print(s);
+        break;
+      case Tok::Ident:
+        parse_assign(s);
+        break;
       case Tok::Semi:
         advance();
         return;  // an empty statement; fmt drops it
@@ -195,7 +231,8 @@ class Parser {
       return sel;
     }
     sel.names.push_back(ident("a task name or '*'"));
-    while (accept(Tok::Comma)) sel.names.push_back(ident("a task name after ','"));
+    while (accept(Tok::Comma))
+      sel.names.push_back(ident("a task name after ','"));
     return sel;
   }
 
@@ -203,7 +240,8 @@ class Parser {
   std::vector<Name> parse_kind_list(std::string_view what) {
     std::vector<Name> out;
     out.push_back(ident(what));
-    while (accept(Tok::Comma)) out.push_back(ident(what));
+    while (accept(Tok::Comma))
+      out.push_back(ident(what));
     return out;
   }
 
@@ -249,8 +287,7 @@ class Parser {
     s.tasks = parse_tasks();
     s.region = parse_region_sel();
     s.proc = parse_proc_or_star("a processor kind or '*'");
-    if (at(Tok::Semi))
-      expected("a memory kind list", "for example: Region * * GPU FBMEM,ZCMEM;");
+    if (at(Tok::Semi)) expected("a memory kind list", "for example: Region * * GPU FBMEM,ZCMEM;");
     s.kinds = parse_kind_list("a memory kind");
     expect_semi("the Region statement");
   }
@@ -276,12 +313,24 @@ class Parser {
       if (*w == LayoutWord::Align) {
         Tok k = peek().kind;
         switch (k) {
-          case Tok::EqEq: item.cmp = Op::Eq; break;
-          case Tok::Ne: item.cmp = Op::Ne; break;
-          case Tok::Lt: item.cmp = Op::Lt; break;
-          case Tok::Le: item.cmp = Op::Le; break;
-          case Tok::Gt: item.cmp = Op::Gt; break;
-          case Tok::Ge: item.cmp = Op::Ge; break;
+          case Tok::EqEq:
+            item.cmp = Op::Eq;
+            break;
+          case Tok::Ne:
+            item.cmp = Op::Ne;
+            break;
+          case Tok::Lt:
+            item.cmp = Op::Lt;
+            break;
+          case Tok::Le:
+            item.cmp = Op::Le;
+            break;
+          case Tok::Gt:
+            item.cmp = Op::Gt;
+            break;
+          case Tok::Ge:
+            item.cmp = Op::Ge;
+            break;
           default:
             expected("a comparison after Align", "for example: Align==128");
         }
@@ -333,11 +382,18 @@ class Parser {
            fmt::format("the old form 'IndexTaskMap TASKS MSPACE FUNCTION' is no longer accepted"),
            fmt::format("index the machine space inside the function and drop it here: "
                        "def {}(Task task) {{ ... return {}[...]; }} then "
-                       "IndexTaskMap TASKS {};",
-                       peek().text, s.name.text, peek().text));
+                       "IndexTaskMap {} {};",
+                       peek().text, s.name.text, tasks_text(s.tasks), peek().text));
     }
     expect_semi(kind == StmtKind::IndexTaskMap ? "the IndexTaskMap statement"
                                                : "the SingleTaskMap statement");
+  }
+
+  static std::string tasks_text(const TaskSel& t) {
+    if (t.any) return "*";
+    std::string out;
+    for (const Name& n : t.names) out += fmt::format("{}{}", out.empty() ? "" : ",", n.text);
+    return out;
   }
 
   // control_replicate := 'ControlReplicate' tasks ';'
@@ -387,7 +443,8 @@ class Parser {
     expect(Tok::LParen, "after print");
     if (!at(Tok::String)) expected("a format string", "for example: print(\"x = {}\", x);");
     s.format = advance().text;
-    while (accept(Tok::Comma)) s.args.push_back(parse_expr());
+    while (accept(Tok::Comma))
+      s.args.push_back(parse_expr());
     expect(Tok::RParen, "to close print(...)");
     expect_semi("the print statement");
   }
@@ -428,14 +485,15 @@ class Parser {
     if (++depth_ > kMaxNesting) fail(open, "blocks nested too deeply");
     while (!at(Tok::RBrace)) {
       if (at(Tok::End)) {
-        fail(open, fmt::format("unterminated block: '{{' of function '{}' is never closed",
-                               s.name.text),
+        fail(open,
+             fmt::format("unterminated block: '{{' of function '{}' is never closed", s.name.text),
              "add '}' after the last statement of the function");
       }
       if (at(Tok::KwDef)) {
-        fail(peek().loc, fmt::format("missing '}}' before the next 'def': function '{}' opened "
-                                     "at line {} is never closed",
-                                     s.name.text, open.line),
+        fail(peek().loc,
+             fmt::format("missing '}}' before the next 'def': function '{}' opened "
+                         "at line {} is never closed",
+                         s.name.text, open.line),
              "add '}' after the last statement of the function");
       }
       try {
@@ -445,7 +503,7 @@ class Parser {
       }
     }
     --depth_;
-    advance();  // '}'
+    advance();          // '}'
     accept(Tok::Semi);  // a stray ';' after '}' is harmless
   }
 
@@ -465,13 +523,18 @@ class Parser {
         s.value = parse_expr();
         expect_semi("the return statement");
         break;
-      case Tok::KwPrint: parse_print(s); break;
-      case Tok::Ident: parse_assign(s); break;
-      case Tok::Semi: advance(); return;
+      case Tok::KwPrint:
+        parse_print(s);
+        break;
+      case Tok::Ident:
+        parse_assign(s);
+        break;
+      case Tok::Semi:
+        advance();
+        return;
       default:
         if (is_statement_keyword(peek().kind)) {
-          fail(peek().loc,
-               fmt::format("{} cannot appear inside a function", describe(peek().kind)),
+          fail(peek().loc, fmt::format("{} cannot appear inside a function", describe(peek().kind)),
                "a function body holds assignments, print and return; close the function with "
                "'}' first");
         }
@@ -498,16 +561,22 @@ class Parser {
   //   item    := '*' unary | expr      (an unpacked tuple inside a tuple or an index)
 
   ExprId make(ExprKind kind, SourceLoc loc, std::initializer_list<ExprId> kids = {}) {
-    Expr e;
-    e.kind = kind;
-    e.loc = loc;
-    e.first = static_cast<std::uint32_t>(prog_.children.size());
-    e.count = static_cast<std::uint32_t>(kids.size());
-    prog_.children.insert(prog_.children.end(), kids.begin(), kids.end());
-    prog_.exprs.push_back(e);
-    return static_cast<ExprId>(prog_.exprs.size() - 1);
+    return push_expr(kind, loc, kids);
   }
   ExprId make_list(ExprKind kind, SourceLoc loc, const std::vector<ExprId>& kids) {
+    return push_expr(kind, loc, kids);
+  }
+  template <typename Kids>
+  ExprId push_expr(ExprKind kind, SourceLoc loc, const Kids& kids) {
+    // A chain such as 1 + 1 + ... + 1 is parsed by a loop, not by recursion, but every later
+    // stage walks the tree recursively: bound the height of the tree as well.
+    std::uint32_t height = 1;
+    for (ExprId k : kids)
+      if (k != kNoExpr) height = std::max(height, heights_[k] + 1);
+    if (height > kMaxNesting) {
+      fail(loc, fmt::format("expression nested too deeply (more than {} levels)", kMaxNesting),
+           "split the expression with intermediate variables");
+    }
     Expr e;
     e.kind = kind;
     e.loc = loc;
@@ -515,6 +584,7 @@ class Parser {
     e.count = static_cast<std::uint32_t>(kids.size());
     prog_.children.insert(prog_.children.end(), kids.begin(), kids.end());
     prog_.exprs.push_back(e);
+    heights_.push_back(height);
     return static_cast<ExprId>(prog_.exprs.size() - 1);
   }
   ExprId binary(Op op, SourceLoc loc, ExprId a, ExprId b) {
@@ -579,11 +649,20 @@ class Parser {
     while (true) {
       Op op;
       switch (peek().kind) {
-        case Tok::Lt: op = Op::Lt; break;
-        case Tok::Le: op = Op::Le; break;
-        case Tok::Gt: op = Op::Gt; break;
-        case Tok::Ge: op = Op::Ge; break;
-        default: return l;
+        case Tok::Lt:
+          op = Op::Lt;
+          break;
+        case Tok::Le:
+          op = Op::Le;
+          break;
+        case Tok::Gt:
+          op = Op::Gt;
+          break;
+        case Tok::Ge:
+          op = Op::Ge;
+          break;
+        default:
+          return l;
       }
       SourceLoc loc = advance().loc;
       l = binary(op, loc, l, parse_add());
@@ -608,8 +687,8 @@ class Parser {
     return l;
   }
   ExprId parse_unary() {
-    DepthGuard guard(*this);
     if (at(Tok::Minus) || at(Tok::Bang)) {
+      DepthGuard guard(*this);
       Op op = at(Tok::Minus) ? Op::Neg : Op::Not;
       SourceLoc loc = advance().loc;
       ExprId id = make(ExprKind::Unary, loc, {parse_unary()});
@@ -664,7 +743,8 @@ class Parser {
       return make(ExprKind::Slice, loc, {base, first, hi});
     }
     kids.push_back(first);
-    while (accept(Tok::Comma)) kids.push_back(parse_index_item());
+    while (accept(Tok::Comma))
+      kids.push_back(parse_index_item());
     if (!at(Tok::RBracket)) expected("',' or ']' in the index");
     advance();
     return make_list(ExprKind::Index, loc, kids);
@@ -694,7 +774,7 @@ class Parser {
   }
 
   ExprId parse_primary() {
-    const Token& t = peek();
+    const Token t = peek();
     switch (t.kind) {
       case Tok::Int: {
         advance();
@@ -732,8 +812,10 @@ class Parser {
         prog_.exprs[id].value = k.loc.offset;
         return id;
       }
-      case Tok::KwTuple: return parse_tuple_comp();
-      case Tok::LParen: return parse_paren();
+      case Tok::KwTuple:
+        return parse_tuple_comp();
+      case Tok::LParen:
+        return parse_paren();
       case Tok::Star:
         fail(t.loc, "'*' unpacking is only allowed inside a tuple, an index or call arguments",
              "for example: m[*p, 0] or (*p, 1)");
@@ -794,9 +876,13 @@ class Parser {
   const SourceFile& src_;
   Diagnostics& diags_;
   Program prog_;
-  std::vector<Token> toks_;
-  std::size_t pos_ = 0;
+  Lexer lexer_;
+  Token cur_;
+  Token prev_;
+  bool after_lex_error_ = false;  // the lexer reported an error just before cur_
+  std::size_t pos_ = 0;  // tokens consumed
   std::uint32_t depth_ = 0;
+  std::vector<std::uint32_t> heights_;  // the height of each expression's tree, by ExprId
 };
 
 /// The offset of the first byte that is not part of a well-formed UTF-8 sequence, or npos.
@@ -804,7 +890,11 @@ std::size_t first_invalid_utf8(std::string_view t) {
   std::size_t i = 0;
   while (i < t.size()) {
     unsigned char c = static_cast<unsigned char>(t[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xE  ? 3
+                      : (c >> 3) == 0x1E ? 4
+                                         : 0;
     if (len == 0 || i + len > t.size()) return i;
     for (std::size_t k = 1; k < len; ++k)
       if ((static_cast<unsigned char>(t[i + k]) >> 6) != 0x2) return i;
@@ -831,8 +921,7 @@ bool looks_like_text(const SourceFile& src, Diagnostics& diags) {
   }
   std::size_t nul = t.find('\0');
   if (nul != std::string::npos) {
-    diags.file_error(src.name(),
-                     fmt::format("not a text file (a NUL byte at offset {})", nul),
+    diags.file_error(src.name(), fmt::format("not a text file (a NUL byte at offset {})", nul),
                      "mapping files are plain text");
     return false;
   }

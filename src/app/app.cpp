@@ -1,0 +1,78 @@
+#include "app/app.h"
+
+#include <algorithm>
+
+namespace mapsmith::app {
+
+std::string_view to_string(Privilege p) {
+  switch (p) {
+    case Privilege::Read:
+      return "read";
+    case Privilege::Write:
+      return "write";
+    case Privilege::ReadWrite:
+      return "read-write";
+    case Privilege::Reduce:
+      return "reduce";
+  }
+  return "?";
+}
+
+bool RegionArg::answers_to(std::string_view name) const {
+  return !name.empty() && (name == region || name == partition || name == root);
+}
+
+const std::string& RegionArg::display_name() const {
+  if (!region.empty()) return region;
+  if (!partition.empty()) return partition;
+  return root;
+}
+
+bool Task::has_variant(ProcKind k) const {
+  return std::find(variants.begin(), variants.end(), k) != variants.end();
+}
+
+std::int64_t Launch::volume() const {
+  std::int64_t v = 1;
+  for (std::int64_t e : domain)
+    v *= e;
+  return v;
+}
+
+std::optional<TaskId> App::find_task(std::string_view name) const {
+  for (TaskId i = 0; i < tasks.size(); ++i)
+    if (tasks[i].name == name) return i;
+  return std::nullopt;
+}
+
+std::vector<std::string> App::region_names(TaskId task) const {
+  std::vector<std::string> out;
+  for (const RegionArg& a : tasks[task].args) {
+    for (const std::string* n : {&a.region, &a.partition, &a.root}) {
+      if (!n->empty() && std::find(out.begin(), out.end(), *n) == out.end()) out.push_back(*n);
+    }
+  }
+  return out;
+}
+
+App single_launch_app(std::string task, std::vector<std::int64_t> domain) {
+  App app;
+  app.name = "launch";
+  Task top;
+  top.name = "top_level";
+  top.variants = {ProcKind::CPU};
+  Task t;
+  t.name = std::move(task);
+  t.variants = {ProcKind::GPU, ProcKind::OMP, ProcKind::CPU,
+                ProcKind::IO,  ProcKind::PY,  ProcKind::PROC};
+  app.tasks = {std::move(top), std::move(t)};
+  app.top = 0;
+  Launch l;
+  l.task = 1;
+  l.index = !domain.empty();
+  l.domain = std::move(domain);
+  app.launches.push_back(std::move(l));
+  return app;
+}
+
+}  // namespace mapsmith::app

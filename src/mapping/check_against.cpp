@@ -1,0 +1,240 @@
+#include "mapping/check_against.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "dsl/eval.h"
+#include "mapping/host.h"
+#include "util/strings.h"
+
+namespace mapsmith::mapping {
+
+namespace {
+
+using dsl::Stmt;
+using dsl::StmtKind;
+
+std::string dym(std::string_view word, const std::vector<std::string>& candidates) {
+  auto m = closest_match(word, candidates);
+  return m ? fmt::format("did you mean '{}'?", *m) : std::string();
+}
+
+class AgainstMachine {
+ public:
+  AgainstMachine(const dsl::Program& p, const dsl::ProgramInfo& info, const machine::Machine& m,
+                 dsl::Diagnostics& d)
+      : p_(p), info_(info), m_(m), diags_(d) {}
+
+  void run() {
+    // Globals: Machine(K) and every transformation, evaluated on this machine.
+    MachineHost host(m_);
+    dsl::Evaluator eval(p_, info_, host, diags_);
+    eval.run_globals();
+    for (const Stmt& s : p_.stmts) {
+      if (s.kind == StmtKind::Region) check_region(s);
+      if (s.kind == StmtKind::Task) check_task(s);
+    }
+  }
+
+ private:
+  std::optional<machine::ProcId> representative(ProcKind k) const {
+    if (!m_.has_kind(k) || m_.count(k, 0) == 0) return std::nullopt;
+    return m_.proc(k, 0, 0);
+  }
+
+  void check_task(const Stmt& s) {
+    for (const dsl::Name& k : s.kinds) {
+      auto kind = parse_proc_kind(k.text);
+      if (kind && !m_.has_kind(*kind)) {
+        diags_.warning(*p_.source, k.loc,
+                       fmt::format("the machine {} has no {} processors; this entry is skipped",
+                                   m_.name(), k.text));
+      }
+    }
+  }
+
+  void check_region(const Stmt& s) {
+    auto kind = parse_proc_kind(s.proc.text);
+    if (!kind) return;  // '*': checked per task when mapping
+    auto rep = representative(*kind);
+    if (!rep) {
+      diags_.warning(*p_.source, s.proc.loc,
+                     fmt::format("the machine {} has no {} processors; this statement never "
+                                 "applies",
+                                 m_.name(), s.proc.text));
+      return;
+    }
+    std::vector<const dsl::Name*> unreachable;
+    for (const dsl::Name& k : s.kinds) {
+      auto mk = parse_mem_kind(k.text);
+      if (mk && !m_.reaches(*rep, *mk)) unreachable.push_back(&k);
+    }
+    if (unreachable.empty()) return;
+    std::vector<std::string> ok;
+    for (MemKind mk : kAllMemKinds)
+      if (m_.reaches(*rep, mk)) ok.emplace_back(to_string(mk));
+    std::string hint = fmt::format("a {} processor can address {}", s.proc.text, join(ok, ", "));
+    if (unreachable.size() == s.kinds.size()) {
+      diags_.error(*p_.source, unreachable.front()->loc,
+                   fmt::format("a {} processor cannot reach {} on the machine {}", s.proc.text,
+                               s.kinds.size() == 1 ? std::string(s.kinds.front().text)
+                                                   : "any memory in this list",
+                               m_.name()),
+                   hint);
+    } else {
+      for (const dsl::Name* n : unreachable) {
+        diags_.warning(*p_.source, n->loc,
+                       fmt::format("a {} processor cannot reach {} on the machine {}; this "
+                                   "fallback is skipped",
+                                   s.proc.text, n->text, m_.name()),
+                       hint);
+      }
+    }
+  }
+
+  const dsl::Program& p_;
+  const dsl::ProgramInfo& info_;
+  const machine::Machine& m_;
+  dsl::Diagnostics& diags_;
+};
+
+class AgainstApp {
+ public:
+  AgainstApp(const dsl::Program& p, const app::App& a, dsl::Diagnostics& d)
+      : p_(p), app_(a), diags_(d) {
+    for (const app::Task& t : app_.tasks)
+      task_names_.push_back(t.name);
+  }
+
+  void run() {
+    for (const Stmt& s : p_.stmts) {
+      switch (s.kind) {
+        case StmtKind::Task:
+        case StmtKind::Region:
+        case StmtKind::Layout:
+        case StmtKind::InstanceLimit:
+        case StmtKind::CollectMemory:
+        case StmtKind::IndexTaskMap:
+        case StmtKind::SingleTaskMap:
+        case StmtKind::ControlReplicate:
+          check_statement(s);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+ private:
+  void check_statement(const Stmt& s) {
+    bool kind_form = (s.kind == StmtKind::IndexTaskMap || s.kind == StmtKind::SingleTaskMap) &&
+                     !s.tasks.any && s.tasks.names.size() == 1 &&
+                     parse_proc_kind(s.tasks.names.front().text);
+    std::vector<app::TaskId> tasks;
+    if (s.tasks.any) {
+      for (app::TaskId i = 0; i < app_.tasks.size(); ++i)
+        tasks.push_back(i);
+    } else if (!kind_form) {
+      for (const dsl::Name& n : s.tasks.names) {
+        auto id = app_.find_task(n.text);
+        if (!id) {
+          std::string hint = dym(n.text, task_names_);
+          if (hint.empty())
+            hint = fmt::format("the tasks of {} are: {}", app_.name, join(task_names_, ", "));
+          diags_.error(*p_.source, n.loc,
+                       fmt::format("unknown task '{}' in the application {}", n.text, app_.name),
+                       hint);
+        } else {
+          tasks.push_back(*id);
+        }
+      }
+    }
+    if (s.kind == StmtKind::Task && !s.tasks.any) check_kinds(s, tasks);
+    if ((s.kind == StmtKind::Region || s.kind == StmtKind::Layout ||
+         s.kind == StmtKind::CollectMemory) &&
+        s.region.kind != dsl::RegionSel::Kind::Any && !tasks.empty()) {
+      check_region(s, tasks);
+    }
+  }
+
+  void check_kinds(const Stmt& s, const std::vector<app::TaskId>& tasks) {
+    for (app::TaskId id : tasks) {
+      const app::Task& t = app_.task(id);
+      std::vector<const dsl::Name*> missing;
+      for (const dsl::Name& k : s.kinds) {
+        auto kind = parse_proc_kind(k.text);
+        if (kind && !t.has_variant(*kind)) missing.push_back(&k);
+      }
+      if (missing.empty()) continue;
+      std::vector<std::string> has;
+      for (ProcKind k : t.variants)
+        has.emplace_back(to_string(k));
+      std::string hint = fmt::format("task {} has variants for {}", t.name, join(has, ", "));
+      if (missing.size() == s.kinds.size()) {
+        diags_.error(*p_.source, missing.front()->loc,
+                     fmt::format("task {} has no variant for {}", t.name,
+                                 missing.size() == 1 ? std::string(missing.front()->text)
+                                                     : "any kind in this list"),
+                     hint);
+      } else {
+        for (const dsl::Name* k : missing) {
+          diags_.warning(
+              *p_.source, k->loc,
+              fmt::format("task {} has no variant for {}; this entry is skipped", t.name, k->text),
+              hint);
+        }
+      }
+    }
+  }
+
+  void check_region(const Stmt& s, const std::vector<app::TaskId>& tasks) {
+    const dsl::RegionSel& r = s.region;
+    if (r.kind == dsl::RegionSel::Kind::Index) {
+      for (app::TaskId id : tasks) {
+        const app::Task& t = app_.task(id);
+        if (!s.tasks.any && (r.index < 0 || static_cast<std::size_t>(r.index) >= t.args.size())) {
+          diags_.error(*p_.source, r.loc,
+                       fmt::format("task {} has {} region argument{}; index {} is past the end",
+                                   t.name, t.args.size(), t.args.size() == 1 ? "" : "s", r.index),
+                       t.args.empty()
+                           ? std::string("it takes no regions")
+                           : fmt::format("indices count from 0 to {}", t.args.size() - 1));
+        }
+      }
+      return;
+    }
+    std::vector<std::string> names;
+    for (app::TaskId id : tasks) {
+      for (std::string& n : app_.region_names(id))
+        if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(std::move(n));
+    }
+    if (std::find(names.begin(), names.end(), r.name.text) != names.end()) return;
+    std::string hint = dym(r.name.text, names);
+    if (hint.empty() && !names.empty())
+      hint = fmt::format("the region names {} answer to are: {}",
+                         s.tasks.any ? "the tasks" : "these tasks", join(names, ", "));
+    diags_.error(
+        *p_.source, r.name.loc,
+        fmt::format("unknown region '{}' for {}", r.name.text,
+                    s.tasks.any ? std::string("any task of ") + app_.name
+                                : (tasks.size() == 1 ? "task " + app_.task(tasks.front()).name
+                                                     : std::string("these tasks"))),
+        hint);
+  }
+
+  const dsl::Program& p_;
+  const app::App& app_;
+  dsl::Diagnostics& diags_;
+  std::vector<std::string> task_names_;
+};
+
+}  // namespace
+
+void check_against(const dsl::Program& program, const dsl::ProgramInfo& info,
+                   const machine::Machine* machine, const app::App* app, dsl::Diagnostics& diags) {
+  if (app) AgainstApp(program, *app, diags).run();
+  if (machine) AgainstMachine(program, info, *machine, diags).run();
+}
+
+}  // namespace mapsmith::mapping

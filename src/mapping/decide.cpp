@@ -1,0 +1,375 @@
+#include "mapping/decide.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "dsl/eval.h"
+#include "mapping/host.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace mapsmith::mapping {
+
+std::string to_string(const Layout& l) {
+  std::string out = l.soa ? "SOA" : "AOS";
+  out += l.c_order ? " C_order" : " F_order";
+  if (l.align_op != dsl::Op::None)
+    out += fmt::format(" Align{}{}", dsl::op_text(l.align_op), l.align);
+  if (l.compact) out += " Compact";
+  if (l.exact) out += " Exact";
+  return out;
+}
+
+namespace {
+
+using dsl::RegionSel;
+using dsl::Stmt;
+using dsl::StmtKind;
+
+bool names_task(const dsl::TaskSel& sel, std::string_view task) {
+  if (sel.any) return true;
+  return std::any_of(sel.names.begin(), sel.names.end(),
+                     [&](const dsl::Name& n) { return n.text == task; });
+}
+
+bool names_region(const RegionSel& sel, const app::RegionArg& arg, std::size_t index) {
+  switch (sel.kind) {
+    case RegionSel::Kind::Any:
+      return true;
+    case RegionSel::Kind::Named:
+      return arg.answers_to(sel.name.text);
+    case RegionSel::Kind::Index:
+      return sel.index >= 0 && static_cast<std::size_t>(sel.index) == index;
+  }
+  return false;
+}
+
+/// The kind a `*TaskMap KIND f;` statement names, if it has that form.
+std::optional<ProcKind> kind_form(const Stmt& s) {
+  if (s.tasks.any || s.tasks.names.size() != 1) return std::nullopt;
+  return parse_proc_kind(s.tasks.names.front().text);
+}
+
+std::string kinds_text(std::span<const ProcKind> ks) {
+  std::string out;
+  for (std::size_t i = 0; i < ks.size(); ++i)
+    out += fmt::format("{}{}", i ? ", " : "", to_string(ks[i]));
+  return out.empty() ? "none" : out;
+}
+
+class Decider {
+ public:
+  Decider(const app::App& app, const machine::Machine& m, const dsl::Program* p,
+          const dsl::ProgramInfo* info, dsl::Diagnostics& diags)
+      : app_(app), m_(m), p_(p), info_(info), diags_(diags), host_(m) {
+    if (p_) {
+      for (const Stmt& s : p_->stmts)
+        by_kind_[static_cast<std::size_t>(s.kind)].push_back(&s);
+    }
+  }
+
+  std::optional<Mapping> run() {
+    if (p_) {
+      MAPSMITH_ASSERT(info_ != nullptr);
+      eval_.emplace(*p_, *info_, host_, diags_);
+      if (!eval_->run_globals()) return std::nullopt;
+    }
+    top_.name = app_.top ? std::string_view(app_.task(*app_.top).name) : "top_level";
+    top_.has_processor = true;
+    if (m_.has_kind(ProcKind::CPU)) top_.processor = dsl::ProcValue{ProcKind::CPU, 0, 0};
+    Mapping out;
+    bool ok = true;
+    for (std::size_t i = 0; i < app_.launches.size(); ++i) {
+      auto d = decide_launch(i);
+      if (!d) {
+        ok = false;
+        if (diags_.saturated()) break;
+        continue;
+      }
+      out.launches.push_back(std::move(*d));
+    }
+    if (!ok) return std::nullopt;
+    return out;
+  }
+
+ private:
+  const std::vector<const Stmt*>& stmts(StmtKind k) const {
+    return by_kind_[static_cast<std::size_t>(k)];
+  }
+
+  void error_at(const Stmt* s, dsl::SourceLoc loc, std::string msg, std::string hint = {}) {
+    if (s && p_)
+      diags_.error(*p_->source, loc, std::move(msg), std::move(hint));
+    else
+      diags_.file_error(p_ ? p_->source->name() : std::string("<default mapper>"), std::move(msg),
+                        std::move(hint));
+  }
+
+  /// The most specific statement for which `matches` holds; the later one between equals.
+  template <typename Match, typename Rank>
+  const Stmt* best(StmtKind kind, Match matches, Rank rank) const {
+    const Stmt* out = nullptr;
+    int best_rank = -1;
+    for (const Stmt* s : stmts(kind)) {
+      if (!matches(*s)) continue;
+      int r = rank(*s);
+      if (r >= best_rank) {
+        best_rank = r;
+        out = s;
+      }
+    }
+    return out;
+  }
+
+  std::optional<LaunchDecision> decide_launch(std::size_t index) {
+    const app::Launch& launch = app_.launches[index];
+    const app::Task& task = app_.task(launch.task);
+    LaunchDecision d;
+    d.launch = index;
+    d.task = launch.task;
+    if (!choose_kind(task, d)) return std::nullopt;
+    if (!place_points(launch, task, d)) return std::nullopt;
+    if (!place_args(task, d)) return std::nullopt;
+    auto spec = [](const Stmt& s) { return dsl::specificity(s); };
+    if (const Stmt* s = best(
+            StmtKind::InstanceLimit, [&](const Stmt& s) { return names_task(s.tasks, task.name); },
+            spec)) {
+      d.instance_limit = s->limit;
+    }
+    d.control_replicate =
+        best(
+            StmtKind::ControlReplicate,
+            [&](const Stmt& s) { return names_task(s.tasks, task.name); }, spec) != nullptr;
+    return d;
+  }
+
+  bool runnable(const app::Task& task, ProcKind k) const {
+    return task.has_variant(k) && m_.has_kind(k);
+  }
+
+  std::vector<ProcKind> machine_kinds() const {
+    std::vector<ProcKind> out;
+    for (ProcKind k : kAllProcKinds)
+      if (k != ProcKind::UTIL && m_.has_kind(k)) out.push_back(k);
+    return out;
+  }
+
+  // Task: the first listed kind the task has a variant for and the machine has processors of.
+  bool choose_kind(const app::Task& task, LaunchDecision& d) {
+    const Stmt* s = best(
+        StmtKind::Task, [&](const Stmt& s) { return names_task(s.tasks, task.name); },
+        [](const Stmt& s) { return dsl::specificity(s); });
+    if (s) {
+      for (const dsl::Name& k : s->kinds) {
+        auto kind = parse_proc_kind(k.text);
+        if (kind && runnable(task, *kind)) {
+          d.kind = *kind;
+          d.kind_stmt = s;
+          return true;
+        }
+      }
+      error_at(
+          s, s->kinds.front().loc,
+          fmt::format("task {} cannot run on any kind in this list: it has variants for {} "
+                      "and the machine {} has {}",
+                      task.name, kinds_text(task.variants), m_.name(), kinds_text(machine_kinds())),
+          fmt::format("list a kind it has, for example: Task {} {};", task.name,
+                      task.variants.empty() ? "CPU" : to_string(task.variants.front())));
+      return false;
+    }
+    for (ProcKind k : {ProcKind::GPU, ProcKind::OMP, ProcKind::CPU}) {
+      if (runnable(task, k)) {
+        d.kind = k;
+        return true;
+      }
+    }
+    for (ProcKind k : task.variants) {
+      if (runnable(task, k)) {
+        d.kind = k;
+        return true;
+      }
+    }
+    error_at(
+        nullptr, {},
+        fmt::format("task {} has no variant this machine can run: it has variants for {} and "
+                    "the machine {} has {}",
+                    task.name, kinds_text(task.variants), m_.name(), kinds_text(machine_kinds())));
+    return false;
+  }
+
+  const Stmt* map_statement(StmtKind kind, const app::Task& task, ProcKind chosen) const {
+    // A statement naming the task beats one naming a kind, which beats `*`.
+    return best(
+        kind,
+        [&](const Stmt& s) {
+          if (auto k = kind_form(s)) return *k == chosen;
+          return names_task(s.tasks, task.name);
+        },
+        [](const Stmt& s) { return kind_form(s)  ? 1
+                                   : s.tasks.any ? 0
+                                                 : 2; });
+  }
+
+  bool place_points(const app::Launch& launch, const app::Task& task, LaunchDecision& d) {
+    std::int64_t volume = launch.volume();
+    std::uint32_t spaces = m_.address_spaces();
+    std::uint32_t per = m_.count(d.kind, 0);
+    std::int64_t procs = static_cast<std::int64_t>(spaces) * per;
+    MAPSMITH_ASSERT(procs > 0);
+    d.map_stmt = map_statement(launch.index ? StmtKind::IndexTaskMap : StmtKind::SingleTaskMap,
+                               task, d.kind);
+    dsl::TaskView view;
+    view.name = task.name;
+    view.ispace = launch.domain;
+    view.parent = &top_;
+    d.points.reserve(static_cast<std::size_t>(volume));
+    std::vector<std::int64_t> point(launch.domain.size(), 0);
+    for (std::int64_t n = 0; n < volume; ++n) {
+      // Points in Legion's order: the first dimension varies fastest.
+      std::int64_t rest = n;
+      for (std::size_t k = 0; k < point.size(); ++k) {
+        point[k] = rest % launch.domain[k];
+        rest /= launch.domain[k];
+      }
+      PointDecision pd;
+      pd.point = point;
+      if (d.map_stmt) {
+        view.ipoint = point;
+        auto pv = eval_->map_point(d.map_stmt->name.text, view, d.kind);
+        if (!pv) return false;
+        pd.proc = host_.proc_id(*pv);
+      } else if (launch.index) {
+        // Legion's default: blocked over every processor of the kind, nodes first.
+        std::int64_t g = n * procs / volume;
+        pd.proc = m_.proc(d.kind, static_cast<std::uint32_t>(g / per),
+                          static_cast<std::uint32_t>(g % per));
+      } else {
+        // The parent's processor if it is of that kind, else processor 0 of the kind on its node.
+        if (top_.has_processor && top_.processor.kind == d.kind && m_.has_kind(d.kind)) {
+          pd.proc = host_.proc_id(top_.processor);
+        } else {
+          pd.proc = m_.proc(d.kind, static_cast<std::uint32_t>(top_.processor.node), 0);
+        }
+      }
+      d.points.push_back(std::move(pd));
+    }
+    return true;
+  }
+
+  std::string reachable_kinds(machine::ProcId p) const {
+    std::vector<std::string> names;
+    for (MemKind k : kAllMemKinds)
+      if (m_.reaches(p, k)) names.emplace_back(to_string(k));
+    return join(names, ", ");
+  }
+
+  bool place_args(const app::Task& task, LaunchDecision& d) {
+    machine::ProcId rep = d.points.front().proc;
+    d.args.resize(task.args.size());
+    for (auto& pd : d.points)
+      pd.memories.resize(task.args.size());
+    for (std::size_t i = 0; i < task.args.size(); ++i) {
+      const app::RegionArg& arg = task.args[i];
+      ArgDecision& a = d.args[i];
+      a.region_stmt = best(
+          StmtKind::Region,
+          [&](const Stmt& s) {
+            return names_task(s.tasks, task.name) && names_region(s.region, arg, i) &&
+                   (s.proc.text == "*" || s.proc.text == to_string(d.kind));
+          },
+          [](const Stmt& s) { return dsl::specificity(s); });
+      if (a.region_stmt) {
+        for (const dsl::Name& k : a.region_stmt->kinds) {
+          auto mk = parse_mem_kind(k.text);
+          if (mk && m_.reaches(rep, *mk) &&
+              std::find(a.memories.begin(), a.memories.end(), *mk) == a.memories.end())
+            a.memories.push_back(*mk);
+        }
+        if (a.memories.empty()) {
+          error_at(a.region_stmt, a.region_stmt->kinds.front().loc,
+                   fmt::format("no memory in this list can be reached from a {} processor, where "
+                               "task {} runs (region argument {} '{}')",
+                               to_string(d.kind), task.name, i, arg.display_name()),
+                   fmt::format("a {} processor can address {}", to_string(d.kind),
+                               reachable_kinds(rep)));
+          return false;
+        }
+      } else {
+        a.memories.push_back(m_.memory(m_.best_memory(rep)).kind);
+      }
+      a.layout_stmt = best(
+          StmtKind::Layout,
+          [&](const Stmt& s) {
+            return names_task(s.tasks, task.name) && names_region(s.region, arg, i) &&
+                   (s.proc.text == "*" || s.proc.text == to_string(d.kind) ||
+                    s.proc.text == to_string(a.memories.front()));
+          },
+          [](const Stmt& s) { return dsl::specificity(s); });
+      if (a.layout_stmt) {
+        for (const dsl::LayoutItem& l : a.layout_stmt->layout) {
+          switch (l.word) {
+            case dsl::LayoutWord::SOA:
+              a.layout.soa = true;
+              break;
+            case dsl::LayoutWord::AOS:
+              a.layout.soa = false;
+              break;
+            case dsl::LayoutWord::C_order:
+              a.layout.c_order = true;
+              break;
+            case dsl::LayoutWord::F_order:
+              a.layout.c_order = false;
+              break;
+            case dsl::LayoutWord::Compact:
+              a.layout.compact = true;
+              break;
+            case dsl::LayoutWord::Exact:
+              a.layout.exact = true;
+              break;
+            case dsl::LayoutWord::Align:
+              a.layout.align_op = l.cmp;
+              a.layout.align = l.value;
+              break;
+            case dsl::LayoutWord::No_Align:
+              a.layout.align_op = dsl::Op::None;
+              a.layout.align = 0;
+              break;
+          }
+        }
+      }
+      a.collect = best(
+                      StmtKind::CollectMemory,
+                      [&](const Stmt& s) {
+                        return names_task(s.tasks, task.name) && names_region(s.region, arg, i);
+                      },
+                      [](const Stmt& s) { return dsl::specificity(s); }) != nullptr;
+      for (PointDecision& pd : d.points) {
+        auto mem = m_.memory_for(pd.proc, a.memories.front());
+        MAPSMITH_ASSERT(mem.has_value());
+        pd.memories[i] = *mem;
+      }
+    }
+    return true;
+  }
+
+  const app::App& app_;
+  const machine::Machine& m_;
+  const dsl::Program* p_;
+  const dsl::ProgramInfo* info_;
+  dsl::Diagnostics& diags_;
+  MachineHost host_;
+  std::optional<dsl::Evaluator> eval_;
+  dsl::TaskView top_;
+  std::array<std::vector<const Stmt*>, 12> by_kind_;
+};
+
+}  // namespace
+
+std::optional<Mapping> decide(const app::App& app, const machine::Machine& machine,
+                              const dsl::Program* program, const dsl::ProgramInfo* info,
+                              dsl::Diagnostics& diags) {
+  return Decider(app, machine, program, info, diags).run();
+}
+
+}  // namespace mapsmith::mapping
