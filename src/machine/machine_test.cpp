@@ -168,9 +168,11 @@ TEST(Machine, AffinitiesOfSapling) {
 
   auto a = m.affinity(cpu0, mem(m, "node0/SOCKMEM1"));
   ASSERT_TRUE(a);
-  EXPECT_EQ(a->bandwidth, 38.4e9);
+  EXPECT_EQ(a->bandwidth, 32e9);
   EXPECT_EQ(a->latency, 140e-9);
-  EXPECT_EQ(m.affinity(cpu0, mem(m, "node0/SYSMEM"))->bandwidth, 51.2e9);
+  // SYSMEM interleaves over both sockets: the harmonic mean of local and remote bandwidth.
+  EXPECT_DOUBLE_EQ(m.affinity(cpu0, mem(m, "node0/SYSMEM"))->bandwidth,
+                   2 / (1 / 68.256e9 + 1 / 32e9));
   EXPECT_EQ(m.affinity(gpu1, mem(m, "node0/FBMEM1"))->bandwidth, 732e9);
   EXPECT_EQ(m.affinity(gpu1, mem(m, "node0/ZCMEM"))->bandwidth, 12e9);
   EXPECT_FALSE(m.affinity(gpu1, mem(m, "node0/FBMEM0")));  // another GPU's framebuffer
@@ -278,9 +280,9 @@ TEST(Machine, SummaryOfSaplingWithRanks) {
       "16 GB, 4.7 TFLOP/s each), 4 OMP (5 cores, 192 GFLOP/s each), 4 UTIL (Intel Xeon "
       "E5-2640 v4 core, 38.4 GFLOP/s each); per rank: 5 CPU, 1 GPU, 1 OMP, 1 UTIL. Memories "
       "per node: SYSMEM 256 GiB, FBMEM 4 × 16 GiB (one per GPU), ZCMEM 32 GiB, SOCKMEM 2 × "
-      "128 GiB (one per socket). CPU, OMP, UTIL reach SOCKMEM (76.8 GB/s), SYSMEM (51.2 GB/s), "
-      "ZCMEM (51.2 GB/s); GPU reaches FBMEM (732 GB/s), ZCMEM (12 GB/s); links: SOCKET_BUS "
-      "38.4 GB/s, PCIE 12 GB/s per GPU, 1 NIC of 12.5 GB/s per node, MEMBUS 76.8 GB/s "
+      "128 GiB (one per socket). CPU, OMP, UTIL reach SOCKMEM (68.3 GB/s), SYSMEM (43.6 GB/s), "
+      "ZCMEM (43.6 GB/s); GPU reaches FBMEM (732 GB/s), ZCMEM (12 GB/s); links: SOCKET_BUS "
+      "32 GB/s, PCIE 12 GB/s per GPU, 1 NIC of 12.5 GB/s per node, MEMBUS 68.3 GB/s "
       "(bandwidths per direction). GPU-to-GPU copies go through host memory over PCIe (no "
       "NVLink).");
 }

@@ -68,10 +68,10 @@ struct Network {
 //  - 16 FP64 flop/cycle (two 256-bit FMA units, AVX2): Intel 64 and IA-32 Architectures
 //    Optimization Reference Manual, Haswell/Broadwell microarchitecture chapter.
 //    2.4 GHz × 16 = 38.4 GFLOP/s per core.
-//  - DDR4-2400, 4 channels per socket: 4 × 2400 MT/s × 8 B = 76.8 GB/s per socket (figure as
-//    specified for the project; ARK may list DDR4-2133 / 68.3 GB/s for this SKU: see
-//    docs/machines.md).
-//  - QPI 9.6 GT/s, 2 links: 2 × 9.6 GT/s × 2 B = 38.4 GB/s per direction between the sockets.
+//  - Memory: 4 channels of DDR4 at up to 2133 MT/s per socket (ARK, "Max Memory Speed 2133 MHz",
+//    "Max # of Memory Channels 4"): 4 × 2133 MT/s × 8 B = 68.3 GB/s per socket.
+//  - QPI: 2 links at 8 GT/s (ARK, "Intel QPI Speed 8 GT/s", "# of QPI Links 2"):
+//    2 × 8 GT/s × 2 B = 32 GB/s per direction between the sockets.
 //  - 256 GB per node (128 GB per socket): the Sapling node of Wei et al. 2024.
 //  - Latencies est.: ~90 ns local DRAM, ~140 ns remote (typical Broadwell-EP measurements).
 constexpr Host kXeonE5_2640v4{.model = "Intel Xeon E5-2640 v4 core",
@@ -79,9 +79,9 @@ constexpr Host kXeonE5_2640v4{.model = "Intel Xeon E5-2640 v4 core",
                               .cores_per_socket = 10,
                               .core_flops = 2.4 * 16 * kGFLOP,
                               .dram_per_socket = 128 * kGiB,
-                              .dram_bandwidth = 4 * 2400e6 * 8,
+                              .dram_bandwidth = 4 * 2133e6 * 8,
                               .dram_ns = 90,
-                              .socket_bus_bandwidth = 2 * 9.6e9 * 2,
+                              .socket_bus_bandwidth = 2 * 8e9 * 2,
                               .remote_ns = 140};
 
 // NVIDIA Tesla P100 PCIe 16 GB: "NVIDIA Tesla P100 PCIe data sheet",

@@ -50,10 +50,10 @@ TEST(Presets, Sapling) {
   std::vector<std::pair<ChannelKind, double>> links;
   for (const LinkSpec& l : m.spec().node.links)
     links.emplace_back(l.kind, l.bandwidth);
-  EXPECT_EQ(links, (std::vector<std::pair<ChannelKind, double>>{{ChannelKind::SOCKET_BUS, 38.4e9},
+  EXPECT_EQ(links, (std::vector<std::pair<ChannelKind, double>>{{ChannelKind::SOCKET_BUS, 32e9},
                                                                 {ChannelKind::PCIE, 12e9},
                                                                 {ChannelKind::NIC, 12.5e9},
-                                                                {ChannelKind::MEMBUS, 76.8e9}}));
+                                                                {ChannelKind::MEMBUS, 68.256e9}}));
 }
 
 TEST(Presets, SaplingN) {
