@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ostream>
+#include <tuple>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -46,8 +48,13 @@ void add_check_command(CLI::App& app, Context& ctx) {
         mapping::check_against(lp.program, lp.info, &*m, nullptr, diags);
         lp.ok = !diags.has_errors();
       }
-      for (const dsl::Diagnostic& d : diags.all())
-        all.add(d);
+      // Report in source order: the checks run in stages, not line by line.
+      std::vector<dsl::Diagnostic> found = diags.all();
+      std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.line, a.col) < std::tie(b.line, b.col);
+      });
+      for (dsl::Diagnostic& d : found)
+        all.add(std::move(d));
       if (!opts->json && !opts->quiet && lp.ok) {
         ctx.out << fmt::format("{}: ok ({} statement{}, {} warning{})\n", f,
                                lp.program.stmts.size(), lp.program.stmts.size() == 1 ? "" : "s",
