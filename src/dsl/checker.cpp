@@ -627,8 +627,8 @@ class Checker {
         if (base.len >= 0 && known >= 0 && known != base.len) {
           error(
               e.loc,
-              fmt::format("a {}-dimensional machine space takes {} indices, not {}", base.len,
-                          base.len, known),
+              fmt::format("a {}-dimensional machine space takes {} {}, not {}", base.len, base.len,
+                          base.len == 1 ? "index" : "indices", known),
               fmt::format("give one index per dimension: m[{}]", base.len == 1   ? "i"
                                                                  : base.len == 2 ? "i, j"
                                                                                  : "i, j, k, ..."));
@@ -642,9 +642,25 @@ class Checker {
   }
 
   VType check_call(const Expr& e, Scope* locals) {
+    // f(*t, x) passes the elements of t as arguments, as the evaluator does: count them when
+    // the length of t is known, and leave the count to the evaluator when it is not.
     std::vector<VType> args;
-    for (std::uint32_t i = 0; i < e.count; ++i)
-      args.push_back(check_expr(p_.child(e, i), locals));
+    std::vector<ExprId> arg_ids;  // the expression each argument comes from
+    bool count_unknown = false;
+    for (std::uint32_t i = 0; i < e.count; ++i) {
+      ExprId c = p_.child(e, i);
+      VType t = check_expr(c, locals);
+      if (ex(c).kind != ExprKind::Unpack) {
+        args.push_back(t);
+        arg_ids.push_back(c);
+        continue;
+      }
+      if (t.len < 0) count_unknown = true;
+      for (int k = 0; k < t.len; ++k) {
+        args.push_back({Type::Int, -1});
+        arg_ids.push_back(c);
+      }
+    }
     auto fit = info_.functions.find(e.name);
     if (fit != info_.functions.end()) {
       const Stmt& def = *fit->second;
@@ -653,6 +669,10 @@ class Checker {
               fmt::format("function '{}' is called before its definition at line {}", e.name,
                           def.loc.line),
               "global assignments run in order; move the def above this line");
+      }
+      if (count_unknown) {
+        auto r = info_.returns.find(e.name);
+        return r != info_.returns.end() ? r->second : VType{};
       }
       if (args.size() != def.params.size()) {
         error(e.loc,
@@ -665,7 +685,7 @@ class Checker {
       for (std::size_t i = 0; i < args.size(); ++i) {
         auto want = param_type(def.params[i].type.text);
         if (want)
-          expect_type(p_.child(e, static_cast<std::uint32_t>(i)), args[i], *want,
+          expect_type(arg_ids[i], args[i], *want,
                       fmt::format("argument {} of '{}' ({} {})", i + 1, e.name,
                                   def.params[i].type.text, def.params[i].name.text));
       }
@@ -673,6 +693,7 @@ class Checker {
       return r != info_.returns.end() ? r->second : VType{};
     }
     if (const Builtin* b = find_builtin(e.name)) {
+      if (count_unknown) return {b->result, -1};
       if (args.size() != b->params.size()) {
         error(e.loc, fmt::format("built-in function '{}' takes {} argument{}, but {} {} given",
                                  e.name, b->params.size(), b->params.size() == 1 ? "" : "s",
@@ -682,8 +703,7 @@ class Checker {
       for (std::size_t i = 0; i < args.size(); ++i) {
         Type want = b->params[i];
         if (e.name == "len" && args[i].type == Type::Space) continue;
-        expect_type(p_.child(e, static_cast<std::uint32_t>(i)), args[i], want,
-                    fmt::format("argument {} of '{}'", i + 1, e.name));
+        expect_type(arg_ids[i], args[i], want, fmt::format("argument {} of '{}'", i + 1, e.name));
       }
       return {b->result, -1};
     }
@@ -843,7 +863,7 @@ class Checker {
       if (s.kind != StmtKind::Region && s.kind != StmtKind::Layout) continue;
       if (s.tasks.any || !is_lang_proc_kind(s.proc.text)) continue;
       bool all_elsewhere = true;
-      std::uint32_t line = 0;
+      std::set<std::uint32_t> lines;  // of the Task statements that send the tasks elsewhere
       for (const Name& t : s.tasks.names) {
         const Stmt* decider = task_kind_decider(t.text);
         if (!decider) {
@@ -856,16 +876,23 @@ class Checker {
           all_elsewhere = false;
           break;
         }
-        line = decider->loc.line;
+        lines.insert(decider->loc.line);
       }
       if (all_elsewhere) {
-        warning(
-            s.proc.loc,
-            fmt::format("this statement can never match: the Task statement at line {} "
-                        "never runs {} on {}",
-                        line, s.tasks.names.size() == 1 ? "this task" : "these tasks", s.proc.text),
-            fmt::format("add {} to that Task statement, or change {} here", s.proc.text,
-                        s.proc.text));
+        std::vector<std::string> nums;
+        for (std::uint32_t l : lines)
+          nums.push_back(std::to_string(l));
+        std::string which =
+            nums.size() == 1
+                ? fmt::format("the Task statement at line {} never runs", nums[0])
+                : fmt::format("the Task statements at lines {} and {} never run",
+                              join(std::span(nums).first(nums.size() - 1), ", "), nums.back());
+        warning(s.proc.loc,
+                fmt::format("this statement can never match: {} {} on {}", which,
+                            s.tasks.names.size() == 1 ? "this task" : "these tasks", s.proc.text),
+                fmt::format("add {} to {} Task statement{}, or change {} here", s.proc.text,
+                            nums.size() == 1 ? "that" : "those", nums.size() == 1 ? "" : "s",
+                            s.proc.text));
       }
     }
   }

@@ -86,6 +86,7 @@ template <typename F>
 std::optional<Value> Evaluator::guarded(F&& f) {
   steps_ = 0;
   depth_ = 0;
+  eval_depth_ = 0;
   try {
     return f();
   } catch (const EvalError& e) {
@@ -233,6 +234,16 @@ std::int64_t Evaluator::want_int(ExprId id, const Value& v, std::string_view wha
 Value Evaluator::eval(ExprId id, Frame* frame) {
   const Expr& e = p_.expr(id);
   tick(e.loc);
+  struct Nesting {
+    int& depth;
+    ~Nesting() { --depth; }
+  } nesting{++eval_depth_};
+  if (eval_depth_ > kMaxEvalDepth) {
+    fail(e.loc,
+         fmt::format("evaluation nested more than {} levels deep{}", kMaxEvalDepth, task_context()),
+         "a function calls itself inside a deeply nested expression; bound the recursion or "
+         "split the expression with intermediate variables");
+  }
   switch (e.kind) {
     case ExprKind::Int: return Value::of_int(e.value);
     case ExprKind::Bool: return Value::of_bool(e.value != 0);
@@ -323,7 +334,7 @@ Value Evaluator::eval(ExprId id, Frame* frame) {
       return Value::of_tuple(std::move(out));
     }
   }
-  MAPSMITH_ASSERT(false);
+  MAPSMITH_UNREACHABLE();
 }
 
 Value Evaluator::eval_binary(const Expr& e, Frame* frame) {
@@ -342,6 +353,9 @@ Value Evaluator::eval_binary(const Expr& e, Frame* frame) {
     else if (a.type == Type::Proc && b.type == Type::Proc) eq = a.proc == b.proc;
     else if (a.type == Type::Space && b.type == Type::Space) eq = a.space == b.space;
     else if (a.type == Type::Task && b.type == Type::Task) eq = a.task == b.task;
+    else if ((a.type == Type::Int || a.type == Type::Bool) &&
+             (b.type == Type::Int || b.type == Type::Bool))
+      eq = a.i == b.i;  // the checker lets a bool compare with an int, as True == 1
     else eq = a.type == b.type && a.i == b.i;
     return Value::of_bool(e.op == Op::Eq ? eq : !eq);
   }
@@ -368,7 +382,7 @@ Value Evaluator::eval_binary(const Expr& e, Frame* frame) {
         if (x == std::numeric_limits<std::int64_t>::min() && y == -1)
           fail(e.loc, "integer overflow in '/'");
         return e.op == Op::Div ? floor_div(x, y) : floor_mod(x, y);
-      default: MAPSMITH_ASSERT(false);
+      default: MAPSMITH_UNREACHABLE();
     }
   };
   switch (e.op) {
@@ -471,8 +485,9 @@ Value Evaluator::eval_call(const Expr& e, Frame* frame) {
   if (fit != info_.functions.end()) {
     const Stmt& def = *fit->second;
     if (args.size() != def.params.size()) {
-      fail(e.loc, fmt::format("function '{}' takes {} arguments, but {} were given", e.name,
-                              def.params.size(), args.size()));
+      fail(e.loc, fmt::format("function '{}' takes {} argument{}, but {} {} given", e.name,
+                              def.params.size(), def.params.size() == 1 ? "" : "s", args.size(),
+                              args.size() == 1 ? "was" : "were"));
     }
     return invoke(def, std::move(args), e.loc);
   }

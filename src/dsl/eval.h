@@ -16,6 +16,9 @@ namespace mapsmith::dsl {
 
 inline constexpr std::int64_t kDefaultStepBudget = 100'000;  // per top-level call
 inline constexpr int kMaxCallDepth = 64;
+/// Expressions nested inside each other, counted across calls: each level costs C++ stack, and
+/// kMaxCallDepth calls of bodies nested 200 deep (the parser's limit) would exhaust it.
+inline constexpr int kMaxEvalDepth = 1000;
 
 class Evaluator {
  public:
@@ -66,6 +69,7 @@ class Evaluator {
   std::int64_t budget_;
   std::int64_t steps_ = 0;
   int depth_ = 0;
+  int eval_depth_ = 0;
   const TaskView* current_task_ = nullptr;
   std::unordered_map<std::string_view, Value> globals_;
   std::map<ExprId, std::int64_t> round_robin_;

@@ -351,6 +351,8 @@ void Lexer::bad_char(SourceLoc at, unsigned char c) {
   if (whole) {
     shown = fmt::format("'{}'", text_.substr(pos_, len));
     hint = "names and operators are ASCII; non-ASCII text may appear only in comments and strings";
+  } else {
+    len = 1;  // a broken sequence: do not swallow the bytes after it
   }
   diags_.error(src_, at, fmt::format("unexpected character {}", shown), hint);
   pos_ = std::min(text_.size(), pos_ + len);

@@ -392,7 +392,8 @@ class Parser {
   static std::string tasks_text(const TaskSel& t) {
     if (t.any) return "*";
     std::string out;
-    for (const Name& n : t.names) out += fmt::format("{}{}", out.empty() ? "" : ",", n.text);
+    for (const Name& n : t.names)
+      out += fmt::format("{}{}", out.empty() ? "" : ",", n.text);
     return out;
   }
 
@@ -880,7 +881,7 @@ class Parser {
   Token cur_;
   Token prev_;
   bool after_lex_error_ = false;  // the lexer reported an error just before cur_
-  std::size_t pos_ = 0;  // tokens consumed
+  std::size_t pos_ = 0;           // tokens consumed
   std::uint32_t depth_ = 0;
   std::vector<std::uint32_t> heights_;  // the height of each expression's tree, by ExprId
 };

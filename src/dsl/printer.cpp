@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace mapsmith::dsl {
 
 namespace {
@@ -183,16 +185,17 @@ class ProgramPrinter {
  private:
   // Emits the statements of one block with the comments that fall between them.
   void print_block(const std::vector<Stmt>& stmts, int indent, std::uint32_t block_end) {
-    for (const Stmt& s : stmts) {
+    for (std::size_t i = 0; i < stmts.size(); ++i) {
+      const Stmt& s = stmts[i];
       flush_comments_before(s.loc.offset, indent);
       blank_line_if_gap(s.loc.line);
       out_.append(static_cast<std::size_t>(indent), ' ');
       print_stmt(s, indent);
       last_line_ = s.end.line;
-      trailing_comment(s.end);
+      // In "x = 1; y = 2;  # c" the comment belongs to the statement after it, not to x.
+      trailing_comment(s.end, i + 1 < stmts.size() ? stmts[i + 1].loc.offset : block_end);
       out_ += '\n';
     }
-    (void)block_end;
   }
 
   void blank_line_if_gap(std::uint32_t line) {
@@ -212,8 +215,9 @@ class ProgramPrinter {
 
   // Comments on the statement's last line stay at the end of that line. Comments inside a
   // multi-line statement (not a function) move there too, joined in order.
-  void trailing_comment(SourceLoc end) {
-    while (next_comment_ < p_.comments.size() && p_.comments[next_comment_].loc.line <= end.line) {
+  void trailing_comment(SourceLoc end, std::uint32_t before) {
+    while (next_comment_ < p_.comments.size() && p_.comments[next_comment_].loc.line <= end.line &&
+           p_.comments[next_comment_].loc.offset < before) {
       out_ += "  ";
       out_ += p_.comments[next_comment_++].text;
     }
@@ -283,8 +287,9 @@ class ProgramPrinter {
                               s.params[i].name.text);
         }
         out_ += ") {";
-        // A comment on the head line stays there.
-        last_line_ = s.loc.line;
+        // A comment on the head line stays there. Blank lines in the body count from the line
+        // of the '{', which may stand on a line of its own.
+        last_line_ = std::max(s.loc.line, brace_line(s));
         std::uint32_t head_line = s.body.empty() ? s.end.line : s.body.front().loc.line;
         while (next_comment_ < p_.comments.size() &&
                p_.comments[next_comment_].loc.line == s.loc.line &&
@@ -300,6 +305,24 @@ class ProgramPrinter {
         return;
       }
     }
+  }
+
+  /// The line of the '{' that opens a function body. Between the last name of the head and
+  /// the brace there are only blanks, parentheses and comments.
+  std::uint32_t brace_line(const Stmt& s) const {
+    if (!p_.source) return s.loc.line;
+    const std::string& t = p_.source->text();
+    const Name& last = s.params.empty() ? s.name : s.params.back().name;
+    std::size_t i = last.loc.offset + last.text.size();
+    while (i < t.size() && t[i] != '{') {
+      if (t[i] == '#' || (t[i] == '/' && i + 1 < t.size() && t[i + 1] == '/')) {
+        while (i < t.size() && t[i] != '\n')
+          ++i;
+      } else {
+        ++i;
+      }
+    }
+    return p_.source->loc_at(static_cast<std::uint32_t>(i)).line;
   }
 
   const Program& p_;

@@ -25,6 +25,9 @@ class InternalError : public std::logic_error {
 
 }  // namespace mapsmith
 
+/// Marks a point the code can never reach (after a switch over every enumerator).
+#define MAPSMITH_UNREACHABLE() ::mapsmith::internal_failure(__FILE__, __LINE__, "unreachable")
+
 #define MAPSMITH_ASSERT(cond)                                              \
   do {                                                                     \
     if (!(cond)) ::mapsmith::internal_failure(__FILE__, __LINE__, #cond); \

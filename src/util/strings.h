@@ -8,11 +8,12 @@
 
 namespace mapsmith {
 
-/// Levenshtein distance between two strings (case-sensitive).
+/// Edit distance (optimal string alignment: adjacent swaps count 1), case-sensitive.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// The candidate closest to `word`, if it is close enough to be a plausible typo
-/// (distance at most max(1, len/3), or a case-insensitive match). Ties go to the first candidate.
+/// (distance at most max(1, len/3) for words of 2 letters or more, or a case-insensitive match).
+/// Ties go to the first candidate.
 std::optional<std::string> closest_match(std::string_view word,
                                          std::span<const std::string> candidates);
 
