@@ -18,6 +18,26 @@ std::string_view to_string(Privilege p) {
   return "?";
 }
 
+std::optional<Privilege> parse_privilege(std::string_view s) {
+  for (Privilege p : {Privilege::Read, Privilege::Write, Privilege::ReadWrite, Privilege::Reduce})
+    if (to_string(p) == s) return p;
+  return std::nullopt;
+}
+
+std::int64_t Region::volume() const {
+  std::int64_t v = 1;
+  for (std::int64_t e : extents)
+    v *= e;
+  return v;
+}
+
+std::int64_t Partition::piece_count() const {
+  std::int64_t v = 1;
+  for (std::int64_t c : colors)
+    v *= c;
+  return v;
+}
+
 bool RegionArg::answers_to(std::string_view name) const {
   return !name.empty() && (name == region || name == partition || name == root);
 }
@@ -29,7 +49,20 @@ const std::string& RegionArg::display_name() const {
 }
 
 bool Task::has_variant(ProcKind k) const {
-  return std::find(variants.begin(), variants.end(), k) != variants.end();
+  return variant(k) != nullptr;
+}
+
+const Variant* Task::variant(ProcKind k) const {
+  for (const Variant& v : variants)
+    if (v.kind == k) return &v;
+  return nullptr;
+}
+
+std::vector<ProcKind> Task::kinds() const {
+  std::vector<ProcKind> out;
+  for (const Variant& v : variants)
+    out.push_back(v.kind);
+  return out;
 }
 
 std::int64_t Launch::volume() const {
@@ -39,19 +72,38 @@ std::int64_t Launch::volume() const {
   return v;
 }
 
+bool operator==(const Launch&, const Launch&) = default;
+
 std::optional<TaskId> App::find_task(std::string_view name) const {
   for (TaskId i = 0; i < tasks.size(); ++i)
     if (tasks[i].name == name) return i;
   return std::nullopt;
 }
 
+std::optional<std::uint32_t> App::find_region(std::string_view name) const {
+  for (std::uint32_t i = 0; i < regions.size(); ++i)
+    if (regions[i].name == name) return i;
+  return std::nullopt;
+}
+
+std::optional<std::uint32_t> App::find_partition(std::string_view name) const {
+  for (std::uint32_t i = 0; i < partitions.size(); ++i)
+    if (partitions[i].name == name) return i;
+  return std::nullopt;
+}
+
 std::vector<std::string> App::region_names(TaskId task) const {
   std::vector<std::string> out;
-  for (const RegionArg& a : tasks[task].args) {
-    for (const std::string* n : {&a.region, &a.partition, &a.root}) {
-      if (!n->empty() && std::find(out.begin(), out.end(), *n) == out.end()) out.push_back(*n);
+  auto add = [&](const std::vector<RegionArg>& args) {
+    for (const RegionArg& a : args) {
+      for (const std::string* n : {&a.region, &a.partition, &a.root}) {
+        if (!n->empty() && std::find(out.begin(), out.end(), *n) == out.end()) out.push_back(*n);
+      }
     }
-  }
+  };
+  add(tasks[task].args);
+  for (const Launch& l : launches)
+    if (l.task == task) add(l.args);
   return out;
 }
 
@@ -72,6 +124,7 @@ App single_launch_app(std::string task, std::vector<std::int64_t> domain) {
   l.index = !domain.empty();
   l.domain = std::move(domain);
   app.launches.push_back(std::move(l));
+  app.program.push_back(Step{Step::Kind::Launch, 0, {}, 0, {}});
   return app;
 }
 

@@ -1,8 +1,14 @@
 #pragma once
-/// The application model's core: what the mapping decisions need to know of a task-based
-/// program (tasks and the processor kinds they have variants for, their region arguments and the
-/// names those arguments answer to, launches in program order with their domains). The cost
-/// model and the built-in generators extend it (issue: the nine benchmark applications).
+/// The application model: a task-based program as Legion sees it, with what the mapping
+/// decisions and the simulator need and nothing of time (sim/ owns every clock).
+///
+/// Data: regions (extents, fields) are cut into disjoint *atoms*; every piece of every partition
+/// is a union of atoms, so overlap between a ghost piece and the pieces it mirrors is explicit.
+/// Work: tasks with variants per processor kind (efficiency, layout requirements, inner or leaf)
+/// and launches (index or single) with region requirements: a partition, a projection from the
+/// launch point (and loop and parent variables) to a piece, a privilege and fields. The program is
+/// a tree of steps in program order: launches and loops; an inner task's points launch the
+/// steps of its `body`.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,56 +20,163 @@ namespace mapsmith::app {
 
 enum class Privilege : std::uint8_t { Read, Write, ReadWrite, Reduce };
 std::string_view to_string(Privilege p);
+std::optional<Privilege> parse_privilege(std::string_view s);
 
-/// One region requirement of a task, as the DSL mapper sees it: a region name matches it when it
-/// names the argument's own region, the partition it was taken from, or the root of its tree.
+struct Field {
+  std::string name;
+  std::uint32_t bytes = 8;
+  friend bool operator==(const Field&, const Field&) = default;
+};
+
+/// A logical region: `extents` (its index space), fields, and its atoms (element counts of the
+/// disjoint parts every piece is made of; one atom covering everything when never partitioned).
+struct Region {
+  std::string name;
+  std::vector<std::int64_t> extents;
+  std::vector<Field> fields;
+  std::vector<std::int64_t> atoms;
+  std::int64_t volume() const;
+  friend bool operator==(const Region&, const Region&) = default;
+};
+
+/// A partition of a region into pieces arranged on a grid of `colors` (linearised with the first
+/// dimension fastest). Each piece lists its atoms. `disjoint` is false for aliased partitions
+/// (ghost or halo pieces that overlap their neighbours' pieces).
+struct Partition {
+  std::string name;
+  std::uint32_t region = 0;
+  bool disjoint = true;
+  std::vector<std::int64_t> colors;
+  std::vector<std::vector<std::uint32_t>> pieces;
+  std::int64_t piece_count() const;
+  friend bool operator==(const Partition&, const Partition&) = default;
+};
+
+/// One term of an affine projection: `coef` times the variable `var` (a launch point coordinate,
+/// a loop counter, or a coordinate of an enclosing launch's point).
+struct Term {
+  std::string var;
+  std::int64_t coef = 1;
+  friend bool operator==(const Term&, const Term&) = default;
+};
+/// Color coordinate `d` of the piece = (Σ terms + offset) mod colors[d].
+struct ProjectionDim {
+  std::vector<Term> terms;
+  std::int64_t offset = 0;
+  friend bool operator==(const ProjectionDim&, const ProjectionDim&) = default;
+};
+
+/// A region requirement of a launch: which piece of `partition` each point uses (the whole
+/// region when `partition` is empty), with what privilege, which fields (all when empty), and
+/// what fraction of the piece's bytes the task actually touches.
+struct Requirement {
+  std::string region;                     ///< the region's name
+  std::string partition;                  ///< empty: the whole region
+  std::vector<ProjectionDim> projection;  ///< one per color dimension of the partition
+  Privilege privilege = Privilege::ReadWrite;
+  std::vector<std::string> fields;
+  double touched = 1.0;
+  friend bool operator==(const Requirement&, const Requirement&) = default;
+};
+
+/// What the DSL mapper sees of a region requirement: a region name matches it when it names the
+/// argument's own region, the partition it was taken from, or the root of its tree.
 struct RegionArg {
   std::string region;     ///< the argument's own (sub)region name; may be empty (unnamed)
   std::string partition;  ///< the partition it was taken from; may be empty
   std::string root;       ///< the root region of its tree
   Privilege privilege = Privilege::ReadWrite;
-  /// Whether `name` (from a mapping program) names this argument.
   bool answers_to(std::string_view name) const;
-  /// The most specific name it has, for messages.
   const std::string& display_name() const;
+  friend bool operator==(const RegionArg&, const RegionArg&) = default;
+};
+
+/// A variant of a task for one processor kind. `efficiency` is the fraction of the processor's
+/// peak flop rate the kernel reaches. A layout requirement the variant cannot run without (a BLAS
+/// call that needs row-major tiles) makes any other layout a failure, not a slowdown.
+struct Variant {
+  ProcKind kind = ProcKind::CPU;
+  double efficiency = 1.0;
+  bool inner = false;  ///< launches subtasks and touches no data itself
+  std::optional<bool> needs_c_order;
+  std::optional<bool> needs_soa;
+  Variant() = default;
+  Variant(ProcKind k) : kind(k) {}  // NOLINT: a kind alone is a leaf variant at full efficiency
+  friend bool operator==(const Variant&, const Variant&) = default;
 };
 
 struct Task {
   std::string name;
-  std::vector<ProcKind> variants;  ///< processor kinds with a variant, in no particular order
+  std::vector<Variant> variants;
   std::vector<RegionArg> args;
   bool has_variant(ProcKind k) const;
+  const Variant* variant(ProcKind k) const;
+  std::vector<ProcKind> kinds() const;
+  friend bool operator==(const Task&, const Task&) = default;
 };
 
 using TaskId = std::uint32_t;
 
-/// A launch: an index launch over a domain (extents, each >= 1) or a single task.
+struct Step;
+
+/// A launch: an index launch over a domain (extents, each >= 1) or a single task. Each point does
+/// `flops` of work and, for an inner task, runs the steps of `body`.
 struct Launch {
   TaskId task = 0;
   bool index = false;
-  std::vector<std::int64_t> domain;  ///< extents; empty for a single launch
-  /// Number of points: the product of the extents, 1 for a single launch.
+  std::vector<std::int64_t> domain;     ///< extents; empty for a single launch
+  std::vector<std::string> point_vars;  ///< names of the point's coordinates, for projections
+  std::vector<Requirement> reqs;        ///< aligned with the task's args
+  double flops = 0;                     ///< work per point
+  std::optional<std::size_t> parent;    ///< the launch whose points make this one
+  std::vector<Step> body;               ///< steps each point of this launch runs
+  /// What the DSL mapper sees of this launch's requirements, when it differs from the task's
+  /// args (a fill task launched on A, then on B); empty: the task's args.
+  std::vector<RegionArg> args;
+  /// `args` if given, else the task's.
+  const std::vector<RegionArg>& effective_args(const Task& task) const {
+    return args.empty() ? task.args : args;
+  }
   std::int64_t volume() const;
+  friend bool operator==(const Launch&, const Launch&);
 };
 
-/// A program: tasks, and launches in program order. Launches are made by the top-level task
-/// `top`, which runs on the first CPU of node 0 (Legion's default for the top-level task).
+/// A step of a program: a launch (by index into App::launches) or a loop over `count` iterations
+/// with counter `var`.
+struct Step {
+  enum class Kind : std::uint8_t { Launch, Loop } kind = Kind::Launch;
+  std::size_t launch = 0;
+  std::string var;
+  std::int64_t count = 0;
+  std::vector<Step> body;
+  friend bool operator==(const Step&, const Step&) = default;
+};
+
+/// A program. Launches are listed once each in `launches` (a launch inside a loop is one entry);
+/// `program` orders them. The top-level task `top` runs on the first CPU of node 0.
 struct App {
   std::string name;
+  std::vector<std::pair<std::string, std::int64_t>> params;  ///< the generator's parameters
+  std::vector<Region> regions;
+  std::vector<Partition> partitions;
   std::vector<Task> tasks;
   std::vector<Launch> launches;
+  std::vector<Step> program;
   std::optional<TaskId> top;
 
   const Task& task(TaskId id) const { return tasks[id]; }
-  /// The task with that name, if any.
   std::optional<TaskId> find_task(std::string_view name) const;
-  /// Every distinct name the region arguments of `task` answer to (for "did you mean").
+  std::optional<std::uint32_t> find_region(std::string_view name) const;
+  std::optional<std::uint32_t> find_partition(std::string_view name) const;
+  /// Every distinct name the region arguments of `task` answer to, in any of its launches (for
+  /// "did you mean").
   std::vector<std::string> region_names(TaskId task) const;
+  friend bool operator==(const App&, const App&) = default;
 };
 
 /// An application with one task that has variants for every processor kind but UTIL and one
-/// index launch over `domain` (`mapsmith explain --launch TASK:E1,E2`). With an empty domain the
-/// launch is a single launch.
+/// launch over `domain` (`mapsmith explain --launch TASK:E1,E2`): an index launch, or a single
+/// launch when the domain is empty.
 App single_launch_app(std::string task, std::vector<std::int64_t> domain);
 
 }  // namespace mapsmith::app

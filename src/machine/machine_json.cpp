@@ -284,6 +284,11 @@ MachineSpec parse_machine_json(std::string_view text, std::string_view filename)
   } catch (const json::parse_error& e) {
     throw InputError(fmt::format("{}:{}: not valid JSON: {}", filename, line_col(text, e.byte),
                                  parse_detail(e.what())));
+  } catch (const json::exception& e) {
+    // A number out of range (1e400) is not a parse error to nlohmann, but is one to us.
+    std::string_view w = e.what();
+    if (auto close = w.find("] "); close != std::string_view::npos) w.remove_prefix(close + 2);
+    throw InputError(fmt::format("{}: not valid JSON: {}", filename, w));
   }
   Reader r(filename);
   if (!j.is_object()) r.fail("$", fmt::format("must be an object (got {})", shown(j)));

@@ -314,5 +314,14 @@ TEST(MachineJsonErrors, MissingFile) {
   EXPECT_EQ(load_machine("sapling-2").nodes(), 2u);
 }
 
+TEST(MachineJsonErrors, NumberOutOfRange) {
+  try {
+    load_machine_json("{\"format\": 1e400}", "m.json");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "m.json: not valid JSON: number overflow parsing '1e400'");
+  }
+}
+
 }  // namespace
 }  // namespace mapsmith::machine
