@@ -86,7 +86,7 @@ class AgainstMachine {
       for (const dsl::Name* n : unreachable) {
         diags_.warning(*p_.source, n->loc,
                        fmt::format("a {} processor cannot reach {} on the machine {}; this "
-                                   "fallback is skipped",
+                                   "entry is skipped",
                                    s.proc.text, n->text, m_.name()),
                        hint);
       }
@@ -168,7 +168,7 @@ class AgainstApp {
       }
       if (missing.empty()) continue;
       std::vector<std::string> has;
-      for (ProcKind k : t.variants)
+      for (ProcKind k : t.kinds())
         has.emplace_back(to_string(k));
       std::string hint = fmt::format("task {} has variants for {}", t.name, join(has, ", "));
       if (missing.size() == s.kinds.size()) {
@@ -197,8 +197,9 @@ class AgainstApp {
           diags_.error(*p_.source, r.loc,
                        fmt::format("task {} has {} region argument{}; index {} is past the end",
                                    t.name, t.args.size(), t.args.size() == 1 ? "" : "s", r.index),
-                       t.args.empty()
-                           ? std::string("it takes no regions")
+                       t.args.empty() ? std::string("it takes no regions")
+                       : t.args.size() == 1
+                           ? std::string("the only index is 0")
                            : fmt::format("indices count from 0 to {}", t.args.size() - 1));
         }
       }
@@ -211,7 +212,11 @@ class AgainstApp {
     }
     if (std::find(names.begin(), names.end(), r.name.text) != names.end()) return;
     std::string hint = dym(r.name.text, names);
-    if (hint.empty() && !names.empty())
+    if (names.empty() && tasks.size() == 1)
+      hint = fmt::format("task {} takes no region arguments", app_.task(tasks.front()).name);
+    else if (names.empty())
+      hint = "none of these tasks takes region arguments";
+    else if (hint.empty())
       hint = fmt::format("the region names {} answer to are: {}",
                          s.tasks.any ? "the tasks" : "these tasks", join(names, ", "));
     diags_.error(

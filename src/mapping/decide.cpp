@@ -79,15 +79,44 @@ class Decider {
     top_.has_processor = true;
     if (m_.has_kind(ProcKind::CPU)) top_.processor = dsl::ProcValue{ProcKind::CPU, 0, 0};
     Mapping out;
+    out.by_launch.resize(app_.launches.size());
     bool ok = true;
-    for (std::size_t i = 0; i < app_.launches.size(); ++i) {
-      auto d = decide_launch(i);
+    auto add = [&](std::size_t launch, const dsl::TaskView& parent,
+                   std::optional<std::size_t> parent_decision, std::size_t parent_point) {
+      auto d = decide_launch(launch, parent);
       if (!d) {
         ok = false;
-        if (diags_.saturated()) break;
+        return;
+      }
+      d->parent_decision = parent_decision;
+      d->parent_point = parent_point;
+      out.by_launch[launch].push_back(out.launches.size());
+      out.launches.push_back(std::move(*d));
+    };
+    for (std::size_t i = 0; i < app_.launches.size() && !diags_.saturated(); ++i) {
+      const app::Launch& launch = app_.launches[i];
+      if (!launch.parent) {
+        add(i, top_, std::nullopt, 0);
         continue;
       }
-      out.launches.push_back(std::move(*d));
+      // A launch made by an inner task: decided once per point of each decision of its parent
+      // launch, whose processor is then `task.parent.processor(m)`.
+      MAPSMITH_ASSERT(*launch.parent < i);
+      const app::Launch& parent = app_.launches[*launch.parent];
+      std::vector<std::size_t> parents = out.by_launch[*launch.parent];
+      for (std::size_t pd : parents) {
+        for (std::size_t k = 0; k < out.launches[pd].points.size() && ok; ++k) {
+          const PointDecision& pp = out.launches[pd].points[k];
+          dsl::TaskView view;
+          view.name = app_.task(parent.task).name;
+          view.ipoint = pp.point;
+          view.ispace = parent.domain;
+          view.parent = &top_;
+          view.has_processor = true;
+          view.processor = host_.proc_value(pp.proc);
+          add(i, view, pd, k);
+        }
+      }
     }
     if (!ok) return std::nullopt;
     return out;
@@ -122,15 +151,17 @@ class Decider {
     return out;
   }
 
-  std::optional<LaunchDecision> decide_launch(std::size_t index) {
+  std::optional<LaunchDecision> decide_launch(std::size_t index, const dsl::TaskView& parent) {
     const app::Launch& launch = app_.launches[index];
     const app::Task& task = app_.task(launch.task);
     LaunchDecision d;
     d.launch = index;
     d.task = launch.task;
     if (!choose_kind(task, d)) return std::nullopt;
-    if (!place_points(launch, task, d)) return std::nullopt;
-    if (!place_args(task, d)) return std::nullopt;
+    const app::Variant* v = task.variant(d.kind);
+    d.inner = v && v->inner;
+    if (!place_points(launch, task, parent, d)) return std::nullopt;
+    if (!place_args(task, launch.effective_args(task), d)) return std::nullopt;
     auto spec = [](const Stmt& s) { return dsl::specificity(s); };
     if (const Stmt* s = best(
             StmtKind::InstanceLimit, [&](const Stmt& s) { return names_task(s.tasks, task.name); },
@@ -156,6 +187,9 @@ class Decider {
   }
 
   // Task: the first listed kind the task has a variant for and the machine has processors of.
+  // A `*` list is a priority list over every task: a task it does not fit gets the default, as
+  // in the published DSL mapper (check_against accepts such lists too); a list that names the
+  // task and does not fit it is an error.
   bool choose_kind(const app::Task& task, LaunchDecision& d) {
     const Stmt* s = best(
         StmtKind::Task, [&](const Stmt& s) { return names_task(s.tasks, task.name); },
@@ -169,13 +203,23 @@ class Decider {
           return true;
         }
       }
+    }
+    if (s && !s->tasks.any) {
+      // Suggest a kind that would work: one the task has and the machine has too.
+      std::string hint;
+      for (ProcKind k : task.kinds()) {
+        if (runnable(task, k)) {
+          hint = fmt::format("list a kind it can run on, for example: Task {} {};", task.name,
+                             to_string(k));
+          break;
+        }
+      }
       error_at(
           s, s->kinds.front().loc,
           fmt::format("task {} cannot run on any kind in this list: it has variants for {} "
                       "and the machine {} has {}",
-                      task.name, kinds_text(task.variants), m_.name(), kinds_text(machine_kinds())),
-          fmt::format("list a kind it has, for example: Task {} {};", task.name,
-                      task.variants.empty() ? "CPU" : to_string(task.variants.front())));
+                      task.name, kinds_text(task.kinds()), m_.name(), kinds_text(machine_kinds())),
+          hint);
       return false;
     }
     for (ProcKind k : {ProcKind::GPU, ProcKind::OMP, ProcKind::CPU}) {
@@ -184,7 +228,7 @@ class Decider {
         return true;
       }
     }
-    for (ProcKind k : task.variants) {
+    for (ProcKind k : task.kinds()) {
       if (runnable(task, k)) {
         d.kind = k;
         return true;
@@ -194,7 +238,7 @@ class Decider {
         nullptr, {},
         fmt::format("task {} has no variant this machine can run: it has variants for {} and "
                     "the machine {} has {}",
-                    task.name, kinds_text(task.variants), m_.name(), kinds_text(machine_kinds())));
+                    task.name, kinds_text(task.kinds()), m_.name(), kinds_text(machine_kinds())));
     return false;
   }
 
@@ -211,7 +255,8 @@ class Decider {
                                                  : 2; });
   }
 
-  bool place_points(const app::Launch& launch, const app::Task& task, LaunchDecision& d) {
+  bool place_points(const app::Launch& launch, const app::Task& task, const dsl::TaskView& parent,
+                    LaunchDecision& d) {
     std::int64_t volume = launch.volume();
     std::uint32_t spaces = m_.address_spaces();
     std::uint32_t per = m_.count(d.kind, 0);
@@ -222,7 +267,7 @@ class Decider {
     dsl::TaskView view;
     view.name = task.name;
     view.ispace = launch.domain;
-    view.parent = &top_;
+    view.parent = &parent;
     d.points.reserve(static_cast<std::size_t>(volume));
     std::vector<std::int64_t> point(launch.domain.size(), 0);
     for (std::int64_t n = 0; n < volume; ++n) {
@@ -246,10 +291,10 @@ class Decider {
                           static_cast<std::uint32_t>(g % per));
       } else {
         // The parent's processor if it is of that kind, else processor 0 of the kind on its node.
-        if (top_.has_processor && top_.processor.kind == d.kind && m_.has_kind(d.kind)) {
-          pd.proc = host_.proc_id(top_.processor);
+        if (parent.has_processor && parent.processor.kind == d.kind) {
+          pd.proc = host_.proc_id(parent.processor);
         } else {
-          pd.proc = m_.proc(d.kind, static_cast<std::uint32_t>(top_.processor.node), 0);
+          pd.proc = m_.proc(d.kind, static_cast<std::uint32_t>(parent.processor.node), 0);
         }
       }
       d.points.push_back(std::move(pd));
@@ -264,13 +309,14 @@ class Decider {
     return join(names, ", ");
   }
 
-  bool place_args(const app::Task& task, LaunchDecision& d) {
+  bool place_args(const app::Task& task, const std::vector<app::RegionArg>& args,
+                  LaunchDecision& d) {
     machine::ProcId rep = d.points.front().proc;
-    d.args.resize(task.args.size());
+    d.args.resize(args.size());
     for (auto& pd : d.points)
-      pd.memories.resize(task.args.size());
-    for (std::size_t i = 0; i < task.args.size(); ++i) {
-      const app::RegionArg& arg = task.args[i];
+      pd.memories.resize(args.size());
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const app::RegionArg& arg = args[i];
       ArgDecision& a = d.args[i];
       a.region_stmt = best(
           StmtKind::Region,

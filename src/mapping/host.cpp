@@ -32,13 +32,21 @@ std::shared_ptr<const dsl::SpaceValue> MachineSpace::transform(std::string_view 
     if (need(1)) {
       if (method == "greedy_split")
         out = s_.greedy_split(ints[0], tuple, why);
+      else if (method == "decompose")
+        out = s_.decompose(ints[0], tuple, why);
       else
         out = s_.auto_split(ints[0], tuple, why);
     }
   } else {
     why = fmt::format("unknown transformation '{}'", method);
   }
-  if (!out) return nullptr;
+  if (!out) {
+    // machine::Space starts its reasons with the method's name ("split: factor 3 ..."), which
+    // the evaluator's message already gives ("cannot apply split to ...: ").
+    const std::string prefix = fmt::format("{}: ", method);
+    if (why.starts_with(prefix)) why.erase(0, prefix.size());
+    return nullptr;
+  }
   return std::make_shared<MachineSpace>(std::move(*out));
 }
 
@@ -48,8 +56,12 @@ dsl::ProcValue MachineSpace::at(std::span<const std::int64_t> index) const {
 }
 
 dsl::SpacePtr MachineHost::machine(ProcKind kind, std::string& why) {
+  if (kind == ProcKind::UTIL) {
+    why = "Machine(UTIL): utility processors cannot run tasks";
+    return nullptr;
+  }
   std::uint32_t per = m_.count(kind, 0);
-  if (kind == ProcKind::UTIL || per == 0) {
+  if (per == 0) {
     why = fmt::format("Machine({}): the machine {} has no {} processors", to_string(kind),
                       m_.name(), to_string(kind));
     return nullptr;

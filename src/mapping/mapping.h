@@ -52,10 +52,17 @@ struct LaunchDecision {
   std::vector<ArgDecision> args;
   std::optional<std::int64_t> instance_limit;
   bool control_replicate = false;
+  bool inner = false;  ///< the chosen variant is inner: its regions are not instantiated
+  /// For a launch made by an inner task: the decision and point of the parent that made it.
+  std::optional<std::size_t> parent_decision;
+  std::size_t parent_point = 0;
 };
 
 struct Mapping {
+  /// Top-level launches once each; a launch made by an inner task once per parent point.
   std::vector<LaunchDecision> launches;
+  /// For each launch of the App, the indices of its decisions in `launches`.
+  std::vector<std::vector<std::size_t>> by_launch;
 };
 
 }  // namespace mapsmith::mapping
