@@ -1,0 +1,141 @@
+#pragma once
+/// The simulator: predicts what a mapping does to an application's run time on a machine.
+///
+/// `simulate` lowers (App, Machine, Mapping) to a physical graph — task instances on processors,
+/// copies between memories along the machine's routes, reduction instances and their folds,
+/// instance allocation and release — and runs it as a deterministic discrete-event simulation in
+/// which processors and channels are FIFO resources. It returns an Outcome: the predicted time,
+/// the bytes moved, per-resource statistics, the first failure the real runtime would hit (out of
+/// memory, a layout a variant cannot take, no variant for the processor), and findings that
+/// explain the result. Every formula and constant is in docs/simulator.md.
+///
+/// Nothing here prints: observers (observer.h) receive the events; the trace writer (trace.h)
+/// is one. `simulate` keeps no global state and may run on several threads at once.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/app.h"
+#include "dsl/ast.h"
+#include "dsl/diagnostics.h"
+#include "machine/machine.h"
+#include "mapping/mapping.h"
+
+namespace mapsmith::sim {
+
+class Observer;
+
+/// Legion's runtime costs (estimates; sources in docs/simulator.md).
+struct Constants {
+  double task_overhead = 20e-6;  ///< per task instance, on its processor, before its body runs
+  double copy_overhead = 5e-6;   ///< per copy: issuing the DMA, before its bytes arrive
+};
+
+struct Options {
+  Constants constants;
+  /// The mapper the Mapping came from: names the file of a located failure and gives its source
+  /// line. Null: the default policy (failures name "<default mapper>").
+  const dsl::Program* program = nullptr;
+  /// Receive every task and copy as it is scheduled (in program order), then the Outcome.
+  std::vector<Observer*> observers;
+  /// A program with more task instances is refused (InputError) rather than run for hours.
+  std::uint64_t max_task_instances = std::uint64_t{1} << 30;
+};
+
+/// Where time went along one chain of events; the parts sum to the chain's end time.
+struct Breakdown {
+  double compute = 0;   ///< task bodies (the roofline of work and bytes touched)
+  double copy = 0;      ///< link latencies and bytes over bandwidth
+  double waiting = 0;   ///< ready but queued behind other work on a processor or channel
+  double overhead = 0;  ///< Legion's per-task and per-copy runtime costs
+  double total() const { return compute + copy + waiting + overhead; }
+};
+
+/// Bytes moved by copies. A copy counts once in inter_node or intra_node, and once for every
+/// channel kind its route crosses (by_kind is indexed by machine::ChannelKind).
+struct Bytes {
+  std::uint64_t inter_node = 0;
+  std::uint64_t intra_node = 0;
+  std::array<std::uint64_t, 5> by_kind{};
+};
+
+struct ProcStats {
+  std::uint64_t tasks = 0;
+  double busy_s = 0;
+};
+struct ChannelStats {
+  std::uint64_t bytes = 0;
+  std::uint64_t copies = 0;
+  double busy_s = 0;  ///< time its bandwidth was reserved
+};
+struct MemoryStats {
+  std::uint64_t peak_bytes = 0;  ///< high-water mark of allocated instances
+  std::uint64_t end_bytes = 0;   ///< allocated at the end of the run
+};
+/// The copies made for one region argument of one task (reduction folds included).
+struct CopyGroup {
+  app::TaskId task = 0;
+  std::size_t arg = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t copies = 0;
+  double seconds = 0;  ///< summed copy durations
+};
+
+enum class FindingKind : std::uint8_t {
+  CriticalPath,
+  BusyChannel,
+  IdleProcessors,
+  LargeCopies,
+  MemoryPeak
+};
+std::string_view to_string(FindingKind k);
+
+/// One explanation of the outcome: a sentence and the structured facts behind it. Findings are
+/// ranked: the critical path first, then by `seconds` (the time at stake), largest first.
+struct Finding {
+  FindingKind kind = FindingKind::CriticalPath;
+  std::string text;
+  double seconds = 0;
+  double fraction = 0;  ///< of the run time (busy or idle share; the dominant category's share)
+  std::uint64_t bytes = 0;
+  std::uint64_t count = 0;  ///< copies, or processors
+  std::string category;     ///< CriticalPath: the dominant category
+  std::optional<app::TaskId> task;
+  std::optional<std::size_t> arg;
+  std::string region;  ///< the argument's display name
+  std::optional<machine::ChannelId> channel;
+  std::optional<machine::MemId> memory;
+  std::optional<ProcKind> proc_kind;
+};
+
+struct Outcome {
+  bool ok = true;               ///< false: the run fails; `failures` says where and why
+  double time_s = 0;            ///< end of the last task
+  double iteration_time_s = 0;  ///< the main loop's time divided by its count (time_s without one)
+  std::int64_t iterations = 0;  ///< the main loop's count (0 without one)
+  Breakdown critical_path;
+  Bytes bytes;
+  std::uint64_t task_instances = 0;
+  std::uint64_t copies = 0;
+  std::vector<ProcStats> procs;        ///< by ProcId
+  std::vector<ChannelStats> channels;  ///< by ChannelId
+  std::vector<MemoryStats> memories;   ///< by MemId
+  std::vector<CopyGroup> copy_groups;  ///< by bytes, largest first
+  std::vector<dsl::Diagnostic> failures;
+  std::vector<Finding> findings;
+};
+
+/// Units for sentences: "1.50 ms", "20.0 µs", "3.00 s" (three significant digits).
+std::string time_text(double seconds);
+/// "512 B", "1.50 KiB", "2.00 GiB".
+std::string bytes_text(std::uint64_t bytes);
+
+/// Runs the mapping. Throws InputError when the app or the mapping is malformed (they do not
+/// match, a projection names an unknown variable, ...); a mapping the runtime would reject is a
+/// located failure in the Outcome, not an exception.
+Outcome simulate(const app::App& app, const machine::Machine& machine,
+                 const mapping::Mapping& mapping, const Options& options = {});
+
+}  // namespace mapsmith::sim
