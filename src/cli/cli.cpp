@@ -36,6 +36,9 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
   add_fmt_command(app, ctx);
   add_explain_command(app, ctx);
   add_machines_command(app, ctx);
+  add_apps_command(app, ctx);
+  add_codegen_command(app, ctx);
+  add_simulate_command(app, ctx);
 
   std::vector<std::string> args(argv.begin() + (argv.empty() ? 0 : 1), argv.end());
   std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
@@ -55,7 +58,8 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
     if (e.get_exit_code() == 0) {
       // --help after a subcommand: show the help of the deepest one named.
       CLI::App* shown = &app;
-      while (!shown->get_subcommands().empty()) shown = shown->get_subcommands().front();
+      while (!shown->get_subcommands().empty())
+        shown = shown->get_subcommands().front();
       out << shown->help();
       return kExitOk;
     }

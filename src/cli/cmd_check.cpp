@@ -4,6 +4,7 @@
 #include <ostream>
 #include <tuple>
 
+#include "app/generators.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/front_end.h"
@@ -18,6 +19,7 @@ struct CheckOptions {
   bool json = false;
   bool quiet = false;
   std::string machine;
+  std::string app;
 };
 }  // namespace
 
@@ -37,15 +39,21 @@ void add_check_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--machine", opts->machine,
                   "Also check against this machine (a preset such as sapling-2, or a machine JSON "
                   "file): processor kinds, memory reachability, machine-space transformations");
+  cmd->add_option("--app", opts->app,
+                  "Also check names against this application (NAME, NAME:k=v,... or an app JSON "
+                  "file): unknown tasks and regions, region indices, kinds without a variant; "
+                  "needs --machine, which the application is scaled to (default: sapling)");
   cmd->callback([opts, &ctx] {
     std::optional<machine::Machine> m;
     if (!opts->machine.empty()) m = machine::load_machine(opts->machine);
+    std::optional<app::App> a;
+    if (!opts->app.empty()) a = app::load_app(opts->app, m ? *m : machine::load_machine("sapling"));
     dsl::Diagnostics all(1000);
     for (const std::string& f : opts->files) {
       dsl::Diagnostics diags;
       LoadedProgram lp = load_program(f, diags);
-      if (lp.ok && m) {
-        mapping::check_against(lp.program, lp.info, &*m, nullptr, diags);
+      if (lp.ok && (m || a)) {
+        mapping::check_against(lp.program, lp.info, m ? &*m : nullptr, a ? &*a : nullptr, diags);
         lp.ok = !diags.has_errors();
       }
       // Report in source order: the checks run in stages, not line by line.

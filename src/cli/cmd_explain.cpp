@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "app/app.h"
+#include "app/generators.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/front_end.h"
@@ -21,6 +22,7 @@ struct ExplainOptions {
   std::string machine;
   std::string mapper;
   std::string launch;
+  std::string app;
   bool json = false;
 };
 
@@ -69,35 +71,149 @@ std::pair<std::string, std::vector<std::int64_t>> parse_launch(const std::string
   return {task, extents};
 }
 
+/// The whole decision table of an application (`explain --app`), as JSON.
+nlohmann::ordered_json decisions_json(const app::App& a, const machine::Machine& m,
+                                      const mapping::Mapping& mapping) {
+  nlohmann::ordered_json launches = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < mapping.launches.size(); ++i) {
+    const mapping::LaunchDecision& d = mapping.launches[i];
+    const app::Launch& l = a.launches[d.launch];
+    const app::Task& t = a.task(d.task);
+    nlohmann::ordered_json args = nlohmann::ordered_json::array();
+    for (std::size_t k = 0; k < d.args.size(); ++k) {
+      const mapping::ArgDecision& ad = d.args[k];
+      nlohmann::ordered_json mems = nlohmann::ordered_json::array();
+      for (MemKind mk : ad.memories)
+        mems.push_back(to_string(mk));
+      args.push_back({{"index", k},
+                      {"name", l.effective_args(t)[k].display_name()},
+                      {"privilege", app::to_string(l.effective_args(t)[k].privilege)},
+                      {"memories", mems},
+                      {"layout", mapping::to_string(ad.layout)},
+                      {"collect", ad.collect}});
+    }
+    nlohmann::ordered_json points = nlohmann::ordered_json::array();
+    for (const mapping::PointDecision& p : d.points) {
+      const machine::Processor& proc = m.processor(p.proc);
+      nlohmann::ordered_json mems = nlohmann::ordered_json::array();
+      for (machine::MemId mid : p.memories)
+        mems.push_back(m.name_of(mid));
+      points.push_back({{"point", p.point},
+                        {"node", proc.node},
+                        {"kind", to_string(proc.kind)},
+                        {"proc", proc.node_index},
+                        {"memories", mems}});
+    }
+    nlohmann::ordered_json parent = nullptr;
+    if (d.parent_decision) parent = {{"decision", *d.parent_decision}, {"point", d.parent_point}};
+    launches.push_back(
+        {{"decision", i},
+         {"launch", d.launch},
+         {"task", t.name},
+         {"index", l.index},
+         {"domain", l.domain},
+         {"parent", parent},
+         {"kind", to_string(d.kind)},
+         {"inner", d.inner},
+         {"instance_limit", d.instance_limit ? nlohmann::ordered_json(*d.instance_limit)
+                                             : nlohmann::ordered_json(nullptr)},
+         {"control_replicate", d.control_replicate},
+         {"args", args},
+         {"points", points}});
+  }
+  return {{"app", a.name}, {"machine", m.name()}, {"launches", launches}};
+}
+
+std::string line_of(const dsl::Stmt* s) {
+  return s ? fmt::format("line {}", s->loc.line) : std::string("default");
+}
+
+/// One launch decision as text: a header, the region arguments, the points.
+void print_decision(std::ostream& out, const app::App& a, const machine::Machine& m,
+                    const mapping::Mapping& mapping, std::size_t i) {
+  const mapping::LaunchDecision& d = mapping.launches[i];
+  const app::Launch& l = a.launches[d.launch];
+  const app::Task& t = a.task(d.task);
+  std::string made_by;
+  if (d.parent_decision) {
+    const mapping::LaunchDecision& pd = mapping.launches[*d.parent_decision];
+    made_by = fmt::format(", made by {} point {}", a.task(pd.task).name,
+                          dsl::tuple_text(pd.points[d.parent_point].point));
+  }
+  out << fmt::format("{} {}{}{}: {} ({}){}\n", t.name, l.index ? "index launch" : "single launch",
+                     l.index ? " over " + dsl::tuple_text(l.domain) : "", made_by,
+                     to_string(d.kind), line_of(d.kind_stmt), d.inner ? ", inner" : "");
+  out << fmt::format("  points placed by {}\n",
+                     d.map_stmt
+                         ? fmt::format("{} ({})", d.map_stmt->name.text, line_of(d.map_stmt))
+                         : std::string(l.index ? "the default policy (blocked, nodes first)"
+                                               : "the default policy (the parent's processor)"));
+  if (d.instance_limit) out << fmt::format("  instance limit {}\n", *d.instance_limit);
+  if (d.control_replicate) out << "  control-replicated\n";
+  for (std::size_t k = 0; k < d.args.size(); ++k) {
+    const mapping::ArgDecision& ad = d.args[k];
+    std::string mems;
+    for (MemKind mk : ad.memories)
+      mems += fmt::format("{}{}", mems.empty() ? "" : ",", to_string(mk));
+    const app::RegionArg& arg = l.effective_args(t)[k];
+    out << fmt::format("  arg {} {} ({}): {} ({}), {} ({}){}\n", k, arg.display_name(),
+                       app::to_string(arg.privilege), mems, line_of(ad.region_stmt),
+                       mapping::to_string(ad.layout), line_of(ad.layout_stmt),
+                       ad.collect ? ", collected after use" : "");
+  }
+  std::size_t width = 5;
+  for (const auto& p : d.points)
+    width = std::max(width, dsl::tuple_text(p.point).size());
+  out << fmt::format("  {:<{}}  {:>4}  {:>4}\n", "point", width, "node", to_string(d.kind));
+  for (const auto& p : d.points) {
+    const machine::Processor& proc = m.processor(p.proc);
+    out << fmt::format("  {:<{}}  {:>4}  {:>4}\n",
+                       p.point.empty() ? std::string("-") : dsl::tuple_text(p.point), width,
+                       proc.node, proc.node_index);
+  }
+}
+
 }  // namespace
 
 void add_explain_command(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<ExplainOptions>();
   CLI::App* cmd = app.add_subcommand(
       "explain",
-      "Show where a mapper places each point of an index launch, before running anything.\n"
+      "Show what a mapper decides, before running anything: for every launch of an application\n"
+      "(--app), or for one index launch (--launch) with no application needed.\n"
       "Example: mapsmith explain --machine sapling-2 --mapper m.mapping --launch stencil:4,2");
   cmd->add_option("--machine", opts->machine,
                   "Machine preset (see 'mapsmith machines') or machine JSON file")
       ->required();
   cmd->add_option("--mapper", opts->mapper,
                   "Mapping file (default: Legion's default mapper policy)");
-  cmd->add_option("--launch", opts->launch,
-                  "TASK:E1[,E2...]: an index launch of TASK with those extents "
-                  "(TASK alone: a single launch)")
-      ->required();
+  auto* launch = cmd->add_option("--launch", opts->launch,
+                                 "TASK:E1[,E2...]: an index launch of TASK with those extents "
+                                 "(TASK alone: a single launch)");
+  auto* appopt = cmd->add_option("--app", opts->app,
+                                 "Application: NAME, NAME:k=v,... or an app JSON file (see "
+                                 "'mapsmith apps')");
+  launch->excludes(appopt);
   cmd->add_flag("--json", opts->json,
-                "Print {\"task\", \"points\": [{\"point\", \"node\", \"kind\", \"proc\"}]} where "
-                "proc counts the processors of that kind on the node from 0");
+                "With --launch: {\"task\", \"points\": [{\"point\", \"node\", \"kind\", "
+                "\"proc\"}]} where proc counts the processors of that kind on the node from 0. "
+                "With --app: every launch's decisions");
   cmd->callback([opts, &ctx] {
-    auto [task, extents] = parse_launch(opts->launch);
+    if (opts->launch.empty() == opts->app.empty()) {
+      throw CLI::ValidationError("explain", "give either --launch TASK:E1[,E2...] or --app APP");
+    }
+    std::string task;
+    std::vector<std::int64_t> extents;
+    if (!opts->launch.empty()) std::tie(task, extents) = parse_launch(opts->launch);
     machine::Machine m = machine::load_machine(opts->machine);
-    app::App a = app::single_launch_app(task, extents);
+    app::App a =
+        opts->app.empty() ? app::single_launch_app(task, extents) : app::load_app(opts->app, m);
     dsl::Diagnostics diags;
     LoadedProgram lp;
     if (!opts->mapper.empty()) {
       lp = load_program(opts->mapper, diags);
-      if (lp.ok) mapping::check_against(lp.program, lp.info, &m, nullptr, diags);
+      if (lp.ok)
+        mapping::check_against(lp.program, lp.info, &m, opts->app.empty() ? nullptr : &a, diags);
       if (diags.has_errors()) {
         print_diagnostics(ctx, diags, false);
         ctx.exit_code = kExitInput;
@@ -109,6 +225,17 @@ void add_explain_command(CLI::App& app, Context& ctx) {
     print_diagnostics(ctx, diags, false);
     if (!mapping) {
       ctx.exit_code = kExitInput;
+      return;
+    }
+    if (!opts->app.empty()) {
+      if (opts->json) {
+        ctx.out << decisions_json(a, m, *mapping).dump(2) << '\n';
+        return;
+      }
+      for (std::size_t i = 0; i < mapping->launches.size(); ++i) {
+        if (i) ctx.out << '\n';
+        print_decision(ctx.out, a, m, *mapping, i);
+      }
       return;
     }
     const mapping::LaunchDecision& d = mapping->launches.front();
@@ -125,13 +252,10 @@ void add_explain_command(CLI::App& app, Context& ctx) {
       ctx.out << out.dump(2) << '\n';
       return;
     }
-    auto line_of = [](const dsl::Stmt* s) {
-      return s ? fmt::format("line {}", s->loc.line) : std::string("the default policy");
-    };
-    ctx.out << fmt::format("{} launch of {}{} on {}: {} (chosen by {})\n",
-                           extents.empty() ? "single" : "index", task,
-                           extents.empty() ? "" : " over " + dsl::tuple_text(extents), m.name(),
-                           to_string(d.kind), line_of(d.kind_stmt));
+    ctx.out << fmt::format(
+        "{} launch of {}{} on {}: {} (chosen by {})\n", extents.empty() ? "single" : "index", task,
+        extents.empty() ? "" : " over " + dsl::tuple_text(extents), m.name(), to_string(d.kind),
+        d.kind_stmt ? line_of(d.kind_stmt) : std::string("the default policy"));
     ctx.out << fmt::format(
         "points placed by {}\n",
         d.map_stmt ? fmt::format("{} (line {})", d.map_stmt->name.text, d.map_stmt->loc.line)

@@ -1,0 +1,147 @@
+#include "codegen/rules.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "dsl/checker.h"
+
+namespace mapsmith::codegen {
+
+using dsl::RegionSel;
+using dsl::Stmt;
+using dsl::StmtKind;
+
+std::optional<ProcKind> map_kind_form(const Stmt& s) {
+  if (s.tasks.any || s.tasks.names.size() != 1) return std::nullopt;
+  return parse_proc_kind(s.tasks.names.front().text);
+}
+
+int precedence_rank(const Stmt& s) {
+  if (s.kind == StmtKind::IndexTaskMap || s.kind == StmtKind::SingleTaskMap)
+    return map_kind_form(s) ? 1 : s.tasks.any ? 0 : 2;
+  return dsl::specificity(s);
+}
+
+std::vector<const Stmt*> by_precedence(const dsl::Program& p, StmtKind kind) {
+  std::vector<const Stmt*> out;
+  for (const Stmt& s : p.stmts)
+    if (s.kind == kind) out.push_back(&s);
+  std::reverse(out.begin(), out.end());  // later first ...
+  std::stable_sort(out.begin(), out.end(), [](const Stmt* a, const Stmt* b) {
+    return precedence_rank(*a) > precedence_rank(*b);  // ... within each rank
+  });
+  return out;
+}
+
+namespace {
+
+bool names_task(const dsl::TaskSel& sel, std::string_view task) {
+  return sel.any || std::any_of(sel.names.begin(), sel.names.end(),
+                                [&](const dsl::Name& n) { return n.text == task; });
+}
+
+bool names_region(const RegionSel& sel, const Subject& d) {
+  switch (sel.kind) {
+    case RegionSel::Kind::Any:
+      return true;
+    case RegionSel::Kind::Named:
+      return std::find(d.region_names.begin(), d.region_names.end(), sel.name.text) !=
+             d.region_names.end();
+    case RegionSel::Kind::Index:
+      return sel.index == d.region_index;
+  }
+  return false;
+}
+
+bool names_kind(std::string_view text, const Subject& d) {
+  if (text == "*") return true;
+  if (auto k = parse_proc_kind(text)) return d.proc == k;
+  if (auto m = parse_mem_kind(text)) return d.mem == m;
+  return false;
+}
+
+std::string tasks_text(const dsl::TaskSel& t) {
+  if (t.any) return "*";
+  std::string out;
+  for (std::size_t i = 0; i < t.names.size(); ++i)
+    out += fmt::format("{}{}", i ? "," : "", t.names[i].text);
+  return out;
+}
+
+std::string region_text(const RegionSel& r) {
+  switch (r.kind) {
+    case RegionSel::Kind::Any:
+      return "*";
+    case RegionSel::Kind::Named:
+      return std::string(r.name.text);
+    case RegionSel::Kind::Index:
+      return fmt::format("{}", r.index);
+  }
+  return "?";
+}
+
+}  // namespace
+
+bool matches(const Stmt& s, const Subject& d) {
+  switch (s.kind) {
+    case StmtKind::Region:
+    case StmtKind::Layout:
+      return names_task(s.tasks, d.task) && names_region(s.region, d) && names_kind(s.proc.text, d);
+    case StmtKind::CollectMemory:
+      return names_task(s.tasks, d.task) && names_region(s.region, d);
+    case StmtKind::IndexTaskMap:
+    case StmtKind::SingleTaskMap:
+      if (auto k = map_kind_form(s)) return d.proc == k;
+      return names_task(s.tasks, d.task);
+    default:
+      return names_task(s.tasks, d.task);
+  }
+}
+
+const Stmt* first_match(std::span<const Stmt* const> ordered, const Subject& d) {
+  for (const Stmt* s : ordered)
+    if (matches(*s, d)) return s;
+  return nullptr;
+}
+
+std::string statement_text(const Stmt& s) {
+  auto names = [](const std::vector<dsl::Name>& ns) {
+    std::string out;
+    for (std::size_t i = 0; i < ns.size(); ++i)
+      out += fmt::format("{}{}", i ? "," : "", ns[i].text);
+    return out;
+  };
+  switch (s.kind) {
+    case StmtKind::Task:
+      return fmt::format("Task {} {};", tasks_text(s.tasks), names(s.kinds));
+    case StmtKind::Region:
+      return fmt::format("Region {} {} {} {};", tasks_text(s.tasks), region_text(s.region),
+                         s.proc.text, names(s.kinds));
+    case StmtKind::Layout: {
+      std::string out =
+          fmt::format("Layout {} {} {}", tasks_text(s.tasks), region_text(s.region), s.proc.text);
+      for (const dsl::LayoutItem& l : s.layout) {
+        out += fmt::format(" {}", to_string(l.word));
+        if (l.word == dsl::LayoutWord::Align) out += fmt::format("{}{}", op_text(l.cmp), l.value);
+      }
+      return out + ";";
+    }
+    case StmtKind::InstanceLimit:
+      if (s.old_form)
+        return fmt::format("InstanceLimit {} {} {};", tasks_text(s.tasks), s.proc.text, s.limit);
+      return fmt::format("InstanceLimit {} {};", tasks_text(s.tasks), s.limit);
+    case StmtKind::CollectMemory:
+      return fmt::format("CollectMemory {} {};", tasks_text(s.tasks), region_text(s.region));
+    case StmtKind::IndexTaskMap:
+      return fmt::format("IndexTaskMap {} {};", tasks_text(s.tasks), s.name.text);
+    case StmtKind::SingleTaskMap:
+      return fmt::format("SingleTaskMap {} {};", tasks_text(s.tasks), s.name.text);
+    case StmtKind::ControlReplicate:
+      return fmt::format("ControlReplicate {};", tasks_text(s.tasks));
+    default:
+      return {};
+  }
+}
+
+}  // namespace mapsmith::codegen

@@ -1,0 +1,1148 @@
+#include "codegen/translate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "util/error.h"
+#include "util/kinds.h"
+
+namespace mapsmith::codegen {
+
+using dsl::Expr;
+using dsl::ExprId;
+using dsl::ExprKind;
+using dsl::kNoExpr;
+using dsl::Op;
+using dsl::Stmt;
+using dsl::StmtKind;
+using dsl::Type;
+using dsl::VType;
+
+namespace {
+
+/// Every name read by an expression, its sub-expressions included.
+void names_read(const dsl::Program& p, ExprId id, std::set<std::string_view>& out) {
+  if (id == kNoExpr) return;
+  const Expr& e = p.expr(id);
+  if (e.kind == ExprKind::Name) out.insert(e.name);
+  for (std::uint32_t i = 0; i < e.count; ++i)
+    names_read(p, p.child(e, i), out);
+}
+
+std::set<std::string_view> names_read_in(const dsl::Program& p, const Stmt& def) {
+  std::set<std::string_view> out;
+  for (const Stmt& b : def.body) {
+    names_read(p, b.value, out);
+    for (ExprId a : b.args)
+      names_read(p, a, out);
+  }
+  return out;
+}
+
+// C++ keywords, and the names the generated mapper and its base classes use, which a DSL name
+// must not hide.
+constexpr std::array kReserved = {
+    // C++ keywords and alternative tokens
+    "alignas",
+    "alignof",
+    "and",
+    "and_eq",
+    "asm",
+    "auto",
+    "bitand",
+    "bitor",
+    "bool",
+    "break",
+    "case",
+    "catch",
+    "char",
+    "char16_t",
+    "char32_t",
+    "char8_t",
+    "class",
+    "compl",
+    "concept",
+    "const",
+    "consteval",
+    "constexpr",
+    "constinit",
+    "const_cast",
+    "continue",
+    "co_await",
+    "co_return",
+    "co_yield",
+    "decltype",
+    "default",
+    "delete",
+    "do",
+    "double",
+    "dynamic_cast",
+    "else",
+    "enum",
+    "explicit",
+    "export",
+    "extern",
+    "false",
+    "float",
+    "for",
+    "friend",
+    "goto",
+    "if",
+    "inline",
+    "int",
+    "long",
+    "mutable",
+    "namespace",
+    "new",
+    "noexcept",
+    "not",
+    "not_eq",
+    "nullptr",
+    "operator",
+    "or",
+    "or_eq",
+    "private",
+    "protected",
+    "public",
+    "register",
+    "reinterpret_cast",
+    "requires",
+    "return",
+    "short",
+    "signed",
+    "sizeof",
+    "static",
+    "static_assert",
+    "static_cast",
+    "struct",
+    "switch",
+    "template",
+    "this",
+    "thread_local",
+    "throw",
+    "true",
+    "try",
+    "typedef",
+    "typeid",
+    "typename",
+    "union",
+    "unsigned",
+    "using",
+    "virtual",
+    "void",
+    "volatile",
+    "wchar_t",
+    "while",
+    "xor",
+    "xor_eq",
+    "main",
+    "assert",
+    // standard and Legion names the generated code spells unqualified
+    "std",
+    "Legion",
+    "Mapping",
+    "Realm",
+    "coord_t",
+    "Task",
+    "Processor",
+    "Memory",
+    "Machine",
+    "Runtime",
+    "Domain",
+    "DomainPoint",
+    "Point",
+    "Rect",
+    "TaskSlice",
+    "MapperContext",
+    "MapperRuntime",
+    "MapperEvent",
+    "LogicalRegion",
+    "LogicalPartition",
+    "PhysicalInstance",
+    "RegionRequirement",
+    "LayoutConstraintSet",
+    "ShardingFunctor",
+    "ShardingID",
+    "ShardID",
+    "FieldID",
+    "VariantID",
+    "DefaultMapper",
+    "Mapper",
+    "Logger",
+    // the support code (support.cpp)
+    "Tuple",
+    "MSpace",
+    "MappedTask",
+    "RegionArg",
+    "Layout",
+    "floor_div",
+    "floor_mod",
+    "at",
+    "slice",
+    "cat",
+    "volume",
+    "len",
+    "map_tuple",
+    "text",
+    "kEnd",
+    "fail",
+    "elementwise",
+    "prime_factors",
+    "balance_split_factors",
+    "greedy_split_factors",
+    "auto_split_factors",
+    // members of the generated mapper
+    "machine_space",
+    "parent_of",
+    "has_memory",
+    "describe",
+    "print",
+    "turn_",
+    "procs_",
+    "choose_kind",
+    "can_run",
+    "kind_priority",
+    "memory_priority",
+    "layout_of",
+    "collect_memory",
+    "instance_limit",
+    "control_replicate",
+    "index_task_map",
+    "single_task_map",
+    "place_region",
+    "region_arg",
+    "memory_near",
+    "mapped_point",
+    "mapped_single",
+    "checked",
+    "log_placement",
+    "log_placements_",
+    "in_flight_",
+    "limit_event_",
+    "sharding_id",
+    "sharding_first_",
+    "node_of_point",
+    "first_of_kind",
+    "PointMapper",
+    "evaluate_globals",
+    "nodes",
+    // members of Legion's DefaultMapper and Mapper that a name could hide
+    "runtime",
+    "machine",
+    "local_proc",
+    "local_kind",
+    "node_id",
+    "total_nodes",
+    "mapper_name",
+    "local_cpus",
+    "local_gpus",
+    "local_ios",
+    "local_omps",
+    "local_pys",
+    "local_procsets",
+    "remote_cpus",
+    "remote_gpus",
+    "remote_ios",
+    "remote_omps",
+    "remote_pys",
+    "remote_procsets",
+    "select_task_options",
+    "slice_task",
+    "map_task",
+    "replicate_task",
+    "select_tasks_to_map",
+    "report_profiling",
+    "select_sharding_functor",
+    "get_mapper_name",
+    "get_mapper_sync_model",
+    "map_inline",
+    "map_copy",
+    "premap_task",
+    "postmap_task",
+    "select_task_variant",
+    "stealing_enabled",
+    "map_locally",
+    "replication_enabled",
+    "same_address_space",
+    "max_schedule_count",
+    "memoize",
+    "breadth_first_traversal",
+    "preferred_variants",
+    "default_find_preferred_variant",
+    "default_policy_select_target_memory",
+    "default_policy_select_initial_processor",
+    "default_policy_select_target_processors",
+    "default_policy_select_output_target",
+    "default_policy_select_output_constraints",
+    "default_report_failed_instance_creation",
+    "default_make_instance",
+    "default_create_custom_instances",
+    "have_proc_kind_variant",
+};
+
+// Precedences of C++ operators: lower binds tighter.
+constexpr int kPrimary = 1;
+constexpr int kUnary = 3;
+constexpr int kMul = 5;
+constexpr int kAdd = 6;
+constexpr int kRel = 9;
+constexpr int kEq = 10;
+constexpr int kAnd = 14;
+constexpr int kOr = 15;
+constexpr int kCond = 16;
+
+int binary_prec(Op op) {
+  switch (op) {
+    case Op::Mul:
+    case Op::Div:
+    case Op::Mod:
+      return kMul;
+    case Op::Add:
+    case Op::Sub:
+      return kAdd;
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+      return kRel;
+    case Op::Eq:
+    case Op::Ne:
+      return kEq;
+    case Op::And:
+      return kAnd;
+    case Op::Or:
+      return kOr;
+    default:
+      return kPrimary;
+  }
+}
+
+std::string indent_text(int n) {
+  return std::string(static_cast<std::size_t>(n), ' ');
+}
+
+/// The longest line of a text.
+std::size_t widest(std::string_view text) {
+  std::size_t best = 0, start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    best = std::max(best, end - start);
+    start = end + 1;
+  }
+  return best;
+}
+
+/// A statement "PREFIX EXPR;" in 100 columns where it can be: broken after the loosest operators
+/// outside brackets (||, then &&, then ?:, then + and -), the continuation lines aligned under
+/// the expression, or else with the expression on its own line.
+std::string fit_statement(const std::string& prefix, const std::string& expr, int indent) {
+  std::string one = prefix + expr + ";\n";
+  if (widest(one) <= 101 || expr.find('\n') != std::string::npos) return one;
+  for (const char* op : {" || ", " && ", " ? ", " + "}) {
+    // Split after || && + - (the operator ends the line); before ? and : (it starts the next).
+    const std::string_view o = op;
+    const bool before = o == " ? ";
+    std::vector<std::string> parts;
+    int depth = 0;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < expr.size(); ++i) {
+      char c = expr[i];
+      if (c == '(' || c == '[' || c == '{') ++depth;
+      if (c == ')' || c == ']' || c == '}') --depth;
+      if (depth != 0) continue;
+      std::size_t len = 0;
+      if (expr.compare(i, o.size(), o) == 0) len = o.size();
+      if (o == " + " && expr.compare(i, 3, " - ") == 0) len = 3;
+      if (before && expr.compare(i, 3, " : ") == 0) len = 3;
+      if (len == 0) continue;
+      if (before) {
+        parts.push_back(expr.substr(start, i - start));
+        start = i + 1;
+      } else {
+        parts.push_back(expr.substr(start, i + len - 1 - start));
+        start = i + len;
+      }
+      i += len - 1;
+    }
+    if (parts.empty()) continue;
+    parts.push_back(expr.substr(start));
+    std::size_t col = prefix.size() <= 60 ? prefix.size() : static_cast<std::size_t>(indent + 4);
+    std::string out = prefix.size() <= 60 ? prefix : prefix + "\n" + std::string(col, ' ');
+    std::size_t len = col;
+    const std::size_t cont = before ? col + parts[0].size() + 1 : col;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      std::string piece = parts[i] + (i + 1 == parts.size() ? ";" : "");
+      if (i > 0 && (before || len + 1 + piece.size() > 100)) {
+        out += "\n" + std::string(cont, ' ');
+        len = cont;
+      } else if (i > 0) {
+        out += " ";
+        ++len;
+      }
+      out += piece;
+      len += piece.size();
+    }
+    out += "\n";
+    if (widest(out) <= 100) return out;
+  }
+  std::string broken = prefix + "\n" + indent_text(indent + 4) + expr + ";\n";
+  if (prefix.back() == ' ')
+    broken = prefix.substr(0, prefix.size() - 1) + "\n" + indent_text(indent + 4) + expr + ";\n";
+  return widest(broken) <= 100 ? broken : one;
+}
+
+}  // namespace
+
+std::string cpp_identifier(std::string_view name) {
+  for (const char* r : kReserved)
+    if (name == r) return std::string(name) + "_";
+  // Names with a double underscore or a leading underscore and capital are reserved in C++.
+  if (name.find("__") != std::string_view::npos ||
+      (name.size() > 1 && name[0] == '_' && name[1] >= 'A' && name[1] <= 'Z'))
+    return "dsl" + std::string(name[0] == '_' ? "" : "_") + std::string(name) + "_";
+  return std::string(name);
+}
+
+std::string cpp_type(Type t) {
+  switch (t) {
+    case Type::Int:
+      return "coord_t";
+    case Type::Bool:
+      return "bool";
+    case Type::Tuple:
+      return "Tuple";
+    case Type::Space:
+      return "MSpace";
+    case Type::Proc:
+      return "Processor";
+    case Type::Task:
+      return "MappedTask";
+    case Type::ProcKind:
+      return "Processor::Kind";
+    case Type::MemKind:
+      return "Memory::Kind";
+    case Type::Unknown:
+      return {};
+  }
+  return {};
+}
+
+std::string legion_kind(ProcKind k) {
+  switch (k) {
+    case ProcKind::CPU:
+      return "Processor::LOC_PROC";
+    case ProcKind::GPU:
+      return "Processor::TOC_PROC";
+    case ProcKind::OMP:
+      return "Processor::OMP_PROC";
+    case ProcKind::IO:
+      return "Processor::IO_PROC";
+    case ProcKind::PY:
+      return "Processor::PY_PROC";
+    case ProcKind::PROC:
+      return "Processor::PROC_SET";
+    case ProcKind::UTIL:
+      return "Processor::UTIL_PROC";
+  }
+  return "Processor::NO_KIND";
+}
+
+std::string legion_kind(MemKind k) {
+  switch (k) {
+    case MemKind::SYSMEM:
+      return "Memory::SYSTEM_MEM";
+    case MemKind::FBMEM:
+      return "Memory::GPU_FB_MEM";
+    case MemKind::ZCMEM:
+      return "Memory::Z_COPY_MEM";
+    case MemKind::RDMEM:
+      return "Memory::REGDMA_MEM";
+    case MemKind::SOCKMEM:
+      return "Memory::SOCKET_MEM";
+    case MemKind::VIRTUAL:
+      return "kVirtual";
+  }
+  return "Memory::NO_MEMKIND";
+}
+
+std::string cpp_string(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20)
+          out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+        else
+          out += c;
+    }
+  }
+  return out + "\"";
+}
+
+/// The names visible inside a function body or a tuple comprehension.
+struct Translator::Scope {
+  std::map<std::string_view, std::string> names;  // DSL local -> C++ name
+  std::map<std::string_view, Type> declared;      // C++ type each local was declared with
+  std::set<std::string_view> nonneg;              // locals that hold non-negative values now
+  Scope* outer = nullptr;
+
+  const std::string* find(std::string_view n) const {
+    for (const Scope* s = this; s; s = s->outer) {
+      auto it = s->names.find(n);
+      if (it != s->names.end()) return &it->second;
+    }
+    return nullptr;
+  }
+  bool is_nonneg(std::string_view n) const {
+    for (const Scope* s = this; s; s = s->outer) {
+      if (s->names.count(n)) return s->nonneg.count(n) > 0;
+    }
+    return false;
+  }
+};
+
+Translator::Translator(const dsl::Program& p, const dsl::ProgramInfo& info,
+                       const ProgramTypes& types, dsl::Diagnostics& diags)
+    : p_(p), info_(info), types_(types), diags_(diags) {
+  std::set<std::string> taken;
+  for (const Stmt& s : p_.stmts) {
+    if (s.kind == StmtKind::Def && !functions_.count(s.name.text)) {
+      functions_[s.name.text] = cpp_identifier(s.name.text);
+      taken.insert(functions_[s.name.text]);
+    }
+  }
+  std::set<std::string_view> tainted;
+  for (const Stmt& s : p_.stmts) {
+    if (s.kind != StmtKind::Assign) continue;
+    if (!globals_.count(s.name.text)) {
+      std::string n = cpp_identifier(s.name.text);
+      while (taken.count(n))
+        n += "_";  // a global may share its name with a function
+      globals_[s.name.text] = n;
+      taken.insert(n);
+      if (nonneg(s.value, nullptr)) nonneg_globals_.insert(s.name.text);
+    } else if (!nonneg(s.value, nullptr)) {
+      tainted.insert(s.name.text);
+    }
+  }
+  for (std::string_view t : tainted)
+    nonneg_globals_.erase(t);
+}
+
+const std::string& Translator::global_name(std::string_view n) const {
+  auto it = globals_.find(n);
+  MAPSMITH_ASSERT(it != globals_.end());
+  return it->second;
+}
+
+const std::string& Translator::function_name(std::string_view n) const {
+  auto it = functions_.find(n);
+  MAPSMITH_ASSERT(it != functions_.end());
+  return it->second;
+}
+
+void Translator::error(dsl::SourceLoc loc, std::string msg, std::string hint) {
+  diags_.error(*p_.source, loc, std::move(msg), std::move(hint));
+}
+
+std::vector<std::pair<std::string, std::string>> Translator::global_members() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::set<std::string_view> seen;
+  for (const Stmt& s : p_.stmts) {
+    if (s.kind != StmtKind::Assign || !seen.insert(s.name.text).second) continue;
+    auto t = types_.globals.find(s.name.text);
+    std::string type = t != types_.globals.end() ? cpp_type(t->second.type) : std::string();
+    out.emplace_back(type, global_name(s.name.text));
+  }
+  return out;
+}
+
+std::string Translator::wrap(const Code& c, int max_prec) const {
+  if (c.prec > max_prec) return "(" + c.text + ")";
+  return c.text;
+}
+
+bool Translator::nonneg(ExprId id, Scope* scope) const {
+  const Expr& e = p_.expr(id);
+  switch (e.kind) {
+    case ExprKind::Int:
+      return e.value >= 0;
+    case ExprKind::Bool:
+      return true;
+    case ExprKind::Name:
+      if (scope && scope->find(e.name)) return scope->is_nonneg(e.name);
+      return nonneg_globals_.count(e.name) > 0;
+    case ExprKind::Unpack:
+      return nonneg(p_.child(e, 0), scope);
+    case ExprKind::Tuple:
+      for (std::uint32_t i = 0; i < e.count; ++i)
+        if (!nonneg(p_.child(e, i), scope)) return false;
+      return true;
+    case ExprKind::Unary:
+      return e.op == Op::Not;
+    case ExprKind::Binary:
+      switch (e.op) {
+        case Op::Add:
+        case Op::Mul:
+        case Op::Div:
+        case Op::Mod:
+          return nonneg(p_.child(e, 0), scope) && nonneg(p_.child(e, 1), scope);
+        case Op::Sub:
+        case Op::Neg:
+        case Op::None:
+          return false;
+        default:
+          return true;  // comparisons and logic give bools
+      }
+    case ExprKind::Cond:
+      return nonneg(p_.child(e, 1), scope) && nonneg(p_.child(e, 2), scope);
+    case ExprKind::Index:
+    case ExprKind::Slice: {
+      VType base = type(p_.child(e, 0));
+      if (base.type == Type::Space) return true;  // a processor, or a slice of the extents
+      return nonneg(p_.child(e, 0), scope);
+    }
+    case ExprKind::Attr:
+      if (e.name == "volume" || e.name == "size")
+        return type(p_.child(e, 0)).type == Type::Space || nonneg(p_.child(e, 0), scope);
+      return e.name == "ipoint" || e.name == "ispace" || e.name == "len";
+    case ExprKind::Method:
+      return e.name == "processor";
+    case ExprKind::Call:
+      if (e.name == "len" || e.name == "abs") return !info_.functions.count(e.name);
+      if ((e.name == "min" || e.name == "max") && !info_.functions.count(e.name) && e.count == 2)
+        return nonneg(p_.child(e, 0), scope) && nonneg(p_.child(e, 1), scope);
+      return false;
+    case ExprKind::TupleComp: {
+      Scope inner;
+      inner.outer = scope;
+      inner.names[e.name] = std::string(e.name);
+      if (nonneg(p_.child(e, 1), scope)) inner.nonneg.insert(e.name);
+      return nonneg(p_.child(e, 0), &inner);
+    }
+    default:
+      return false;
+  }
+}
+
+Translator::Code Translator::expr(ExprId id, Scope* scope) {
+  const Expr& e = p_.expr(id);
+  switch (e.kind) {
+    case ExprKind::Int:
+      return {fmt::format("{}", e.value), kPrimary};
+    case ExprKind::Bool:
+      return {e.value ? "true" : "false", kPrimary};
+    case ExprKind::Name: {
+      if (scope)
+        if (const std::string* n = scope->find(e.name)) return {*n, kPrimary};
+      if (globals_.count(e.name)) return {globals_[e.name], kPrimary};
+      if (auto k = parse_proc_kind(e.name)) return {legion_kind(*k), kPrimary};
+      if (auto m = parse_mem_kind(e.name)) {
+        if (*m == MemKind::VIRTUAL) needs_.insert("virtual");
+        return {legion_kind(*m), kPrimary};
+      }
+      error(e.loc, fmt::format("cannot generate code for the name '{}'", e.name));
+      return {std::string(e.name), kPrimary};
+    }
+    case ExprKind::Machine: {
+      needs_.insert("mspace");
+      auto k = parse_proc_kind(e.name);
+      MAPSMITH_ASSERT(k.has_value());
+      return {fmt::format("machine_space({})", legion_kind(*k)), kPrimary};
+    }
+    case ExprKind::Tuple:
+      return {tuple_of(e, 0, scope), kPrimary};
+    case ExprKind::Unpack:
+      return expr(p_.child(e, 0), scope);
+    case ExprKind::Wildcard:
+      error(e.loc, "'*' outside a machine space index");
+      return {"0", kPrimary};
+    case ExprKind::Unary: {
+      ExprId c = p_.child(e, 0);
+      Code inner = expr(c, scope);
+      if (e.op == Op::Neg && type(c).type == Type::Tuple) needs_.insert("tuple_ops");
+      // "- -x" must not become "--x".
+      int max = p_.expr(c).kind == ExprKind::Unary ? kPrimary : kUnary;
+      return {fmt::format("{}{}", e.op == Op::Not ? "!" : "-", wrap(inner, max)), kUnary};
+    }
+    case ExprKind::Binary:
+      return binary(e, scope);
+    case ExprKind::Cond: {
+      Code c = expr(p_.child(e, 0), scope);
+      Code a = expr(p_.child(e, 1), scope);
+      Code b = expr(p_.child(e, 2), scope);
+      return {fmt::format("{} ? {} : {}", wrap(c, kOr), wrap(a, kCond), wrap(b, kCond)), kCond};
+    }
+    case ExprKind::Index:
+      return index(e, scope);
+    case ExprKind::Slice: {
+      ExprId base = p_.child(e, 0);
+      std::string seq = type(base).type == Type::Space
+                            ? wrap(expr(base, scope), kPrimary) + ".size()"
+                            : expr(base, scope).text;
+      ExprId lo = p_.child(e, 1), hi = p_.child(e, 2);
+      needs_.insert("slice");
+      std::string lo_text = lo == kNoExpr ? "0" : expr(lo, scope).text;
+      if (hi == kNoExpr) return {fmt::format("slice({}, {})", seq, lo_text), kPrimary};
+      return {fmt::format("slice({}, {}, {})", seq, lo_text, expr(hi, scope).text), kPrimary};
+    }
+    case ExprKind::Call:
+      return call(e, scope);
+    case ExprKind::Attr:
+    case ExprKind::Method:
+      return member(e, scope);
+    case ExprKind::TupleComp: {
+      needs_.insert("map_tuple");
+      Scope inner;
+      inner.outer = scope;
+      std::string var = cpp_identifier(e.name);
+      inner.names[e.name] = var;
+      inner.declared[e.name] = Type::Int;
+      if (nonneg(p_.child(e, 1), scope)) inner.nonneg.insert(e.name);
+      Code iter = expr(p_.child(e, 1), scope);
+      Code body = expr(p_.child(e, 0), &inner);
+      std::set<std::string_view> read;
+      names_read(p_, p_.child(e, 0), read);
+      if (!read.count(e.name)) var = "/*" + var + "*/";
+      std::string one =
+          fmt::format("map_tuple({}, [&](coord_t {}) {{ return {}; }})", iter.text, var, body.text);
+      if (one.size() <= 60) return {one, kPrimary};
+      // A long body goes on its own line, as one writes a lambda by hand.
+      return {fmt::format("map_tuple({}, [&](coord_t {}) {{\n{}return {};\n{}}})", iter.text, var,
+                          indent_text(indent_ + 2), body.text, indent_text(indent_)),
+              kPrimary};
+    }
+  }
+  return {"0", kPrimary};
+}
+
+std::string Translator::tuple_of(const Expr& e, std::uint32_t first, Scope* scope) {
+  // Plain elements become Tuple{a, b}; unpacked ones are joined with cat({...}).
+  std::vector<std::string> parts;
+  std::vector<std::string> run;
+  bool any_unpack = false;
+  auto flush = [&] {
+    if (!run.empty()) {
+      std::string joined;
+      for (std::size_t i = 0; i < run.size(); ++i)
+        joined += (i ? ", " : "") + run[i];
+      parts.push_back("Tuple{" + joined + "}");
+      run.clear();
+    }
+  };
+  for (std::uint32_t i = first; i < e.count; ++i) {
+    ExprId c = p_.child(e, i);
+    if (p_.expr(c).kind == ExprKind::Unpack) {
+      any_unpack = true;
+      flush();
+      parts.push_back(expr(p_.child(p_.expr(c), 0), scope).text);
+    } else {
+      run.push_back(expr(c, scope).text);
+    }
+  }
+  flush();
+  if (parts.empty()) return "Tuple{}";
+  if (!any_unpack) return parts.front();
+  if (parts.size() == 1) return parts.front();
+  needs_.insert("cat");
+  std::string joined;
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    joined += (i ? ", " : "") + parts[i];
+  return "cat({" + joined + "})";
+}
+
+Translator::Code Translator::binary(const Expr& e, Scope* scope) {
+  ExprId l = p_.child(e, 0), r = p_.child(e, 1);
+  Code a = expr(l, scope);
+  Code b = expr(r, scope);
+  const int pr = binary_prec(e.op);
+  const std::string_view op = dsl::op_text(e.op);
+  auto is_not = [&](ExprId id) {
+    const Expr& x = p_.expr(id);
+    return x.kind == ExprKind::Unary && x.op == Op::Not;
+  };
+  switch (e.op) {
+    case Op::And:
+    case Op::Or: {
+      // g++ asks for parentheses around && inside ||; a right operand of the same operator
+      // keeps its parentheses, as written.
+      std::string lt = e.op == Op::Or && a.prec == kAnd ? "(" + a.text + ")" : wrap(a, pr);
+      return {fmt::format("{} {} {}", lt, op, wrap(b, kEq)), pr};
+    }
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge: {
+      Type ta = type(l).type;
+      if (ta == Type::Space || ta == Type::Task) {
+        error(e.loc,
+              fmt::format("cannot generate code that compares {}s",
+                          ta == Type::Space ? "machine space" : "task"),
+              "compare their sizes or points instead");
+      }
+      std::string lt = is_not(l) ? "(" + a.text + ")" : wrap(a, kAdd);
+      std::string rt = is_not(r) ? "(" + b.text + ")" : wrap(b, kAdd);
+      return {fmt::format("{} {} {}", lt, op, rt), pr};
+    }
+    default:
+      break;
+  }
+  const bool tuples = type(l).type == Type::Tuple || type(r).type == Type::Tuple;
+  if (tuples) needs_.insert("tuple_ops");
+  if ((e.op == Op::Div || e.op == Op::Mod) && !tuples && !(nonneg(l, scope) && nonneg(r, scope))) {
+    // Python's rounding, which C++'s / and % only share on non-negative operands.
+    needs_.insert("floor");
+    return {fmt::format("{}({}, {})", e.op == Op::Div ? "floor_div" : "floor_mod", a.text, b.text),
+            kPrimary};
+  }
+  return {fmt::format("{} {} {}", wrap(a, pr), op, wrap(b, pr - 1)), pr};
+}
+
+Translator::Code Translator::index(const Expr& e, Scope* scope) {
+  ExprId base_id = p_.child(e, 0);
+  const Expr& base = p_.expr(base_id);
+  VType bt = type(base_id);
+  if (bt.type == Type::Tuple) {
+    ExprId i = p_.child(e, 1);
+    const Expr& ix = p_.expr(i);
+    // m.size[d] reads as m.size(d).
+    if (base.kind == ExprKind::Attr && base.name == "size" &&
+        type(p_.child(base, 0)).type == Type::Space) {
+      Code m = expr(p_.child(base, 0), scope);
+      return {fmt::format("{}.size({})", wrap(m, kPrimary), expr(i, scope).text), kPrimary};
+    }
+    Code b = expr(base_id, scope);
+    if (ix.kind == ExprKind::Int)
+      return {fmt::format("{}[{}]", wrap(b, kPrimary), ix.value), kPrimary};
+    needs_.insert("at");
+    return {fmt::format("at({}, {})", b.text, expr(i, scope).text), kPrimary};
+  }
+  if (bt.type != Type::Space) {
+    error(e.loc, "cannot generate code for this index: the indexed value's type is not known");
+    return {"Processor::NO_PROC", kPrimary};
+  }
+  needs_.insert("mspace");
+  Code m = expr(base_id, scope);
+  bool wild = false, unpack = false;
+  for (std::uint32_t i = 1; i < e.count; ++i) {
+    ExprKind k = p_.expr(p_.child(e, i)).kind;
+    wild = wild || k == ExprKind::Wildcard;
+    unpack = unpack || k == ExprKind::Unpack;
+  }
+  if (wild) {
+    // m[i, *]: the wildcards are marked kAny; a counter per expression deals them out in turn.
+    needs_.insert("any");
+    std::vector<std::string> items;
+    for (std::uint32_t i = 1; i < e.count; ++i) {
+      ExprId c = p_.child(e, i);
+      if (p_.expr(c).kind == ExprKind::Wildcard) {
+        items.push_back("Tuple{MSpace::kAny}");
+      } else if (p_.expr(c).kind == ExprKind::Unpack) {
+        items.push_back(expr(p_.child(p_.expr(c), 0), scope).text);
+      } else {
+        items.push_back("Tuple{" + expr(c, scope).text + "}");
+      }
+    }
+    // Merge neighbouring single-element tuples for readability.
+    std::string idx;
+    if (!unpack) {
+      std::vector<std::string> plain;
+      for (std::uint32_t i = 1; i < e.count; ++i) {
+        ExprId c = p_.child(e, i);
+        plain.push_back(p_.expr(c).kind == ExprKind::Wildcard ? "MSpace::kAny"
+                                                              : expr(c, scope).text);
+      }
+      idx = "Tuple{";
+      for (std::size_t i = 0; i < plain.size(); ++i)
+        idx += (i ? ", " : "") + plain[i];
+      idx += "}";
+    } else {
+      needs_.insert("cat");
+      idx = "cat({";
+      for (std::size_t i = 0; i < items.size(); ++i)
+        idx += (i ? ", " : "") + items[i];
+      idx += "})";
+    }
+    return {fmt::format("{}.any({}, turn_[{}])", wrap(m, kPrimary), idx, wildcards_++), kPrimary};
+  }
+  if (unpack) return {fmt::format("{}({})", wrap(m, kPrimary), tuple_of(e, 1, scope)), kPrimary};
+  std::string args;
+  for (std::uint32_t i = 1; i < e.count; ++i)
+    args += (i > 1 ? ", " : "") + expr(p_.child(e, i), scope).text;
+  return {fmt::format("{}({})", wrap(m, kPrimary), args), kPrimary};
+}
+
+Translator::Code Translator::member(const Expr& e, Scope* scope) {
+  ExprId recv_id = p_.child(e, 0);
+  Type rt = type(recv_id).type;
+  Code recv = expr(recv_id, scope);
+  std::string r = wrap(recv, kPrimary);
+  std::vector<Code> args;
+  for (std::uint32_t i = 1; i < e.count; ++i)
+    args.push_back(expr(p_.child(e, i), scope));
+  auto joined = [&] {
+    std::string out;
+    for (std::size_t i = 0; i < args.size(); ++i)
+      out += (i ? ", " : "") + args[i].text;
+    return out;
+  };
+  const std::string_view n = e.name;
+  switch (rt) {
+    case Type::Space:
+      if (n == "size") return {r + ".size()", kPrimary};
+      if (n == "volume") return {r + ".volume()", kPrimary};
+      if (n == "len") return {r + ".dims()", kPrimary};
+      needs_.insert("mspace");
+      needs_.insert(fmt::format("space.{}", n));
+      return {fmt::format("{}.{}({})", r, n, joined()), kPrimary};
+    case Type::Task:
+      if (n == "ipoint" || n == "ispace") return {fmt::format("{}.{}", r, n), kPrimary};
+      if (n == "parent") {
+        needs_.insert("parent");
+        return {fmt::format("parent_of({})", recv.text), kPrimary};
+      }
+      if (n == "processor" && args.size() == 1) {
+        needs_.insert("mspace");
+        needs_.insert("index_of");
+        return {fmt::format("{}.index_of({}.processor)", wrap(args[0], kPrimary), r), kPrimary};
+      }
+      break;
+    case Type::Tuple:
+      if (n == "size") return recv;
+      if (n == "volume") {
+        needs_.insert("volume");
+        return {fmt::format("volume({})", recv.text), kPrimary};
+      }
+      if (n == "len") {
+        needs_.insert("len");
+        return {fmt::format("len({})", recv.text), kPrimary};
+      }
+      break;
+    case Type::Proc:
+      if (n == "has") {
+        needs_.insert("has_memory");
+        return {fmt::format("has_memory({}, {})", recv.text, joined()), kPrimary};
+      }
+      break;
+    default:
+      break;
+  }
+  error(e.loc, fmt::format("cannot generate code for '.{}' here: the type of the value before "
+                           "the dot is not known",
+                           n));
+  return {"0", kPrimary};
+}
+
+Translator::Code Translator::call(const Expr& e, Scope* scope) {
+  std::vector<std::string> args;
+  for (std::uint32_t i = 0; i < e.count; ++i) {
+    ExprId c = p_.child(e, i);
+    if (p_.expr(c).kind == ExprKind::Unpack) {
+      error(p_.expr(c).loc, "cannot generate code for '*' in the arguments of a call",
+            "pass the tuple and index it inside the function");
+    }
+    args.push_back(expr(c, scope).text);
+  }
+  auto joined = [&] {
+    std::string out;
+    for (std::size_t i = 0; i < args.size(); ++i)
+      out += (i ? ", " : "") + args[i];
+    return out;
+  };
+  if (functions_.count(e.name))
+    return {fmt::format("{}({})", functions_[e.name], joined()), kPrimary};
+  if (e.name == "len" && args.size() == 1) {
+    if (type(p_.child(e, 0)).type == Type::Space)
+      return {wrap(Code{args[0], kPrimary}, kPrimary) + ".dims()", kPrimary};
+    needs_.insert("len");
+    return {fmt::format("len({})", args[0]), kPrimary};
+  }
+  if ((e.name == "min" || e.name == "max") && args.size() == 2)
+    return {fmt::format("std::{}<coord_t>({})", e.name, joined()), kPrimary};
+  if (e.name == "abs" && args.size() == 1)
+    return {fmt::format("std::abs(coord_t{{{}}})", args[0]), kPrimary};
+  error(e.loc, fmt::format("cannot generate code for the call of '{}'", e.name));
+  return {"0", kPrimary};
+}
+
+std::string Translator::text_of(ExprId id, Scope* scope) {
+  Code c = expr(id, scope);
+  if (type(id).type == Type::Proc) {
+    needs_.insert("describe");
+    return fmt::format("describe({})", c.text);
+  }
+  needs_.insert("text");
+  if (type(id).type == Type::Space) needs_.insert("mspace");
+  return fmt::format("text({})", c.text);
+}
+
+std::string Translator::print(const Stmt& s, Scope* scope) {
+  needs_.insert("print");
+  std::string args;
+  for (std::size_t i = 0; i < s.args.size(); ++i)
+    args += (i ? ", " : "") + text_of(s.args[i], scope);
+  return fmt::format("print({}, {{{}}});", cpp_string(s.format), args);
+}
+
+std::string Translator::result_type(const Stmt& def) const {
+  auto ret = types_.returns.find(def.name.text);
+  std::string rtype = ret != types_.returns.end() ? cpp_type(ret->second.type) : std::string();
+  return rtype.empty() ? std::string("void") : rtype;
+}
+
+std::vector<std::string> Translator::parameters(const Stmt& def) const {
+  const std::set<std::string_view> read = names_read_in(p_, def);
+  std::set<std::string_view> assigned;
+  for (const Stmt& b : def.body)
+    if (b.kind == StmtKind::Assign) assigned.insert(b.name.text);
+  std::vector<std::string> out;
+  for (const dsl::Param& prm : def.params) {
+    Type t = dsl::param_type(prm.type.text).value_or(Type::Unknown);
+    std::string ct = cpp_type(t);
+    // A parameter the body assigns to is taken by value; a task never is (the mapping functions
+    // share one signature), and assigning to it is reported by body().
+    bool by_value =
+        t == Type::Int || t == Type::Bool || (assigned.count(prm.name.text) && t != Type::Task);
+    if (!by_value) ct = "const " + ct + "&";
+    std::string name = cpp_identifier(prm.name.text);
+    out.push_back(read.count(prm.name.text) ? fmt::format("{} {}", ct, name)
+                                            : fmt::format("{} /*{}*/", ct, name));
+  }
+  return out;
+}
+
+std::string Translator::signature(const Stmt& def, std::string_view qualifier) const {
+  auto fn = functions_.find(def.name.text);
+  std::string name = fn != functions_.end() ? fn->second : cpp_identifier(def.name.text);
+  std::string params;
+  for (const std::string& p : parameters(def))
+    params += (params.empty() ? "" : ", ") + p;
+  return fmt::format("{} {}{}({})", result_type(def), qualifier, name, params);
+}
+
+std::string Translator::body(const Stmt& def, int indent) {
+  indent_ = indent;
+  const std::set<std::string_view> read = names_read_in(p_, def);
+  Scope scope;
+  std::set<std::string> taken;
+  for (const auto& [_, n] : functions_)
+    taken.insert(n);
+  for (const dsl::Param& prm : def.params) {
+    scope.names[prm.name.text] = cpp_identifier(prm.name.text);
+    scope.declared[prm.name.text] = dsl::param_type(prm.type.text).value_or(Type::Unknown);
+  }
+  auto ret = types_.returns.find(def.name.text);
+  if (ret == types_.returns.end() || ret->second.type == Type::Unknown) {
+    error(def.name.loc,
+          fmt::format("cannot generate code for function '{}': the type of its result is not "
+                      "known statically",
+                      def.name.text),
+          "make every return give the same kind of value, and avoid recursion");
+  }
+  std::string out;
+  const std::string pad = indent_text(indent);
+  for (const Stmt& b : def.body) {
+    switch (b.kind) {
+      case StmtKind::Assign: {
+        VType t = type(b.value);
+        Code v = expr(b.value, &scope);
+        bool nn = nonneg(b.value, &scope);
+        auto known = scope.declared.find(b.name.text);
+        if (known != scope.declared.end() && known->second == Type::Task) {
+          error(b.loc,
+                fmt::format("cannot generate code that assigns to the task '{}'", b.name.text),
+                "use a new name");
+        }
+        if (known == scope.declared.end()) {
+          if (t.type == Type::Unknown) {
+            error(b.loc, fmt::format("cannot generate code for '{}': its type is not known "
+                                     "statically",
+                                     b.name.text));
+          }
+          std::string n = cpp_identifier(b.name.text);
+          while (taken.count(n))
+            n += "_";  // a local that hides a function
+          scope.names[b.name.text] = n;
+          scope.declared[b.name.text] = t.type;
+          if (nn) scope.nonneg.insert(b.name.text);
+          // A local nothing reads would draw -Wunused-variable.
+          const char* unused = read.count(b.name.text) ? "" : "[[maybe_unused]] ";
+          out += fit_statement(fmt::format("{}{}{} {} = ", pad, unused, cpp_type(t.type), n),
+                               v.text, indent);
+        } else {
+          if (t.type != known->second && t.type != Type::Unknown) {
+            error(
+                b.loc,
+                fmt::format("cannot generate code: '{}' was {} and is now assigned {}", b.name.text,
+                            dsl::type_phrase(known->second), dsl::type_phrase(t.type)),
+                "use a new name for the new value");
+          }
+          if (nn)
+            scope.nonneg.insert(b.name.text);
+          else
+            scope.nonneg.erase(b.name.text);
+          out +=
+              fit_statement(fmt::format("{}{} = ", pad, *scope.find(b.name.text)), v.text, indent);
+        }
+        break;
+      }
+      case StmtKind::Print:
+        out += pad + print(b, &scope) + "\n";
+        break;
+      case StmtKind::Return:
+        out += fit_statement(pad + "return ", expr(b.value, &scope).text, indent);
+        return out;  // what follows never runs
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+std::string Translator::globals_init(int indent) {
+  indent_ = indent;
+  std::string out;
+  const std::string pad = indent_text(indent);
+  std::map<std::string_view, Type> declared;
+  for (const Stmt& s : p_.stmts) {
+    if (s.kind == StmtKind::Assign) {
+      VType t = type(s.value);
+      auto g = types_.globals.find(s.name.text);
+      Type member = g != types_.globals.end() ? g->second.type : Type::Unknown;
+      if (t.type == Type::Unknown || member == Type::Unknown) {
+        error(s.loc, fmt::format("cannot generate code for '{}': its type is not known "
+                                 "statically",
+                                 s.name.text));
+      } else if (t.type != member) {
+        error(s.loc,
+              fmt::format("cannot generate code: '{}' is assigned {} here and {} later",
+                          s.name.text, dsl::type_phrase(t.type), dsl::type_phrase(member)),
+              "use a new name for the new value");
+      }
+      out += fit_statement(fmt::format("{}{} = ", pad, global_name(s.name.text)),
+                           expr(s.value, nullptr).text, indent);
+    } else if (s.kind == StmtKind::Print) {
+      out += pad + print(s, nullptr) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace mapsmith::codegen

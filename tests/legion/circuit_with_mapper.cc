@@ -1,0 +1,53 @@
+// Legion's circuit example with a generated mapper derived from its own CircuitMapper
+// (mapsmith codegen --base CircuitMapper --base-header circuit_mapper.h). The example's
+// update_mappers() is renamed away when circuit_mapper.cc is compiled; this one builds the
+// tables CircuitMapper's constructor takes, as the example does, and creates the generated
+// mapper with them instead.
+#include <map>
+#include <set>
+#include <vector>
+
+#include "circuit_dsl_mapper.cc"  // generated into the build directory
+#include "circuit_mapper.h"
+
+void update_mappers(Machine machine, Runtime* runtime, const std::set<Processor>& local_procs) {
+  auto* procs_list = new std::vector<Processor>();
+  auto* sysmems_list = new std::vector<Memory>();
+  auto* sysmem_local_procs = new std::map<Memory, std::vector<Processor>>();
+  auto* proc_sysmems = new std::map<Processor, Memory>();
+  auto* proc_fbmems = new std::map<Processor, Memory>();
+  auto* proc_zcmems = new std::map<Processor, Memory>();
+  std::vector<Machine::ProcessorMemoryAffinity> affinities;
+  machine.get_proc_mem_affinity(affinities);
+  // Each processor's system, framebuffer and zero-copy memory (memories that hold something).
+  for (const Machine::ProcessorMemoryAffinity& a : affinities) {
+    if (a.m.capacity() == 0) continue;
+    const bool cpu = a.p.kind() == Processor::LOC_PROC, gpu = a.p.kind() == Processor::TOC_PROC;
+    if (cpu && a.m.kind() == Memory::SYSTEM_MEM) (*proc_sysmems)[a.p] = a.m;
+    if (gpu && a.m.kind() == Memory::GPU_FB_MEM) (*proc_fbmems)[a.p] = a.m;
+    if ((cpu || gpu) && a.m.kind() == Memory::Z_COPY_MEM) (*proc_zcmems)[a.p] = a.m;
+  }
+  // A CPU without a system memory uses its socket or registered memory.
+  for (const Machine::ProcessorMemoryAffinity& a : affinities) {
+    if (a.m.capacity() == 0 || a.p.kind() != Processor::LOC_PROC) continue;
+    if ((a.m.kind() == Memory::SOCKET_MEM || a.m.kind() == Memory::REGDMA_MEM) &&
+        proc_sysmems->count(a.p) == 0)
+      (*proc_sysmems)[a.p] = a.m;
+  }
+  for (const auto& [proc, mem] : *proc_sysmems) {
+    procs_list->push_back(proc);
+    (*sysmem_local_procs)[mem].push_back(proc);
+  }
+  for (const auto& entry : *sysmem_local_procs)
+    sysmems_list->push_back(entry.first);
+
+  ShardingID sharding = 0;
+  for (Processor p : local_procs) {
+    auto* mapper = new CircuitDslMapper(runtime->get_mapper_runtime(), machine, p, "circuit_dsl",
+                                        procs_list, sysmems_list, sysmem_local_procs, proc_sysmems,
+                                        proc_fbmems, proc_zcmems);
+    if (sharding == 0) sharding = mapper->register_sharding_functors(runtime);
+    mapper->use_sharding_functors(sharding);
+    runtime->replace_default_mapper(mapper, p);
+  }
+}
