@@ -29,7 +29,7 @@ corpus=build-fuzz/corpus
 rm -rf "$corpus" && mkdir -p "$corpus"
 find tests examples -name '*.mapping' -exec cp {} "$corpus"/ \;
 # Any crash, hang (-timeout), leak or sanitizer report makes libFuzzer exit non-zero.
-build-fuzz/fuzz_frontend -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+build-fuzz/fuzz/fuzz_frontend -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
   -max_len=65536 -print_final_stats=1 "$corpus" 2>build-fuzz/fuzz.log || {
   tail -n 60 build-fuzz/fuzz.log
   echo "fuzzing found a problem; the input is in the current directory (crash-*/timeout-*/leak-*)"

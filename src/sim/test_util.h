@@ -156,6 +156,7 @@ struct Run {
   mapping::Mapping mapping;
   Outcome outcome;
   Recorder events;
+  app::App app_copy;  // a copy: tests often pass a temporary app
   const app::App* app = nullptr;
 
   /// The `nth` event of the task named `name`.
@@ -172,7 +173,8 @@ struct Run {
 inline std::unique_ptr<Run> run(const app::App& a, const machine::Machine& m,
                                 const std::string& mapper, Constants c = {}) {
   auto r = std::make_unique<Run>();
-  r->app = &a;
+  r->app_copy = a;
+  r->app = &r->app_copy;
   if (!mapper.empty()) r->mapper = std::make_unique<mapping::test::Mapper>(mapper);
   r->mapping = mapping::test::decide_ok(a, m, r->mapper.get());
   Options o;
