@@ -52,17 +52,20 @@ constexpr double kInitWireOps = 126;
 constexpr double kInitPointerOps = 10;
 
 // ---- Efficiency: the fraction of the processor's peak flop rate (the machine's FP64 peak) the
-// kernel's arithmetic reaches. All are estimates.
-//  - calculate_new_currents, GPU: a float32 kernel, one thread per wire, ~40 live floats per thread
-//    and a dependent RLC update per step; we assume ~25% of the FP32 peak, which on the P100
-//    (FP32 peak 9.3 TFLOP/s = 2x its FP64 peak, NVIDIA Tesla P100 PCIe data sheet) is 0.5 of the
-//    FP64 figure the machine model carries.
+// kernel's arithmetic reaches.
+//  - calculate_new_currents, GPU: a float32 kernel, one thread per wire (128 per block, Regent's
+//    THREAD_BLOCK_SIZE), ~40 live floats per thread in registers and 10 + 9 independent updates
+//    per step: issue-bound on the FP32 pipes. Measured: a CUDA kernel of the same shape (10
+//    segments, 96 flops per wire and step, 50,000 to 800,000 wires) reaches 0.51-0.56 of the FP32
+//    peak of an H100 (docs/simulator.md §14, "Calibration"). The P100's FP32 peak (9.3 TFLOP/s,
+//    NVIDIA Tesla P100 PCIe data sheet) is twice the FP64 figure the machine model carries, so
+//    that is 1.0-1.1 of it; the model's efficiency is at most 1, hence 1.0.
 //  - calculate_new_currents, CPU: Regent emits a scalar loop (the __demand(__vectorize) at line 392
 //    is commented out): ~2 of the 16 flop/cycle of an AVX2 core, 0.12.
 //  - distribute_charge and update_voltages: a few flops per element against 16-30 bytes and
 //    scattered reductions; memory-bound, so the flop rate is low whatever the processor.
 //  - CPU-only initialisation: about one scalar operation per cycle, 1/16 of an AVX2 core's peak.
-constexpr double kCurrentsGpu = 0.5;
+constexpr double kCurrentsGpu = 1.0;
 constexpr double kCurrentsCpu = 0.12;
 constexpr double kMemoryBoundGpu = 0.05;
 constexpr double kMemoryBoundCpu = 0.06;
@@ -218,6 +221,27 @@ Config read_config(const Params& params, const machine::Machine& machine) {
   return c;
 }
 
+std::int64_t num_neighbors(const Config& c) {
+  return std::min(kNumNeighbors, c.pieces - 1);
+}
+
+/// The window [start, end] of pieces that piece `q` picks its neighbours from (lines 232-259).
+std::pair<std::int64_t, std::int64_t> neighbor_window(const Config& c, std::int64_t q) {
+  const std::int64_t neighbors = num_neighbors(c);
+  std::int64_t window = kWindow;
+  if (window * 2 < neighbors) window = (neighbors + 1) / 2;
+  std::int64_t start = q - window, end = q + window;
+  if (start < 0) {
+    start = 0;
+    end = std::min(neighbors, c.pieces - 1);
+  }
+  if (end >= c.pieces) {
+    start = std::max<std::int64_t>(0, c.pieces - 1 - neighbors);
+    end = c.pieces - 1;
+  }
+  return {start, end};
+}
+
 /// The pieces whose shared nodes superpiece `s`'s wires reach, [lo, hi] (lo > hi: none).
 /// init_wires picks num_neighbors distinct pieces at random in a window around each piece
 /// (shifted at the ends, lines 232-259) and fills their shared nodes from the first one on; the
@@ -225,25 +249,65 @@ Config read_config(const Params& params, const machine::Machine& machine) {
 /// window, which makes it deterministic: a real run picks 5 of the 6 candidates, so its range
 /// can be up to one piece narrower at either end.
 std::pair<std::int64_t, std::int64_t> ghost_pieces(const Config& c, std::int64_t s) {
-  std::int64_t neighbors = std::min(kNumNeighbors, c.pieces - 1);
-  std::int64_t window = kWindow;
-  if (window * 2 < neighbors) window = (neighbors + 1) / 2;
   std::int64_t lo = c.pieces, hi = -1;
-  if (neighbors == 0 || c.pct >= 100) return {lo, hi};  // no wire leaves its piece
+  if (num_neighbors(c) == 0 || c.pct >= 100) return {lo, hi};  // no wire leaves its piece
   for (std::int64_t q = s * c.pps; q < (s + 1) * c.pps; ++q) {
-    std::int64_t start = q - window, end = q + window;
-    if (start < 0) {
-      start = 0;
-      end = std::min(neighbors, c.pieces - 1);
-    }
-    if (end >= c.pieces) {
-      start = std::max<std::int64_t>(0, c.pieces - 1 - neighbors);
-      end = c.pieces - 1;
-    }
+    auto [start, end] = neighbor_window(c, q);
     lo = std::min(lo, start == q ? start + 1 : start);
     hi = std::max(hi, end == q ? end - 1 : end);
   }
   return {lo, hi};
+}
+
+/// How densely calculate_new_currents and distribute_charge dereference the nodes of each kind
+/// of piece they take: the `touched` of their rp_private, rp_shared and rp_ghost requirements.
+/// The simulator spreads a launch's pointer dereferences (in_ptr and out_ptr of every wire) over
+/// the requirements they reach in proportion to elements × touched (docs/simulator.md §2), so
+/// touched is each piece's dereferences per node relative to the densest piece's.
+///
+/// From init_wires (lines 262-327): in_ptr is a uniform node of the wire's own piece, shared with
+/// probability s = snpp/npp; out_ptr is one too with probability p = pct/100 (always when there
+/// is one piece), else a shared node of one of the piece's window neighbours, which is in the
+/// superpiece (rp_shared) or outside it (rp_ghost, with probability f). Per wire that makes
+/// (1-s)(1+p) private, s(1+p) + (1-p)(1-f) shared and (1-p)f ghost dereferences. f and the ghost
+/// piece's size are those of an interior superpiece (the second, when there are three or more).
+struct PointerDensity {
+  double priv = 1, shared = 1, ghost = 1;
+};
+
+PointerDensity pointer_density(const Config& c) {
+  const double s = static_cast<double>(c.snpp()) / static_cast<double>(c.npp);
+  const double p =
+      c.pieces == 1 ? 1.0 : static_cast<double>(std::min<std::int64_t>(c.pct, 100)) / 100.0;
+  const std::int64_t sp = c.superpieces() >= 3 ? 1 : 0;
+  const std::int64_t first = sp * c.pps, last = (sp + 1) * c.pps;  // the superpiece's pieces
+  double f = 0;
+  for (std::int64_t q = first; q < last && num_neighbors(c) > 0; ++q) {
+    auto [start, end] = neighbor_window(c, q);
+    std::int64_t candidates = 0, outside = 0;
+    for (std::int64_t r = start; r <= end; ++r) {
+      if (r == q) continue;
+      ++candidates;
+      if (r < first || r >= last) ++outside;
+    }
+    if (candidates > 0)
+      f += static_cast<double>(outside) / static_cast<double>(candidates) /
+           static_cast<double>(c.pps);
+  }
+  auto [lo, hi] = ghost_pieces(c, sp);
+  const double ghost_nodes = lo <= hi ? static_cast<double>((hi - lo + 1) * c.snpp()) : 0;
+  const double pps = static_cast<double>(c.pps);
+  const double priv_nodes = static_cast<double>(c.npp - c.snpp()) * pps;
+  const double shared_nodes = static_cast<double>(c.snpp()) * pps;
+  auto density = [](double derefs, double nodes) { return nodes > 0 ? derefs / nodes : 0.0; };
+  const double priv = density((1 - s) * (1 + p), priv_nodes);
+  const double shared = density(s * (1 + p) + (1 - p) * (1 - f), shared_nodes);
+  const double ghost = density((1 - p) * f, ghost_nodes);
+  const double densest = std::max({priv, shared, ghost});
+  if (densest <= 0) return {};
+  // At least 1%: a touched of 0 would make the requirement no-access (no instance, no copy).
+  auto relative = [&](double d) { return std::max(d / densest, 0.01); };
+  return {relative(priv), relative(shared), relative(ghost)};
 }
 
 }  // namespace
@@ -461,19 +525,31 @@ App circuit(const Params& params, const machine::Machine& machine) {
   std::vector<std::string> charge_wire = wire_pointers();
   charge_wire.insert(charge_wire.end(), {"current._0", "current._9"});
 
+  // Both tasks follow every wire's in_ptr and out_ptr into the node pieces.
+  const PointerDensity density = pointer_density(c);
+  auto through_pointers = [&](std::vector<Requirement> reqs) {
+    reqs[0].touched = density.priv;
+    reqs[1].touched = density.shared;
+    reqs[2].touched = density.ghost;
+    return reqs;
+  };
   Step loop{Step::Kind::Loop, 0, "j", c.loops + 2 * c.prune, {}};
   loop.body.push_back(launch_step(add_launch(
       app, currents_task, domain,
-      {node_reqs("rp_private", RO, {"node_voltage"}), node_reqs("rp_shared", RO, {"node_voltage"}),
-       node_reqs("rp_ghost", RO, {"node_voltage"}), req("all_wires", "rp_wires", at_i, RO, wire_ro),
-       req("all_wires", "rp_wires", at_i, RW, wire_rw),
-       req("all_times", "rp_times", at_i, RW, all_times)},
+      through_pointers({node_reqs("rp_private", RO, {"node_voltage"}),
+                        node_reqs("rp_shared", RO, {"node_voltage"}),
+                        node_reqs("rp_ghost", RO, {"node_voltage"}),
+                        req("all_wires", "rp_wires", at_i, RO, wire_ro),
+                        req("all_wires", "rp_wires", at_i, RW, wire_rw),
+                        req("all_times", "rp_times", at_i, RW, all_times)}),
       kCurrentFlopsPerWireStep * static_cast<double>(c.steps) * static_cast<double>(c.wpp) * sp)));
-  loop.body.push_back(launch_step(add_launch(
-      app, charge_task, domain,
-      {node_reqs("rp_private", RW, {"charge"}), node_reqs("rp_shared", RED, {"charge"}),
-       node_reqs("rp_ghost", RED, {"charge"}), req("all_wires", "rp_wires", at_i, RO, charge_wire)},
-      kChargeFlopsPerWire * static_cast<double>(c.wpp) * sp)));
+  loop.body.push_back(launch_step(
+      add_launch(app, charge_task, domain,
+                 through_pointers({node_reqs("rp_private", RW, {"charge"}),
+                                   node_reqs("rp_shared", RED, {"charge"}),
+                                   node_reqs("rp_ghost", RED, {"charge"}),
+                                   req("all_wires", "rp_wires", at_i, RO, charge_wire)}),
+                 kChargeFlopsPerWire * static_cast<double>(c.wpp) * sp)));
   loop.body.push_back(
       launch_step(add_launch(app, voltages_task, domain,
                              {node_reqs("rp_private", RO, {"node_cap", "leakage"}),

@@ -77,6 +77,63 @@ TEST(Cost, BytesTouchedScaleTheMemoryTerm) {
   EXPECT_EQ(r->outcome.time_s, kC.task_overhead + 2000.0 / 1e9);
 }
 
+/// A task that reads 1000 pointers (`w.p.__ptr`, Regent's flattened ptr field) and follows them
+/// into the 400 nodes of `n` (privilege `nodes`) and the 1 element of `t` (read-write).
+app::App pointer_app(Privilege nodes, Privilege pointers = Privilege::Read) {
+  app::App a = test::empty_app();
+  add_region(a, "w", {1000}, {{"p.__ptr", 8}, {"x", 4}});
+  add_region(a, "n", {400}, {{"f", 4}});
+  add_region(a, "t", {1}, {{"s", 8}});
+  const std::vector<test::Use> uses = {
+      {"w", pointers, "", {"p.__ptr"}}, {"n", nodes, "", {"f"}}, {"t", Privilege::ReadWrite}};
+  add_task(a, "follow", {variant(GPU), variant(CPU)}, uses);
+  add_launch(a, "follow", {}, uses);
+  return a;
+}
+
+TEST(Pointers, ZeroCopyAccessesCostLatencyOverTheAccessesInFlight) {
+  // 1000 dereferences spread over n and t by elements x touched: 400/401 of them land in n.
+  const double accesses = 1000.0 * 400 / 401;
+  const double streams = 8000 / 1e11 + 1600 / 1e9 + 8 / 1e11;  // w and t in FBMEM, n in ZCMEM
+  for (Privilege p : {Privilege::Reduce, Privilege::ReadWrite, Privilege::Read}) {
+    app::App a = pointer_app(p);
+    auto r = run(a, tiny(), "Task * GPU;\nRegion follow n GPU ZCMEM;\n");
+    ASSERT_TRUE(r->outcome.ok) << test::failure(r->outcome);
+    // Reductions and read-write are atomics: 14 in flight; reads are gathers: 740 in flight.
+    const double in_flight =
+        p == Privilege::Read ? kC.zero_copy_gathers_in_flight : kC.zero_copy_atomics_in_flight;
+    EXPECT_DOUBLE_EQ(r->outcome.time_s, kC.task_overhead + (streams + accesses * 1e-6 / in_flight));
+  }
+  // touched weighs the spread: with n's at 0.25, 100 of every 101 weighted elements are n's.
+  app::App a = pointer_app(Privilege::Reduce);
+  a.launches[0].reqs[1].touched = 0.25;
+  auto r = run(a, tiny(), "Task * GPU;\nRegion follow n GPU ZCMEM;\n");
+  EXPECT_DOUBLE_EQ(r->outcome.time_s,
+                   kC.task_overhead + (8000 / 1e11 + 400 / 1e9 + 8 / 1e11 +
+                                       1000.0 * 100 / 101 * 1e-6 / kC.zero_copy_atomics_in_flight));
+}
+
+TEST(Pointers, OnlyAGpuFollowingPointersIntoHostMemoryPaysPerAccess) {
+  const double streams = 8000 / 1e11 + 1600 / 1e11 + 8 / 1e11;
+  // In the framebuffer the accesses are covered by the bytes streamed.
+  auto fb = run(pointer_app(Privilege::Reduce), tiny(), "Task * GPU;\n");
+  EXPECT_DOUBLE_EQ(fb->outcome.time_s, kC.task_overhead + streams);
+  // Pointers that are rewritten, not read, are not followed (init_pointers).
+  auto rw = run(pointer_app(Privilege::Reduce, Privilege::ReadWrite), tiny(),
+                "Task * GPU;\nRegion follow n GPU ZCMEM;\n");
+  EXPECT_DOUBLE_EQ(rw->outcome.time_s, kC.task_overhead + (8000 / 1e11 + 1600 / 1e9 + 8 / 1e11));
+  // A CPU reaches host memory through its caches: no per-access term.
+  auto cpu = run(pointer_app(Privilege::Reduce), tiny(), "Task * CPU;\nRegion * * CPU SYSMEM;\n");
+  EXPECT_DOUBLE_EQ(cpu->outcome.time_s, kC.task_overhead + (8000 + 1600 + 8) / 1e9);
+  // The constant is the simulator's to change: twice the atomics in flight, half the time.
+  Constants c;
+  c.zero_copy_atomics_in_flight = 28;
+  auto fast =
+      run(pointer_app(Privilege::Reduce), tiny(), "Task * GPU;\nRegion follow n GPU ZCMEM;\n", c);
+  EXPECT_DOUBLE_EQ(fast->outcome.time_s, kC.task_overhead + (8000 / 1e11 + 1600 / 1e9 + 8 / 1e11 +
+                                                             1000.0 * 400 / 401 * 1e-6 / 28));
+}
+
 /// w writes r (and s) on one GPU, rd reads them on another.
 app::App producer_consumer(std::int64_t elements, bool two_regions) {
   app::App a = test::empty_app();

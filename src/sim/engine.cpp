@@ -225,6 +225,7 @@ class Engine {
     if (!inner) {
       for (std::uint32_t i = 0; i < L.reqs; ++i)
         mem_time += map_arg(dec, d, k, pd, i, gate, ready);
+      if (L.dereferences && proc.kind == ProcKind::GPU) mem_time += zero_copy_pointers(L, pd.proc);
     }
 
     // The processor: FIFO in program order.
@@ -255,6 +256,41 @@ class Engine {
     ++instances_;
     if (L.children > 0)
       walk(app_.launches[dec.launch].body, d, k, end, L.point_slot + L.point_vars);
+  }
+
+  /// The time a GPU task spends on pointer accesses to host memory (docs/simulator.md §2). The
+  /// launch dereferences D = Σ elements × pointer fields per point; they land in the requirements
+  /// reached through the pointers in proportion to elements × touched. Those in a host memory
+  /// (zero-copy, over PCIe) each cost the affinity's latency over the accesses in flight: gathers
+  /// for reads and writes, read-modify-write atomics for reductions and read-write.
+  double zero_copy_pointers(const detail::Launch& L, ProcId proc) {
+    double derefs = 0, weight = 0;
+    for (std::uint32_t i = 0; i < L.reqs; ++i) {
+      const detail::Req& r = plan_.reqs[L.first_req + i];
+      if (!args_[i].active) continue;
+      const auto elements = static_cast<double>(plan_.piece_elements[args_[i].piece]);
+      if (r.pointer_fields > 0) derefs += elements * r.pointer_fields;
+      if (r.through_pointers) weight += elements * r.touched;
+    }
+    if (derefs <= 0 || weight <= 0) return 0;
+    double t = 0;
+    for (std::uint32_t i = 0; i < L.reqs; ++i) {
+      const detail::Req& r = plan_.reqs[L.first_req + i];
+      const ArgState& st = args_[i];
+      if (!st.active || !r.through_pointers) continue;
+      if (m_.memory(MemId{st.mem}).kind == MemKind::FBMEM) continue;
+      const auto aff = m_.affinity(proc, MemId{st.mem});
+      if (!aff) continue;
+      const bool atomic =
+          r.privilege == app::Privilege::Reduce || r.privilege == app::Privilege::ReadWrite;
+      const double in_flight = atomic ? o_.constants.zero_copy_atomics_in_flight
+                                      : o_.constants.zero_copy_gathers_in_flight;
+      if (in_flight <= 0) continue;
+      const double accesses =
+          derefs * static_cast<double>(plan_.piece_elements[st.piece]) * r.touched / weight;
+      t += accesses * aff->latency / in_flight;
+    }
+    return t;
   }
 
   // ---- Pieces and cells.

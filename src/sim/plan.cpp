@@ -104,19 +104,30 @@ class Builder {
                              part.name, a, app_.regions[part.region].name, atoms_of[part.region]));
           plan_.piece_atoms.push_back(a);
         }
-        close_piece();
+        close_piece(part.region);
       }
     }
     for (std::size_t r = 0; r < app_.regions.size(); ++r) {
       region_piece_.push_back(static_cast<std::uint32_t>(plan_.piece_start.size() - 1));
       for (std::uint32_t a = 0; a < atoms_of[r]; ++a)
         plan_.piece_atoms.push_back(a);
-      close_piece();
+      close_piece(r);
     }
   }
 
-  void close_piece() {
+  /// Ends the piece being listed, whose atoms belong to region `r`.
+  void close_piece(std::size_t r) {
     if (plan_.piece_atoms.size() >= kNone) fail("too many atoms in pieces");
+    const app::Region& region = app_.regions[r];
+    std::uint64_t elements = 0;
+    for (std::uint32_t k = plan_.piece_start.back(); k < plan_.piece_atoms.size(); ++k) {
+      const std::uint32_t a = plan_.piece_atoms[k];
+      elements = saturating_add(
+          elements, region.atoms.empty()
+                        ? static_cast<std::uint64_t>(std::max<std::int64_t>(0, region.volume()))
+                        : static_cast<std::uint64_t>(region.atoms[a]));
+    }
+    plan_.piece_elements.push_back(elements);
     plan_.piece_start.push_back(static_cast<std::uint32_t>(plan_.piece_atoms.size()));
   }
 
@@ -159,13 +170,30 @@ class Builder {
       plan_.slots = std::max<std::uint32_t>(plan_.slots, static_cast<std::uint32_t>(scope.size()));
       out.first_req = static_cast<std::uint32_t>(plan_.reqs.size());
       out.reqs = static_cast<std::uint32_t>(args.size());
-      for (std::size_t k = 0; k < args.size(); ++k)
-        plan_.reqs.push_back(k < l.reqs.size()
-                                 ? requirement(i, l.reqs[k], scope)
-                                 : Req{0, 0, 0, 0, 0, 0, app::Privilege::Read, 0, true});
+      for (std::size_t k = 0; k < args.size(); ++k) {
+        Req missing;
+        missing.touched = 0;
+        missing.no_access = true;
+        plan_.reqs.push_back(k < l.reqs.size() ? requirement(i, l.reqs[k], scope) : missing);
+      }
+      pointers(out);
       if (parent) out.child_index = plan_.launches[*parent].children++;
       program(l.body, scope, i);
       scope.resize(out.point_slot);
+    }
+  }
+
+  /// Marks the requirements a launch reaches through the pointers it reads (see Req): every
+  /// accessed requirement on a region other than those holding the pointers.
+  void pointers(Launch& l) {
+    const auto first = plan_.reqs.begin() + l.first_req;
+    const auto last = first + l.reqs;
+    l.dereferences = std::any_of(first, last, [](const Req& r) { return r.pointer_fields > 0; });
+    if (!l.dereferences) return;
+    for (auto r = first; r != last; ++r) {
+      if (r->no_access || r->pointer_fields > 0) continue;
+      r->through_pointers = std::none_of(
+          first, last, [&](const Req& p) { return p.pointer_fields > 0 && p.region == r->region; });
     }
   }
 
@@ -238,6 +266,10 @@ class Builder {
     }
     out.fields = static_cast<std::uint32_t>(plan_.req_fields.size()) - out.first_field;
     out.no_access = out.touched <= 0 || out.fields == 0;
+    if (!out.no_access && out.privilege == app::Privilege::Read) {
+      for (std::uint32_t k = out.first_field; k < plan_.req_fields.size(); ++k)
+        if (region.fields[plan_.req_fields[k]].name.ends_with(".__ptr")) ++out.pointer_fields;
+    }
     return out;
   }
 

@@ -28,6 +28,11 @@ struct Dim {
 
 /// A requirement of a launch. `no_access`: it touches nothing (touched == 0, or no fields), so it
 /// has no instance, no copy and no dependence.
+///
+/// Pointer accesses (docs/simulator.md §2): `pointer_fields` counts the fields named `*.__ptr`
+/// (Regent's flattened `ptr(...)`) that a read-only requirement reads; a launch with such a
+/// requirement dereferences that many pointers per element of the piece, and those dereferences
+/// land in its `through_pointers` requirements: the accessed ones on other regions.
 struct Req {
   std::uint32_t region = 0;
   std::uint32_t pieces_base = 0;  ///< first piece of its partition (or the region's whole piece)
@@ -36,6 +41,8 @@ struct Req {
   app::Privilege privilege = app::Privilege::Read;
   double touched = 1;
   bool no_access = false;
+  std::uint32_t pointer_fields = 0;
+  bool through_pointers = false;
 };
 
 struct Launch {
@@ -44,6 +51,7 @@ struct Launch {
   std::uint32_t point_vars = 0;
   std::uint32_t children = 0;     ///< launches made directly by its points (inner tasks)
   std::uint32_t child_index = 0;  ///< its position among its parent's children
+  bool dereferences = false;      ///< some requirement has pointer_fields (see Req)
 };
 
 struct Plan {
@@ -53,6 +61,7 @@ struct Plan {
   std::vector<std::uint64_t> cell_bytes;   ///< per cell: atom elements × field bytes
   std::vector<std::uint32_t> piece_start;  ///< per piece (+1): range in piece_atoms
   std::vector<std::uint32_t> piece_atoms;
+  std::vector<std::uint64_t> piece_elements;  ///< per piece: the elements of its atoms
 
   // ---- Program.
   std::vector<Term> terms;

@@ -27,10 +27,17 @@ namespace mapsmith::sim {
 
 class Observer;
 
-/// Legion's runtime costs (estimates; sources in docs/simulator.md).
+/// Legion's runtime costs and the hardware's concurrency for pointer accesses (estimates and
+/// measurements; sources in docs/simulator.md).
 struct Constants {
   double task_overhead = 20e-6;  ///< per task instance, on its processor, before its body runs
   double copy_overhead = 5e-6;   ///< per copy: issuing the DMA, before its bytes arrive
+  /// Pointer accesses of a GPU to a host memory it maps over PCIe (zero-copy): each costs the
+  /// affinity's latency divided by the accesses in flight (0 or less: no per-access cost).
+  /// Gathers (reads, and plain writes):
+  double zero_copy_gathers_in_flight = 740;
+  /// Read-modify-write atomics (reductions, and read-write through a pointer):
+  double zero_copy_atomics_in_flight = 14;
 };
 
 struct Options {
