@@ -1,5 +1,5 @@
 // Cannon's algorithm as DISTAL generated it (cannonMM-cuda); the model and what it leaves out are
-// described in docs/apps.d/cannon.md.
+// described in docs/apps.md (cannon).
 #include "app/gen_matmul_common.h"
 #include "app/generator_impls.h"
 

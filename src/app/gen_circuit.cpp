@@ -1,7 +1,7 @@
 // The circuit model: Legion's Regent circuit simulation, language/examples/circuit_sparse.rg
 // (StanfordLegion/legion@d8e35c48d089014b0f764181b7b90278a7558b21), the program the published DSL
 // mappers and the perfbench scripts run. Task, region and partition names, requirement order,
-// field sizes and privileges are the real program's; see docs/apps.d/circuit.md for what the
+// field sizes and privileges are the real program's; see docs/apps.md (circuit) for what the
 // model keeps and leaves out.
 //
 // Structure (circuit_sparse.rg lines 671-766): the graph has p pieces of npp nodes and wpp wires,

@@ -1,5 +1,5 @@
 // COSMA's decomposition as DISTAL generated it (cosma-cuda); the model and what it leaves out are
-// described in docs/apps.d/cosma.md.
+// described in docs/apps.md (cosma).
 #include "app/gen_matmul_common.h"
 #include "app/generator_impls.h"
 

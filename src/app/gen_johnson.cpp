@@ -1,5 +1,5 @@
 // Johnson's 3-D matrix multiply as DISTAL generated it (johnsonMM-cuda); the model and what it
-// leaves out are described in docs/apps.d/johnson.md.
+// leaves out are described in docs/apps.md (johnson).
 #include "app/gen_matmul_common.h"
 #include "app/generator_impls.h"
 

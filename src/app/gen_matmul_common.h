@@ -19,7 +19,7 @@ inline constexpr const char* kRepository =
     "Anjiang-Wei/taco@46ac234161eb55177d70dfdf643516dd0b588b07";
 
 /// Fraction of a GPU's FP64 peak that the leaf cuBLAS DGEMM reaches (an estimate; see
-/// docs/apps.d/cannon.md "Cost constants").
+/// docs/apps.md (cannon) "Cost constants").
 inline constexpr double kGemmEfficiency = 0.9;
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b);
@@ -86,7 +86,7 @@ Step loop(std::string var, std::int64_t count, std::vector<Step> body);
 Variant gemm_variant();
 /// `top_level` (LOC and OMP variants), `init_cublas` (GPU), `taco_fill` and `taco_validate` (CPU,
 /// OMP and GPU), registered by every program; the fill and validate arguments answer to A and
-/// the partition `place_a` (see docs/apps.d/cannon.md on why one name).
+/// the partition `place_a` (see docs/apps.md (cannon) on why one name).
 struct CommonTasks {
   TaskId top = 0;
   TaskId init_cublas = 0;

@@ -1,7 +1,7 @@
 // The six DISTAL matrix-multiply models (gen_cannon.cpp ... gen_cosma.cpp, gen_matmul_common.cpp):
 // exact task, launch and point counts, tile sizes, flops, projections, parameters per machine,
 // app::check, and the expert and real-program mappers against the models, including the bytes
-// they make the GEMMs move (the closed forms of docs/apps.d/*.md).
+// they make the GEMMs move (the closed forms of docs/apps.md).
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -3,7 +3,7 @@
 // the published DSL mappers and the perfbench scripts (app/pennant/src0/run.py) run, with one
 // Legion task per physics kernel (not pennant_fast.rg, which fuses them). Task, region and
 // partition names, requirement order, field sizes and privileges are the real program's; see
-// docs/apps.d/pennant.md for what the model keeps and leaves out.
+// docs/apps.md (pennant) for what the model keeps and leaves out.
 //
 // Structure: a rectangular mesh of nzx x nzy zones (4 sides per zone, (nzx+1)(nzy+1) points) cut
 // into numpcx x numpcy pieces, piece = pcy*numpcx + pcx. Points on the lines between pieces are

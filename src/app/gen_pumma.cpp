@@ -1,5 +1,5 @@
 // PUMMA as DISTAL generated it (pummaMM-cuda); the model and what it leaves out are described in
-// docs/apps.d/pumma.md.
+// docs/apps.md (pumma).
 #include "app/gen_matmul_common.h"
 #include "app/generator_impls.h"
 

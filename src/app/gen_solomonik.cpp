@@ -1,5 +1,5 @@
 // Solomonik and Demmel's 2.5-D matrix multiply as DISTAL generated it (solomonikMM-cuda); the
-// model and what it leaves out are described in docs/apps.d/solomonik.md.
+// model and what it leaves out are described in docs/apps.md (solomonik).
 #include <fmt/format.h>
 
 #include "app/gen_matmul_common.h"

@@ -2,7 +2,7 @@
 // stencil_common.rg (StanfordLegion/legion@d8e35c48d089014b0f764181b7b90278a7558b21), the program
 // the published DSL mappers and the perfbench scripts (app/stencil/src2/run.py) run. Task, region
 // and partition structure, requirement order, field sizes and privileges are the real program's;
-// see docs/apps.d/stencil.md for what the model keeps and leaves out.
+// see docs/apps.md (stencil) for what the model keeps and leaves out.
 //
 // Structure (stencil_fast.rg main, lines 519-636): a 2-D grid `points` of n + nt*2r points per
 // dimension (n = nx - 2r, r = RADIUS = 2) is cut into ntx*nty tiles, tile i = iy*ntx + ix. Each

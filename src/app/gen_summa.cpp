@@ -1,5 +1,5 @@
 // SUMMA as DISTAL generated it (summaMM-cuda); the model and what it leaves out are described in
-// docs/apps.d/summa.md.
+// docs/apps.md (summa).
 #include "app/gen_matmul_common.h"
 #include "app/generator_impls.h"
 

@@ -1,8 +1,8 @@
 // The simulator against the matrix multiplies' closed-form communication volumes (issue #5): for
 // each of the six DISTAL models with its expert mapper, the bytes the simulator moves per timed
 // iteration between nodes and between the GPUs of one node equal the formula of
-// docs/apps.d/<app>.md within 2%. The derivations are in docs/simulator.md, "Communication volume
-// of the matrix multiplies".
+// docs/apps.md (the section of each app) within 2%. The derivations are in docs/simulator.md,
+// "Communication volume of the matrix multiplies".
 //
 // Per iteration: the run with `iterations=2` minus the run with `iterations=1`, so that what
 // happens once (init_cublas, the validation at the end) cancels and what an iteration moves in
@@ -90,8 +90,8 @@ Volume per_iteration(const std::string& app, const std::string& spec) {
   return v;
 }
 
-/// A row of the tables in docs/apps.d/<app>.md: bytes per iteration between GPUs (all of them)
-/// and between nodes, as multiples of n².
+/// A row of the tables in docs/apps.md (the section of each app): bytes per iteration between GPUs
+/// (all of them) and between nodes, as multiples of n².
 struct Row {
   const char* app;
   const char* machine;
