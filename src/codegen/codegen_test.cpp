@@ -68,7 +68,7 @@ TEST(Codegen, TaskStatementsBecomeAKindPriorityChain) {
   EXPECT_NE(g.code.find("  DefaultMapper::map_task(ctx, task, input, output);\n"),
             std::string::npos);
   EXPECT_EQ(g.code.find("class MSpace"), std::string::npos) << "no machine space is used";
-  EXPECT_EQ(g.code.find("slice_task"), std::string::npos) << "no IndexTaskMap";
+  EXPECT_EQ(g.code.find("::slice_task("), std::string::npos) << "no IndexTaskMap";
 }
 
 TEST(Codegen, RegionStatementsMostSpecificFirstLaterFirstAmongEquals) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "codegen/cpp_names.h"
 #include "codegen/typing.h"
 #include "dsl/ast.h"
 #include "dsl/checker.h"
@@ -15,21 +16,6 @@
 #include "util/kinds.h"
 
 namespace mapsmith::codegen {
-
-/// The C++ spelling of a DSL identifier that is not a C++ keyword and does not collide with the
-/// names the generated mapper uses itself; otherwise the name with a trailing '_'.
-std::string cpp_identifier(std::string_view dsl_name);
-
-/// "coord_t", "bool", "Tuple", "MSpace", "Processor", "MappedTask", "Processor::Kind",
-/// "Memory::Kind"; empty for Unknown.
-std::string cpp_type(dsl::Type t);
-
-/// The Legion enumerator of a kind: "Processor::TOC_PROC", "Memory::GPU_FB_MEM".
-std::string legion_kind(ProcKind k);
-std::string legion_kind(MemKind k);
-
-/// A C++ string literal with the text escaped.
-std::string cpp_string(std::string_view text);
 
 class Translator {
  public:

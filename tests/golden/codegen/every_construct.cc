@@ -576,6 +576,8 @@ class EveryConstructMapper : public DefaultMapper {
                   SliceTaskOutput& output) override;
   void map_task(const MapperContext ctx, const Task& task, const MapTaskInput& input,
                 MapTaskOutput& output) override;
+  void default_policy_select_target_processors(MapperContext ctx, const Task& task,
+                                               std::vector<Processor>& target_procs) override;
   void replicate_task(MapperContext ctx, const Task& task, const ReplicateTaskInput& input,
                       ReplicateTaskOutput& output) override;
   using DefaultMapper::select_sharding_functor;
@@ -778,6 +780,13 @@ void EveryConstructMapper::map_task(const MapperContext ctx, const Task& task,
     log_placement(task, output.target_procs.front());
 }
 
+/// A task runs on the processor slice_task or select_task_options gave it (the default mapper
+/// would let a CPU task run on any CPU of its node).
+void EveryConstructMapper::default_policy_select_target_processors(
+    MapperContext /*ctx*/, const Task& task, std::vector<Processor>& target_procs) {
+  target_procs.push_back(task.target_proc);
+}
+
 void EveryConstructMapper::replicate_task(MapperContext ctx, const Task& task,
                                           const ReplicateTaskInput& input,
                                           ReplicateTaskOutput& output) {
@@ -854,8 +863,7 @@ void EveryConstructMapper::report_profiling(const MapperContext ctx, const Task&
 /// The kind a task runs on: the first kind of its Task statement (or of the default order GPU,
 /// OMP, CPU) that it has a variant for and this machine has processors of.
 Processor::Kind EveryConstructMapper::choose_kind(const MapperContext ctx, const Task& task) const {
-  std::vector<Processor::Kind> kinds = kind_priority(task.get_task_name());
-  if (kinds.empty()) kinds = {Processor::TOC_PROC, Processor::OMP_PROC, Processor::LOC_PROC};
+  const std::vector<Processor::Kind> kinds = kind_priority(task.get_task_name());
   for (Processor::Kind kind : kinds) {
     std::vector<VariantID> variants;
     runtime->find_valid_variants(ctx, task.task_id, variants, kind);
@@ -1029,7 +1037,8 @@ Memory EveryConstructMapper::memory_near(Processor p, Memory::Kind kind) const {
   return Memory::NO_MEMORY;
 }
 
-/// Task statements: the processor kinds a task may run on, in order; empty: none names it.
+/// Task statements: the processor kinds a task may run on, in order; when none names it, the
+/// default order.
 std::vector<Processor::Kind> EveryConstructMapper::kind_priority(const std::string& task) const {
   // line 7: Task probe IO,PY,PROC,CPU;
   if (task == "probe")

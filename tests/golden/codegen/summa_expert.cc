@@ -442,6 +442,8 @@ class SummaExpertMapper : public DefaultMapper {
                   SliceTaskOutput& output) override;
   void map_task(const MapperContext ctx, const Task& task, const MapTaskInput& input,
                 MapTaskOutput& output) override;
+  void default_policy_select_target_processors(MapperContext ctx, const Task& task,
+                                               std::vector<Processor>& target_procs) override;
   using DefaultMapper::select_sharding_functor;
   void select_sharding_functor(const MapperContext ctx, const Task& task,
                                const SelectShardingFunctorInput& input,
@@ -607,6 +609,13 @@ void SummaExpertMapper::map_task(const MapperContext ctx, const Task& task,
     log_placement(task, output.target_procs.front());
 }
 
+/// A task runs on the processor slice_task or select_task_options gave it (the default mapper
+/// would let a CPU task run on any CPU of its node).
+void SummaExpertMapper::default_policy_select_target_processors(
+    MapperContext /*ctx*/, const Task& task, std::vector<Processor>& target_procs) {
+  target_procs.push_back(task.target_proc);
+}
+
 void SummaExpertMapper::select_sharding_functor(const MapperContext ctx, const Task& task,
                                                 const SelectShardingFunctorInput& input,
                                                 SelectShardingFunctorOutput& output) {
@@ -668,8 +677,7 @@ void SummaExpertMapper::report_profiling(const MapperContext ctx, const Task& ta
 /// The kind a task runs on: the first kind of its Task statement (or of the default order GPU,
 /// OMP, CPU) that it has a variant for and this machine has processors of.
 Processor::Kind SummaExpertMapper::choose_kind(const MapperContext ctx, const Task& task) const {
-  std::vector<Processor::Kind> kinds = kind_priority(task.get_task_name());
-  if (kinds.empty()) kinds = {Processor::TOC_PROC, Processor::OMP_PROC, Processor::LOC_PROC};
+  const std::vector<Processor::Kind> kinds = kind_priority(task.get_task_name());
   for (Processor::Kind kind : kinds) {
     std::vector<VariantID> variants;
     runtime->find_valid_variants(ctx, task.task_id, variants, kind);
@@ -816,7 +824,8 @@ Memory SummaExpertMapper::memory_near(Processor p, Memory::Kind kind) const {
   return Memory::NO_MEMORY;
 }
 
-/// Task statements: the processor kinds a task may run on, in order; empty: none names it.
+/// Task statements: the processor kinds a task may run on, in order; when none names it, the
+/// default order.
 std::vector<Processor::Kind> SummaExpertMapper::kind_priority(const std::string& /*task*/) const {
   // line 7: Task * GPU,OMP,CPU;
   return {Processor::TOC_PROC, Processor::OMP_PROC, Processor::LOC_PROC};

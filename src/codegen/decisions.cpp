@@ -1,0 +1,229 @@
+// The program's statements compiled into the generated mapper's decision functions: one
+// if-chain per kind of statement, in the order dsl.md section 5 resolves them.
+#include <fmt/format.h>
+
+#include "codegen/generator.h"
+#include "codegen/rules.h"
+#include "codegen/text.h"
+
+namespace mapsmith::codegen {
+
+using dsl::Stmt;
+using dsl::StmtKind;
+
+Chain Generator::chain(StmtKind kind, const std::function<std::string(const Stmt&)>& value) const {
+  Chain c;
+  for (const Stmt* s : by_precedence(p_, kind)) {
+    std::vector<std::string> conds;
+    if (!s->tasks.any && !map_kind_form(*s)) {
+      std::string t = quoted_list(s->tasks.names, "task");
+      if (s->tasks.names.size() > 1) t = "(" + t + ")";
+      conds.push_back(t);
+      c.uses_task = true;
+    }
+    if (kind == StmtKind::Region || kind == StmtKind::Layout || kind == StmtKind::CollectMemory) {
+      if (s->region.kind == dsl::RegionSel::Kind::Named) {
+        conds.push_back(fmt::format("arg.is({})", cpp_string(s->region.name.text)));
+        c.uses_arg = true;
+      } else if (s->region.kind == dsl::RegionSel::Kind::Index) {
+        conds.push_back(fmt::format("arg.index == {}", s->region.index));
+        c.uses_arg = true;
+      }
+    }
+    if (kind == StmtKind::Region || kind == StmtKind::Layout) {
+      if (auto k = parse_proc_kind(s->proc.text)) {
+        conds.push_back("proc == " + legion_kind(*k));
+        c.uses_proc = true;
+      } else if (auto m = parse_mem_kind(s->proc.text)) {
+        conds.push_back("memory == " + legion_kind(*m));
+        c.uses_memory = true;
+      }
+    }
+    if (auto k = map_kind_form(*s)) {
+      conds.push_back("proc == " + legion_kind(*k));
+      c.uses_proc = true;
+    }
+    if (conds.size() == 1 && conds[0].front() == '(')
+      conds[0] = conds[0].substr(1, conds[0].size() - 2);
+    c.code += comment("  ", fmt::format("line {}: {}", s->loc.line, statement_text(*s)));
+    if (conds.empty()) {
+      c.code += fmt::format("  return {};\n", value(*s));
+      c.unconditional = true;
+      break;
+    }
+    c.code += guarded_return(conds, value(*s));
+  }
+  return c;
+}
+
+std::string Generator::param(bool used, std::string_view type, std::string_view name) const {
+  return used ? fmt::format("{} {}", type, name) : fmt::format("{} /*{}*/", type, name);
+}
+
+void Generator::decision(std::string doc, std::string ret, std::string fname,
+                         std::vector<std::string> params, const Chain& c, std::string fallback,
+                         std::string& out) {
+  std::vector<std::string> decl_list;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    std::string prm = params[i];
+    auto comment = prm.find(" /*");
+    if (comment != std::string::npos) {
+      // keep the name in the declaration
+      std::string type = prm.substr(0, comment);
+      std::string nm = prm.substr(comment + 3, prm.size() - comment - 5);
+      prm = type + " " + nm;
+    }
+    decl_list.push_back(prm);
+  }
+  decision_decls_.push_back(wrapped("  ", fmt::format("{} {}", ret, fname), decl_list, " const;"));
+  std::string qual_ret = ret == "PointMapper" ? cls_ + "::PointMapper" : ret;
+  std::string head =
+      wrapped("", fmt::format("{} {}::{}", qual_ret, cls_, fname), params, " const {") + "\n";
+  out += "\n" + doc + head + c.code;
+  if (!c.unconditional) out += fmt::format("  return {};\n", fallback);
+  out += "}\n";
+}
+
+std::string Generator::decisions() {
+  std::string o;
+  const std::string task_t = "const std::string&";
+  if (has(StmtKind::Task)) {
+    Chain c = chain(StmtKind::Task, [](const Stmt& s) {
+      std::string v = "{";
+      for (std::size_t i = 0; i < s.kinds.size(); ++i) {
+        auto k = parse_proc_kind(s.kinds[i].text);
+        v += (i ? ", " : "") + (k ? legion_kind(*k) : std::string("Processor::NO_KIND"));
+      }
+      return v + "}";
+    });
+    decision(
+        "/// Task statements: the processor kinds a task may run on, in order; when none names "
+        "it, the\n/// default order.\n",
+        "std::vector<Processor::Kind>", "kind_priority", {param(c.uses_task, task_t, "task")}, c,
+        "{Processor::TOC_PROC, Processor::OMP_PROC, Processor::LOC_PROC}", o);
+  }
+  if (has(StmtKind::Region)) {
+    Chain c = chain(StmtKind::Region, [](const Stmt& s) {
+      std::string v = "{";
+      for (std::size_t i = 0; i < s.kinds.size(); ++i) {
+        auto k = parse_mem_kind(s.kinds[i].text);
+        v += (i ? ", " : "") + (k ? legion_kind(*k) : std::string("Memory::NO_MEMKIND"));
+      }
+      return v + "}";
+    });
+    if (!based()) {
+      decision(
+          "/// Region statements: the memory kinds for a region argument of a task on a "
+          "`proc` processor,\n/// best first (the next when one is full or "
+          "unreachable); empty: none applies.\n",
+          "std::vector<Memory::Kind>", "memory_priority",
+          {param(c.uses_task, task_t, "task"), param(c.uses_arg, "const RegionArg&", "arg"),
+           param(c.uses_proc, "Processor::Kind", "proc")},
+          c, "{}", o);
+    }
+  }
+  if (has(StmtKind::Layout) && !based()) {
+    Chain c = chain(StmtKind::Layout, [](const Stmt& s) {
+      std::string v = "Layout()";
+      for (const dsl::LayoutItem& l : s.layout) {
+        switch (l.word) {
+          case dsl::LayoutWord::SOA:
+            v += ".soa()";
+            break;
+          case dsl::LayoutWord::AOS:
+            v += ".aos()";
+            break;
+          case dsl::LayoutWord::C_order:
+            v += ".c_order()";
+            break;
+          case dsl::LayoutWord::F_order:
+            v += ".f_order()";
+            break;
+          case dsl::LayoutWord::Compact:
+            v += ".compact()";
+            break;
+          case dsl::LayoutWord::Exact:
+            v += ".exact()";
+            break;
+          case dsl::LayoutWord::No_Align:
+            v += ".no_align()";
+            break;
+          case dsl::LayoutWord::Align: {
+            const char* k = "LEGION_EQ_EK";
+            switch (l.cmp) {
+              case dsl::Op::Ne:
+                k = "LEGION_NE_EK";
+                break;
+              case dsl::Op::Lt:
+                k = "LEGION_LT_EK";
+                break;
+              case dsl::Op::Le:
+                k = "LEGION_LE_EK";
+                break;
+              case dsl::Op::Gt:
+                k = "LEGION_GT_EK";
+                break;
+              case dsl::Op::Ge:
+                k = "LEGION_GE_EK";
+                break;
+              default:
+                break;
+            }
+            v += fmt::format(".align({}, {})", k, l.value);
+            break;
+          }
+        }
+      }
+      return v;
+    });
+    decision(
+        "/// Layout statements: the layout of an instance of a region argument, for a "
+        "task on a `proc`\n/// processor with the instance in a `memory` memory.\n",
+        "Layout", "layout_of",
+        {param(c.uses_task, task_t, "task"), param(c.uses_arg, "const RegionArg&", "arg"),
+         param(c.uses_proc, "Processor::Kind", "proc"),
+         param(c.uses_memory, "Memory::Kind", "memory")},
+        c, "Layout()", o);
+  }
+  if (has(StmtKind::CollectMemory)) {
+    Chain c = chain(StmtKind::CollectMemory, [](const Stmt&) { return std::string("true"); });
+    decision(
+        "/// CollectMemory statements: whether a task's instances of a region argument "
+        "are left\n/// untracked once the task is done.\n",
+        "bool", "collect_memory",
+        {param(c.uses_task, task_t, "task"), param(c.uses_arg, "const RegionArg&", "arg")}, c,
+        "false", o);
+  }
+  if (has(StmtKind::InstanceLimit)) {
+    Chain c =
+        chain(StmtKind::InstanceLimit, [](const Stmt& s) { return fmt::format("{}", s.limit); });
+    decision(
+        "/// InstanceLimit statements: how many instances of a task may be mapped and "
+        "unfinished at\n/// once on one processor's mapper; 0: no limit.\n",
+        "coord_t", "instance_limit", {param(c.uses_task, task_t, "task")}, c, "0", o);
+  }
+  if (has(StmtKind::ControlReplicate)) {
+    Chain c = chain(StmtKind::ControlReplicate, [](const Stmt&) { return std::string("true"); });
+    decision("/// ControlReplicate statements: whether a task is control-replicated.\n", "bool",
+             "control_replicate", {param(c.uses_task, task_t, "task")}, c, "false", o);
+  }
+  for (StmtKind k : {StmtKind::IndexTaskMap, StmtKind::SingleTaskMap}) {
+    if (!has(k)) continue;
+    Chain c = chain(k, [&](const Stmt& s) {
+      return fmt::format("&{}::{}", cls_, tr_.function_name(s.name.text));
+    });
+    bool index = k == StmtKind::IndexTaskMap;
+    decision(index ? "/// IndexTaskMap statements: the function that places the points of an "
+                     "index launch of a task\n/// on `proc` processors; null: Legion's "
+                     "default slicing.\n"
+                   : "/// SingleTaskMap statements: the function that places a single launch "
+                     "of a task on a `proc`\n/// processor; null: the default (the parent's "
+                     "processor).\n",
+             "PointMapper", index ? "index_task_map" : "single_task_map",
+             {param(c.uses_task, task_t, "task"), param(c.uses_proc, "Processor::Kind", "proc")}, c,
+             "nullptr", o);
+  }
+  return o;
+}
+
+}  // namespace mapsmith::codegen

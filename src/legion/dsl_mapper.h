@@ -1,0 +1,134 @@
+#pragma once
+/// The runtime-loaded mapper: Legion's DefaultMapper with each decision taken from a mapping
+/// program as dsl.md section 5 says, the program's functions run by mapsmith's evaluator.
+/// Every mapper of a process shares one checked program; each has its own evaluator (globals,
+/// round-robin counters), because Legion may run the mappers of different processors at once.
+#include <array>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codegen/rules.h"
+#include "dsl/ast.h"
+#include "dsl/checker.h"
+#include "dsl/eval.h"
+#include "legion.h"
+#include "legion/legion_host.h"
+#include "mappers/default_mapper.h"
+
+namespace mapsmith::legion {
+
+/// A checked mapping program and what every decision needs from it.
+struct LoadedMapping {
+  dsl::Program program;
+  dsl::ProgramInfo info;
+  /// For each statement kind, its statements in the order to try them (codegen::by_precedence).
+  std::array<std::vector<const dsl::Stmt*>, 12> ordered;
+  /// The functions IndexTaskMap names, in order of first use: sharding functor i is function i.
+  std::vector<std::string> index_functions;
+
+  const std::vector<const dsl::Stmt*>& of(dsl::StmtKind k) const {
+    return ordered[static_cast<std::size_t>(k)];
+  }
+};
+
+/// Prints the diagnostics and stops the program: a mapping program failed to evaluate.
+[[noreturn]] void stop(const dsl::Diagnostics& diags);
+
+/// An evaluator with its own view of the machine.
+struct Evaluation {
+  Evaluation(const LoadedMapping& m, Legion::Machine machine, const ProcTable& procs);
+  LegionHost host;
+  dsl::Diagnostics diags;
+  dsl::Evaluator eval;
+};
+
+class DslMapper : public Legion::Mapping::DefaultMapper {
+ public:
+  DslMapper(Legion::Mapping::MapperRuntime* rt, Legion::Machine machine, Legion::Processor local,
+            std::shared_ptr<const LoadedMapping> mapping, std::shared_ptr<const ProcTable> procs,
+            Legion::ShardingID first_functor);
+
+  void select_task_options(const Legion::Mapping::MapperContext ctx, const Legion::Task& task,
+                           TaskOptions& output) override;
+  void slice_task(const Legion::Mapping::MapperContext ctx, const Legion::Task& task,
+                  const SliceTaskInput& input, SliceTaskOutput& output) override;
+  void map_task(const Legion::Mapping::MapperContext ctx, const Legion::Task& task,
+                const MapTaskInput& input, MapTaskOutput& output) override;
+  /// A task runs on the processor slice_task or select_task_options gave it (the default mapper
+  /// would let a CPU task run on any CPU of its node).
+  void default_policy_select_target_processors(
+      Legion::Mapping::MapperContext ctx, const Legion::Task& task,
+      std::vector<Legion::Processor>& target_procs) override;
+  void replicate_task(Legion::Mapping::MapperContext ctx, const Legion::Task& task,
+                      const ReplicateTaskInput& input, ReplicateTaskOutput& output) override;
+  using DefaultMapper::select_sharding_functor;
+  void select_sharding_functor(const Legion::Mapping::MapperContext ctx, const Legion::Task& task,
+                               const SelectShardingFunctorInput& input,
+                               SelectShardingFunctorOutput& output) override;
+  void select_tasks_to_map(const Legion::Mapping::MapperContext ctx,
+                           const SelectMappingInput& input, SelectMappingOutput& output) override;
+  using DefaultMapper::report_profiling;
+  void report_profiling(const Legion::Mapping::MapperContext ctx, const Legion::Task& task,
+                        const TaskProfilingInfo& input) override;
+
+ private:
+  struct RegionArg {
+    std::int64_t index = 0;
+    std::vector<std::string> names;
+  };
+  const dsl::Stmt* first(dsl::StmtKind kind, const codegen::Subject& d) const;
+  std::optional<Legion::Processor::Kind> choose_kind(Legion::Mapping::MapperContext ctx,
+                                                     const Legion::Task& task);
+  std::optional<ProcKind> kind_of(const Legion::Task& task) const;
+  Legion::Processor single_task_processor(const Legion::Task& task, Legion::Processor::Kind kind);
+  Legion::Processor first_of_kind(Legion::Processor::Kind kind) const;
+  /// The processor the mapping function `fn` gives point `point` of `task` (a single task: an
+  /// empty point), checked to be of `kind`.
+  Legion::Processor map_point(const std::string& fn, const Legion::Task& task,
+                              const Legion::DomainPoint& point, const Legion::Domain& domain,
+                              Legion::Processor::Kind kind);
+  RegionArg region_arg(Legion::Mapping::MapperContext ctx, const Legion::Task& task,
+                       unsigned idx) const;
+  codegen::Subject subject(const Legion::Task& task, const RegionArg& arg,
+                           Legion::Processor::Kind proc) const;
+  void place_region(Legion::Mapping::MapperContext ctx, const Legion::Task& task, unsigned idx,
+                    const RegionArg& arg, Legion::Processor target,
+                    std::vector<Legion::Mapping::PhysicalInstance>& instances);
+  Legion::LayoutConstraintSet layout(const Legion::Task& task, const RegionArg& arg,
+                                     Legion::Processor::Kind proc, MemKind memory,
+                                     const Legion::RegionRequirement& req, bool& exact) const;
+  Legion::Memory memory_near(Legion::Processor p, Legion::Memory::Kind kind) const;
+  std::int64_t instance_limit(const std::string& task) const;
+  void log_placement(const Legion::Task& task, Legion::Processor p) const;
+
+  std::shared_ptr<const LoadedMapping> m_;
+  std::shared_ptr<const ProcTable> procs_;
+  Evaluation eval_;
+  Legion::ShardingID first_functor_;
+  bool log_placements_ = false;
+  std::map<std::string, std::int64_t> in_flight_;
+  Legion::Mapping::MapperEvent limit_event_;
+};
+
+/// Control replication: the node of each point of an index launch is the node of the
+/// processor the mapping function gives it (one shard per node).
+class NodeSharding final : public Legion::ShardingFunctor {
+ public:
+  NodeSharding(std::shared_ptr<const LoadedMapping> mapping, Legion::Machine machine,
+               std::shared_ptr<const ProcTable> procs, std::string function);
+  Legion::ShardID shard(const Legion::DomainPoint& point, const Legion::Domain& domain,
+                        const size_t total_shards) override;
+
+ private:
+  std::shared_ptr<const LoadedMapping> m_;
+  std::shared_ptr<const ProcTable> procs_;
+  std::string function_;
+  std::mutex lock_;  // the runtime may ask from several threads at once
+  Evaluation eval_;
+};
+
+}  // namespace mapsmith::legion
