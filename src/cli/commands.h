@@ -22,6 +22,8 @@ void add_machines_command(CLI::App& app, Context& ctx);
 void add_apps_command(CLI::App& app, Context& ctx);
 void add_codegen_command(CLI::App& app, Context& ctx);
 void add_simulate_command(CLI::App& app, Context& ctx);
+void add_tune_command(CLI::App& app, Context& ctx);
+void add_results_command(CLI::App& app, Context& ctx);
 
 /// Prints diagnostics: rendered to `err`, or as a JSON array to `out` when `json`.
 void print_diagnostics(Context& ctx, const dsl::Diagnostics& diags, bool json);

@@ -1,0 +1,327 @@
+// `mapsmith tune`: build the search space of an application on a machine, search it with an
+// optimizer scored by an evaluator (the simulator, or a real command), keep every result in the
+// results database, and report the best mapper against the expert mapper and the default policy.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "app/app_json.h"
+#include "app/generators.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "machine/machine_json.h"
+#include "search/command_evaluator.h"
+#include "search/optimizer.h"
+#include "search/results_db.h"
+#include "search/sim_evaluator.h"
+#include "search/space.h"
+#include "search/tune.h"
+#include "sim/sim.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+#ifndef MAPSMITH_SOURCE_DIR
+#define MAPSMITH_SOURCE_DIR "."
+#endif
+
+namespace mapsmith::cli {
+
+namespace {
+
+struct TuneCmdOptions {
+  std::string app;
+  std::string machine;
+  std::string optimizer = "ensemble";
+  std::size_t budget = 1000;
+  double time_limit = 0;
+  std::uint64_t seed = 0;
+  std::string db = "mapsmith.db";
+  std::string out = "best.mapping";
+  std::string start = "expert";
+  std::string expert;
+  std::string runner;
+  std::string metric;
+  double timeout = 600;
+  unsigned jobs = 0;
+  std::size_t batch = 32;
+  bool json = false;
+  bool show_space = false;
+};
+
+using Json = nlohmann::ordered_json;
+
+std::string expert_path(const TuneCmdOptions& opts, const app::App& a) {
+  if (opts.expert == "none") return {};
+  if (!opts.expert.empty()) return opts.expert;
+  const std::filesystem::path p =
+      std::filesystem::path(MAPSMITH_SOURCE_DIR) / "examples" / a.name / "expert.mapping";
+  std::error_code ec;
+  return std::filesystem::is_regular_file(p, ec) ? p.string() : std::string();
+}
+
+std::string params_text(const app::App& a) {
+  std::string out;
+  for (const auto& [k, v] : a.params)
+    out += fmt::format("{}{}={}", out.empty() ? "" : ",", k, v);
+  return out;
+}
+
+/// A progress line on a terminal: evaluations, best so far, gain over the expert.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::ostream& err) : err_(err) {}
+  void operator()(const search::TuneProgress& p) {
+    // At most ten redraws a second, and always the last one.
+    const auto now = std::chrono::steady_clock::now();
+    if (shown_ && p.evaluations < p.budget && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    constexpr int kWidth = 24;
+    const double frac = p.budget ? std::min(1.0, double(p.evaluations) / double(p.budget)) : 1.0;
+    const int full = static_cast<int>(frac * kWidth);
+    std::string line = fmt::format("\r[{}{}] {}/{}", std::string(full, '#'),
+                                   std::string(kWidth - full, ' '), p.evaluations, p.budget);
+    if (p.best_s) line += fmt::format("  best {}", sim::time_text(*p.best_s));
+    if (p.best_s && p.expert_s && *p.best_s > 0)
+      line += fmt::format("  {:.3f}x vs expert", *p.expert_s / *p.best_s);
+    err_ << line << "\033[K" << std::flush;
+    shown_ = true;
+  }
+  void clear() {
+    if (shown_) err_ << "\r\033[K" << std::flush;
+  }
+
+ private:
+  std::ostream& err_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point last_;
+};
+
+Json trial_ref_json(const std::optional<search::Trial>& t) {
+  if (!t) return nullptr;
+  return t->eval.ok ? Json(t->eval.time_s) : Json(nullptr);
+}
+
+std::string compare_line(const char* what, const search::Trial& ref, const search::Trial& best) {
+  if (!ref.eval.ok) return fmt::format("  {}: fails: {}\n", what, ref.eval.failure);
+  const double ratio = best.eval.time_s > 0 ? ref.eval.time_s / best.eval.time_s : 0;
+  return fmt::format("  {}: {} per iteration; the best is {:.3f}x as fast\n", what,
+                     sim::time_text(ref.eval.time_s), ratio);
+}
+
+/// The comment that heads the best mapper's file: where it comes from and what it gains (a
+/// file of the default policy would otherwise be empty).
+std::string out_header(const app::App& a, const machine::Machine& m, const TuneCmdOptions& opts,
+                       const search::TuneResult& r, double expert_s) {
+  const search::Trial& b = *r.best;
+  std::string h =
+      fmt::format("# mapsmith tune: the best of {} mappers for {} on {} ({}, seed {}):\n",
+                  r.evaluations, a.name, m.name(), opts.optimizer, opts.seed);
+  h += fmt::format("# {} per iteration", sim::time_text(b.eval.time_s));
+  if (!std::isnan(expert_s))
+    h += fmt::format("; the expert mapper takes {} ({:.3f}x)", sim::time_text(expert_s),
+                     expert_s / b.eval.time_s);
+  h += ".\n";
+  if (b.mapper.empty()) h += "# It is Legion's default mapper policy: no statement at all.\n";
+  return h + (b.mapper.empty() ? "" : "\n");
+}
+
+}  // namespace
+
+void add_tune_command(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<TuneCmdOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "tune",
+      "Search the mapping space of an application on a machine for a faster mapper.\n"
+      "Starts from the expert mapper, scores candidates with the simulator (or a real command,\n"
+      "--runner), stores every result in a SQLite database (a rerun resumes for free), and\n"
+      "reports the best mapper against the expert mapper and the default policy.\n"
+      "Example: mapsmith tune --app circuit --machine sapling --budget 2000 --out best.mapping");
+  cmd->add_option("--app", opts->app, "Application: NAME, NAME:k=v,... or an app JSON file")
+      ->required();
+  cmd->add_option("--machine", opts->machine, "Machine preset or machine JSON file")->required();
+  cmd->add_option("--optimizer", opts->optimizer,
+                  "exhaustive, random, coordinate-descent, evolutionary or ensemble (default)");
+  cmd->add_option("--budget", opts->budget,
+                  "Distinct mappers to evaluate, the expert and the default included (default "
+                  "1000)");
+  cmd->add_option("--time-limit", opts->time_limit,
+                  "Stop after this many seconds (the result then depends on the speed)");
+  cmd->add_option("--seed", opts->seed, "Seed of the search's random numbers (default 0)");
+  cmd->add_option("--db", opts->db,
+                  "Results database (SQLite; default mapsmith.db; 'none': keep nothing)");
+  cmd->add_option("--out", opts->out,
+                  "Write the best mapper here (default best.mapping; 'none': do not write)");
+  cmd->add_option("--start", opts->start,
+                  "Where the optimizer starts: expert (default), default (policy) or random")
+      ->check(CLI::IsMember({"expert", "default", "random"}));
+  cmd->add_option("--expert", opts->expert,
+                  "The expert mapper (default: examples/APP/expert.mapping in the source tree; "
+                  "'none': no expert)");
+  cmd->add_option("--runner", opts->runner,
+                  "Evaluate by running this command, with {mapper} replaced by the candidate's "
+                  "file (no shell), e.g. './circuit -lg:mapper {mapper}'");
+  cmd->add_option("--metric", opts->metric,
+                  "With --runner: a regular expression whose first group is the time in seconds");
+  cmd->add_option("--timeout", opts->timeout,
+                  "With --runner: kill a run (its whole process group) after this many seconds "
+                  "(default 600)");
+  cmd->add_option("--jobs", opts->jobs,
+                  "Evaluations at once (default: one per core for the simulator, 1 for --runner)");
+  cmd->add_option("--batch", opts->batch, "Candidates asked of the optimizer at once (default 32)");
+  cmd->add_flag("--show-space", opts->show_space, "Print the dimensions of the space and exit");
+  cmd->add_flag("--json", opts->json,
+                "Print the result as JSON: best (mapper, time_s, ...), expert_time_s, "
+                "default_time_s, speedup_vs_expert, evaluations, fresh_evaluations, ...");
+  cmd->callback([opts, &ctx] {
+    const machine::Machine m = machine::load_machine(opts->machine);
+    const app::App a = app::load_app(opts->app, m);
+
+    // The expert mapper: its problems are warnings here; the search goes on without it.
+    const std::string epath = expert_path(*opts, a);
+    std::optional<std::string> expert_text;
+    if (!epath.empty()) expert_text = read_file(epath);
+    dsl::Diagnostics ediags;
+    const search::Space space = search::Space::build(a, m, expert_text, ediags, epath);
+    if (ediags.has_errors()) {
+      ctx.err << fmt::format("mapsmith: warning: the expert mapper {} cannot be used:\n", epath);
+      for (const dsl::Diagnostic& d : ediags.all())
+        ctx.err << dsl::render(d);
+    }
+    if (opts->show_space) {
+      ctx.out << fmt::format("{} on {}: {} dimensions, {:.4g} points\n", a.name, m.name(),
+                             space.dims().size(), space.size());
+      for (const search::Dimension& d : space.dims())
+        ctx.out << fmt::format("  {:<56} {} values\n", d.name, d.size);
+      return;
+    }
+    if (opts->start == "expert" && !space.has_expert())
+      ctx.err << "mapsmith: note: no expert mapper: starting from the default policy\n";
+
+    // The evaluator.
+    std::unique_ptr<search::Evaluator> evaluator;
+    if (!opts->runner.empty()) {
+      if (opts->metric.empty()) throw InputError("--runner needs --metric REGEX");
+      search::CommandOptions co;
+      co.runner = opts->runner;
+      co.metric = opts->metric;
+      co.timeout_s = opts->timeout;
+      co.jobs = opts->jobs ? opts->jobs : 1;
+      evaluator = std::make_unique<search::CommandEvaluator>(co);
+    } else {
+      evaluator = std::make_unique<search::SimEvaluator>(a, m, opts->jobs);
+    }
+
+    search::Rng rng(opts->seed);
+    search::Point start = space.default_point();
+    if (opts->start == "expert" && space.has_expert()) start = space.expert_point();
+    if (opts->start == "random") start = space.random_point(rng);
+    const char* start_text = opts->start == "random"          ? "a random point"
+                             : start == space.default_point() ? "the default policy"
+                                                              : "the expert mapper";
+    auto optimizer = search::make_optimizer(opts->optimizer, space, start, rng, opts->budget);
+
+    std::unique_ptr<search::ResultsDb> db;
+    std::int64_t study = 0;
+    if (opts->db != "none") {
+      db = std::make_unique<search::ResultsDb>(opts->db);
+      const std::string identity = evaluator->identity();
+      study = db->study(search::StudyKey{
+          a.name, params_text(a), m.name(), identity,
+          search::fingerprint({app::dump_app_json(a), machine::dump_machine_json(m), identity})});
+    }
+
+    search::TuneOptions to;
+    to.budget = opts->budget;
+    to.time_limit_s = opts->time_limit;
+    to.batch = opts->batch;
+    to.optimizer = opts->optimizer;
+    to.seed = opts->seed;
+    to.start = opts->start;
+    ProgressBar bar(ctx.err);
+    if (&ctx.err == &std::cerr && isatty(STDERR_FILENO))
+      to.progress = [&bar](const search::TuneProgress& p) { bar(p); };
+    const search::TuneResult r = search::tune(space, *optimizer, *evaluator, to, db.get(), study);
+    bar.clear();
+
+    const double expert_s = r.expert && r.expert->eval.ok ? r.expert->eval.time_s : NAN;
+    if (r.best && opts->out != "none") {
+      std::ofstream f(opts->out, std::ios::binary | std::ios::trunc);
+      f << out_header(a, m, *opts, r, expert_s) << r.best->mapper;
+      if (!f) throw InputError(fmt::format("{}: cannot write the best mapper", opts->out));
+    }
+    const double default_s = r.def.eval.ok ? r.def.eval.time_s : NAN;
+    if (opts->json) {
+      Json j{{"app", a.name},
+             {"machine", m.name()},
+             {"optimizer", opts->optimizer},
+             {"seed", opts->seed},
+             {"start", opts->start},
+             {"budget", opts->budget},
+             {"evaluator", evaluator->identity()}};
+      j["space"] = {{"dimensions", space.dims().size()}, {"points", space.size()}};
+      if (r.best) {
+        Json changes = Json::array();
+        for (std::size_t i = 0; i < r.best->point.size(); ++i)
+          if (r.best->point[i] || i == 0)
+            changes.push_back(
+                {{"dimension", space.dims()[i].name}, {"value", space.label(r.best->point, i)}});
+        j["best"] = {{"mapper", r.best->mapper},
+                     {"time_s", r.best->eval.time_s},
+                     {"run_time_s", r.best->eval.run_time_s},
+                     {"found_by", r.best->origin},
+                     {"evaluation", r.best->number},
+                     {"changes", changes}};
+      } else {
+        j["best"] = nullptr;
+      }
+      j["expert_time_s"] = trial_ref_json(r.expert);
+      if (r.expert && !r.expert->eval.ok) j["expert_failure"] = r.expert->eval.failure;
+      j["default_time_s"] = trial_ref_json(r.def);
+      if (!r.def.eval.ok) j["default_failure"] = r.def.eval.failure;
+      j["speedup_vs_expert"] =
+          r.best && !std::isnan(expert_s) ? Json(expert_s / r.best->eval.time_s) : Json(nullptr);
+      j["speedup_vs_default"] =
+          r.best && !std::isnan(default_s) ? Json(default_s / r.best->eval.time_s) : Json(nullptr);
+      j["evaluations"] = r.evaluations;
+      j["fresh_evaluations"] = r.fresh;
+      j["cached_evaluations"] = r.cached;
+      j["failed_evaluations"] = r.failed;
+      j["stopped"] = r.stopped;
+      ctx.out << j.dump(2) << '\n';
+    } else {
+      ctx.out << fmt::format("{} on {}: {} (seed {}, from {}), {} mappers evaluated\n", a.name,
+                             m.name(), opts->optimizer, opts->seed, start_text, r.evaluations);
+      if (r.best) {
+        const search::Trial& b = *r.best;
+        ctx.out << fmt::format(
+            "  best mapper: {} per iteration (whole run {}), found by {} at evaluation {}\n",
+            sim::time_text(b.eval.time_s), sim::time_text(b.eval.run_time_s), b.origin, b.number);
+        if (r.expert) ctx.out << compare_line("expert mapper", *r.expert, b);
+        ctx.out << compare_line("default policy", r.def, b);
+      } else {
+        ctx.out << "  no mapper ran: every candidate failed\n";
+      }
+      ctx.out << fmt::format("  {} new, {} from the database, {} failed; stopped: {}\n", r.fresh,
+                             r.cached, r.failed, r.stopped);
+      if (r.best && r.best->origin != "expert" && r.best->origin != "default") {
+        ctx.out << "  what it changes:\n";
+        std::string desc = space.describe(r.best->point);
+        for (std::size_t at = 0, nl; at < desc.size(); at = nl + 1) {
+          nl = desc.find('\n', at);
+          ctx.out << "    " << desc.substr(at, nl - at) << '\n';
+        }
+      }
+      if (r.best && opts->out != "none") ctx.out << fmt::format("  written to {}\n", opts->out);
+    }
+    if (!r.best) ctx.exit_code = kExitInput;
+  });
+}
+
+}  // namespace mapsmith::cli

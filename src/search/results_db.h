@@ -1,0 +1,86 @@
+#pragma once
+/// The results database (docs/results-db.md): every evaluation in SQLite, keyed by the canonical
+/// mapper text and the study it belongs to, the (app, parameters, machine, evaluator) identity.
+/// A repeat is free (lookup before evaluating); every result is committed as it arrives, in WAL
+/// mode, so a killed search loses nothing and a rerun resumes where it stopped.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "search/evaluator.h"
+
+namespace mapsmith::search {
+
+/// What makes evaluations comparable. `fingerprint` is derived from all of it (and from the
+/// app's and machine's full descriptions), and is the study's key.
+struct StudyKey {
+  std::string app;        ///< "circuit"
+  std::string params;     ///< "l=10,p=40,..." (the generator's parameters)
+  std::string machine;    ///< "sapling"
+  std::string evaluator;  ///< Evaluator::identity()
+  std::string fingerprint;
+};
+
+/// The fingerprint of a study: a 64-bit FNV-1a hash, in hex, of the parts given.
+std::string fingerprint(const std::vector<std::string>& parts);
+
+struct StudyRow {
+  std::int64_t id = 0;
+  StudyKey key;
+  std::int64_t evaluations = 0;
+  std::int64_t ok = 0;
+};
+
+/// One stored evaluation.
+struct EvalRow {
+  std::int64_t id = 0;
+  std::int64_t study = 0;
+  std::string mapper;  ///< the canonical text
+  Evaluation eval;
+  std::int64_t run = 0;
+  std::int64_t number = 0;  ///< in its run, from 1
+  std::string origin;       ///< the optimizer that proposed it
+};
+
+struct RunInfo {
+  std::string optimizer;
+  std::uint64_t seed = 0;
+  std::int64_t budget = 0;
+  std::string start;
+};
+
+class ResultsDb {
+ public:
+  /// Opens (creating when needed) the database at `path`; ":memory:" for a private one. Throws
+  /// InputError when it cannot be opened or is not a mapsmith results database.
+  explicit ResultsDb(const std::string& path);
+  ~ResultsDb();
+  ResultsDb(const ResultsDb&) = delete;
+  ResultsDb& operator=(const ResultsDb&) = delete;
+
+  /// The study with this key's fingerprint, created when new.
+  std::int64_t study(const StudyKey& key);
+  /// The stored evaluation of `mapper` in `study`, if any.
+  std::optional<Evaluation> lookup(std::int64_t study, const std::string& mapper);
+  /// Stores (and commits) one evaluation; a mapper already stored for the study is left as is.
+  void record(std::int64_t study, const std::string& mapper, const Evaluation& e, std::int64_t run,
+              std::int64_t number, const std::string& origin);
+
+  std::int64_t begin_run(std::int64_t study, const RunInfo& info);
+  void end_run(std::int64_t run, std::int64_t evaluations, std::int64_t fresh,
+               std::optional<std::int64_t> best_number);
+
+  std::vector<StudyRow> studies();
+  /// The best `n` successful evaluations of a study, fastest first (ties: earlier stored first).
+  std::vector<EvalRow> top(std::int64_t study, std::size_t n);
+  /// How many evaluations a study holds (0 for an unknown study).
+  std::int64_t count(std::int64_t study);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mapsmith::search

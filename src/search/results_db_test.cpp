@@ -1,0 +1,123 @@
+#include "search/results_db.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "util/error.h"
+
+namespace mapsmith::search {
+namespace {
+
+/// A fresh directory for database files, removed afterwards.
+class ResultsDbTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = ::testing::TempDir() + "results_db_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+  std::string dir;
+};
+
+StudyKey key(std::string evaluator = "simulator") {
+  return StudyKey{"circuit", "p=4", "sapling", evaluator,
+                  fingerprint({"app", "machine", evaluator})};
+}
+
+Evaluation ok(double t) {
+  Evaluation e;
+  e.ok = true;
+  e.time_s = t;
+  e.run_time_s = 10 * t;
+  e.seconds = 0.001;
+  return e;
+}
+
+TEST(Fingerprint, IsPinnedAndSeparatesParts) {
+  EXPECT_EQ(fingerprint({}), "cbf29ce484222325");
+  EXPECT_EQ(fingerprint({"a"}), fingerprint({"a"}));
+  EXPECT_NE(fingerprint({"ab", "c"}), fingerprint({"a", "bc"}));
+  EXPECT_EQ(fingerprint({"x"}).size(), 16u);
+}
+
+TEST_F(ResultsDbTest, StoresLooksUpAndRanks) {
+  ResultsDb db(dir + "/r.db");
+  const std::int64_t s = db.study(key());
+  EXPECT_EQ(db.study(key()), s);
+  EXPECT_NE(db.study(key("other")), s);
+  const std::int64_t run = db.begin_run(s, RunInfo{"random", 7, 100, "expert"});
+  EXPECT_FALSE(db.lookup(s, "Task * GPU;\n"));
+  db.record(s, "Task * GPU;\n", ok(2.0), run, 1, "expert");
+  db.record(s, "Task * CPU;\n", ok(1.0), run, 2, "random");
+  Evaluation bad;
+  bad.failure = "line 1: out of memory";
+  bad.feedback = "x.mapping:1:1: error: out of memory\n";
+  db.record(s, "Layout * * * AOS;\n", bad, run, 3, "random");
+  // A repeat is ignored: the first result stays.
+  db.record(s, "Task * GPU;\n", ok(5.0), run, 4, "random");
+  db.end_run(run, 4, 3, 2);
+
+  const auto got = db.lookup(s, "Task * GPU;\n");
+  ASSERT_TRUE(got);
+  EXPECT_TRUE(got->ok);
+  EXPECT_EQ(got->time_s, 2.0);
+  EXPECT_EQ(got->run_time_s, 20.0);
+  const auto failed = db.lookup(s, "Layout * * * AOS;\n");
+  ASSERT_TRUE(failed);
+  EXPECT_FALSE(failed->ok);
+  EXPECT_EQ(failed->failure, "line 1: out of memory");
+  EXPECT_EQ(failed->feedback, "x.mapping:1:1: error: out of memory\n");
+  // Another study does not see these results.
+  EXPECT_FALSE(db.lookup(db.study(key("other")), "Task * GPU;\n"));
+
+  const auto top = db.top(s, 10);
+  ASSERT_EQ(top.size(), 2u);
+  EXPECT_EQ(top[0].mapper, "Task * CPU;\n");
+  EXPECT_EQ(top[0].number, 2);
+  EXPECT_EQ(top[0].origin, "random");
+  EXPECT_EQ(top[0].run, run);
+  EXPECT_EQ(top[1].mapper, "Task * GPU;\n");
+  EXPECT_EQ(db.count(s), 3);
+  const auto studies = db.studies();
+  ASSERT_EQ(studies.size(), 2u);
+  EXPECT_EQ(studies[0].key.app, "circuit");
+  EXPECT_EQ(studies[0].evaluations, 3);
+  EXPECT_EQ(studies[0].ok, 2);
+}
+
+TEST_F(ResultsDbTest, ResultsSurviveReopeningAndTextIsStoredOnce) {
+  {
+    ResultsDb db(dir + "/r.db");
+    const std::int64_t a = db.study(key("a")), b = db.study(key("b"));
+    db.record(a, "Task * GPU;\n", ok(1.0), 0, 1, "x");
+    db.record(b, "Task * GPU;\n", ok(3.0), 0, 1, "x");
+  }
+  ResultsDb db(dir + "/r.db");
+  const std::int64_t a = db.study(key("a")), b = db.study(key("b"));
+  EXPECT_EQ(db.lookup(a, "Task * GPU;\n")->time_s, 1.0);
+  EXPECT_EQ(db.lookup(b, "Task * GPU;\n")->time_s, 3.0);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/r.db-wal") || std::filesystem::exists(dir + "/r.db"));
+}
+
+TEST_F(ResultsDbTest, RefusesAFileThatIsNotAResultsDatabase) {
+  {
+    std::ofstream f(dir + "/junk.db");
+    f << "this is not SQLite, just text that is long enough to have a header......\n";
+  }
+  EXPECT_THROW(ResultsDb(dir + "/junk.db"), InputError);
+  EXPECT_THROW(ResultsDb(dir + "/no/such/dir/r.db"), InputError);
+}
+
+TEST(ResultsDbMemory, WorksInMemory) {
+  ResultsDb db(":memory:");
+  const std::int64_t s = db.study(key());
+  db.record(s, "", ok(1.0), 0, 1, "default");
+  EXPECT_TRUE(db.lookup(s, "")->ok);
+}
+
+}  // namespace
+}  // namespace mapsmith::search

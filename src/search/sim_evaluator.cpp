@@ -1,0 +1,177 @@
+#include "search/sim_evaluator.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "dsl/checker.h"
+#include "dsl/parser.h"
+#include "mapping/check_against.h"
+#include "mapping/decide.h"
+
+namespace mapsmith::search {
+
+/// A fixed set of threads that run the indices 0..n-1 of one job at a time; the calling thread
+/// takes part, so a pool of one thread has no workers at all.
+struct SimEvaluator::Pool {
+  explicit Pool(unsigned threads) {
+    for (unsigned i = 1; i < threads; ++i)
+      workers.emplace_back([this] { loop(); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard lk(mu);
+      stop = true;
+    }
+    cv.notify_all();
+    for (std::thread& t : workers)
+      t.join();
+  }
+
+  void run(std::size_t n, const std::function<void(std::size_t)>& fn) {
+    {
+      std::lock_guard lk(mu);
+      job = &fn;
+      count = n;
+      next = 0;
+      remaining = n;
+      ++generation;
+    }
+    cv.notify_all();
+    work(fn, n);
+    std::unique_lock lk(mu);
+    done.wait(lk, [&] { return remaining == 0 && active == 0; });
+    job = nullptr;
+  }
+
+  void work(const std::function<void(std::size_t)>& fn, std::size_t n) {
+    for (;;) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= n) return;
+      fn(i);
+      std::lock_guard lk(mu);
+      if (--remaining == 0) done.notify_all();
+    }
+  }
+
+  void loop() {
+    std::uint64_t seen = 0;
+    std::unique_lock lk(mu);
+    for (;;) {
+      cv.wait(lk, [&] { return stop || generation != seen; });
+      if (stop) return;
+      seen = generation;
+      const auto* fn = job;
+      const std::size_t n = count;
+      ++active;
+      lk.unlock();
+      if (fn) work(*fn, n);
+      lk.lock();
+      if (--active == 0 && remaining == 0) done.notify_all();
+    }
+  }
+
+  std::vector<std::thread> workers;
+  std::mutex mu;
+  std::condition_variable cv, done;
+  const std::function<void(std::size_t)>* job = nullptr;
+  std::size_t count = 0;
+  std::atomic<std::size_t> next{0};
+  std::size_t remaining = 0;
+  std::size_t active = 0;
+  std::uint64_t generation = 0;
+  bool stop = false;
+};
+
+namespace {
+
+std::string one_line(const dsl::Diagnostic& d) {
+  return d.line ? fmt::format("line {}: {}", d.line, d.message) : d.message;
+}
+
+void fail_with(Evaluation& e, const std::vector<dsl::Diagnostic>& ds) {
+  e.ok = false;
+  for (const dsl::Diagnostic& d : ds) {
+    if (d.severity != dsl::Severity::Error) continue;
+    if (e.failure.empty()) e.failure = one_line(d);
+    e.feedback += dsl::render(d);
+  }
+  if (e.failure.empty()) e.failure = "the mapper fails";
+}
+
+}  // namespace
+
+SimEvaluator::SimEvaluator(const app::App& app, const machine::Machine& machine, unsigned threads,
+                           sim::Constants constants)
+    : app_(app), machine_(machine), constants_(constants) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  pool_ = std::make_unique<Pool>(threads);
+}
+
+SimEvaluator::~SimEvaluator() = default;
+
+unsigned SimEvaluator::threads() const {
+  return static_cast<unsigned>(pool_->workers.size() + 1);
+}
+
+std::string SimEvaluator::identity() const {
+  return fmt::format("simulator (task overhead {} s, copy overhead {} s)", constants_.task_overhead,
+                     constants_.copy_overhead);
+}
+
+Evaluation SimEvaluator::evaluate_one(const app::App& app, const machine::Machine& machine,
+                                      const std::string& text, const sim::Constants& constants) {
+  const auto start = std::chrono::steady_clock::now();
+  Evaluation e;
+  try {
+    dsl::Diagnostics diags;
+    dsl::Program program = dsl::parse_string(text, diags, "candidate.mapping");
+    dsl::ProgramInfo info;
+    if (!diags.has_errors()) info = dsl::check(program, diags);
+    if (!diags.has_errors()) mapping::check_against(program, info, &machine, &app, diags);
+    std::optional<mapping::Mapping> m;
+    if (!diags.has_errors()) m = mapping::decide(app, machine, &program, &info, diags);
+    if (!m) {
+      fail_with(e, diags.all());
+    } else {
+      sim::Options options;
+      options.constants = constants;
+      options.program = &program;
+      const sim::Outcome out = sim::simulate(app, machine, *m, options);
+      if (out.ok) {
+        e.ok = true;
+        e.time_s = out.iteration_time_s;
+        e.run_time_s = out.time_s;
+      } else {
+        fail_with(e, out.failures);
+      }
+    }
+  } catch (const std::exception& ex) {
+    e = Evaluation{};
+    e.failure = fmt::format("evaluation error: {}", ex.what());
+    e.feedback = e.failure + '\n';
+  }
+  e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return e;
+}
+
+std::vector<Evaluation> SimEvaluator::evaluate(const std::vector<std::string>& programs,
+                                               const OnEvaluated& on_done) {
+  std::vector<Evaluation> out(programs.size());
+  std::mutex done_mu;
+  const std::function<void(std::size_t)> one = [&](std::size_t i) {
+    out[i] = evaluate_one(app_, machine_, programs[i], constants_);
+    if (on_done) {
+      std::lock_guard lk(done_mu);
+      on_done(i, out[i]);
+    }
+  };
+  pool_->run(programs.size(), one);
+  return out;
+}
+
+}  // namespace mapsmith::search

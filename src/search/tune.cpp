@@ -1,0 +1,220 @@
+#include "search/tune.h"
+
+#include <chrono>
+#include <limits>
+#include <unordered_map>
+
+#include "util/error.h"
+
+namespace mapsmith::search {
+
+namespace {
+
+constexpr std::size_t kMaxStall = 100;  // rounds in a row with nothing new: give up
+
+/// A candidate and its text.
+struct Rendered {
+  std::string text;
+  const std::string* origin;
+  const Point* point;
+};
+
+/// What a run remembers of every mapper: its outcome, and two independent 64-bit hashes of its
+/// text to recognise it again (a few dozen bytes, however long the text). Only the expert, the
+/// default and the best keep their whole Trial.
+struct Known {
+  double time_s = 0;
+  bool ok = false;
+};
+struct TextKey {
+  std::uint64_t a = 0, b = 0;
+  friend bool operator==(const TextKey&, const TextKey&) = default;
+};
+struct TextKeyHash {
+  std::size_t operator()(const TextKey& k) const { return static_cast<std::size_t>(k.a ^ k.b); }
+};
+TextKey key_of(const std::string& text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text)
+    h = (h ^ c) * 0x100000001b3ULL;
+  return {h, std::hash<std::string>{}(text)};
+}
+
+class Run {
+ public:
+  Run(Evaluator& evaluator, const TuneOptions& options, ResultsDb* db, std::int64_t study)
+      : evaluator_(evaluator), options_(options), db_(db), study_(study) {
+    if (db_)
+      run_id_ =
+          db_->begin_run(study_, RunInfo{options.optimizer, options.seed,
+                                         static_cast<std::int64_t>(options.budget), options.start});
+  }
+
+  /// Evaluates a batch of rendered candidates; returns each one's trial index. Mappers seen in
+  /// this run are reused; new ones get the next numbers, in batch order. `kept`, when given,
+  /// receives the whole Trial of every new mapper.
+  std::vector<std::size_t> run_batch(const std::vector<Rendered>& batch,
+                                     std::vector<Trial>* kept = nullptr) {
+    std::vector<std::size_t> idx(batch.size());
+    std::vector<Trial> news;
+    std::vector<std::string> pending;
+    std::vector<std::size_t> pending_new;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const std::size_t next = known_.size() + news.size();
+      auto [it, fresh] = index_.try_emplace(key_of(batch[i].text), next);
+      idx[i] = it->second;
+      if (!fresh) continue;
+      Trial t;
+      t.mapper = batch[i].text;
+      t.number = next + 1;
+      t.origin = *batch[i].origin;
+      t.point = *batch[i].point;
+      if (db_) {
+        if (auto e = db_->lookup(study_, t.mapper)) {
+          t.eval = std::move(*e);
+          t.cached = true;
+        }
+      }
+      if (!t.cached) {
+        pending.push_back(t.mapper);
+        pending_new.push_back(news.size());
+      }
+      news.push_back(std::move(t));
+    }
+    if (!pending.empty()) {
+      // Each result is stored as soon as it is known (a kill loses at most the ones in flight).
+      const OnEvaluated store = [&](std::size_t k, const Evaluation& e) {
+        if (!db_) return;
+        const Trial& t = news[pending_new[k]];
+        db_->record(study_, t.mapper, e, run_id_, static_cast<std::int64_t>(t.number), t.origin);
+      };
+      std::vector<Evaluation> results = evaluator_.evaluate(pending, store);
+      MAPSMITH_ASSERT(results.size() == pending.size());
+      for (std::size_t k = 0; k < results.size(); ++k)
+        news[pending_new[k]].eval = std::move(results[k]);
+    }
+    // Fold in candidate order (new trials were numbered in it): the best changes only on a
+    // strictly faster mapper, so the first of equals stays.
+    for (Trial& t : news) {
+      known_.push_back(Known{t.eval.time_s, t.eval.ok});
+      if (t.cached)
+        ++cached_;
+      else
+        ++fresh_;
+      if (!t.eval.ok)
+        ++failed_;
+      else if (!best_ || t.eval.time_s < best_->eval.time_s)
+        best_ = t;
+    }
+    if (kept) *kept = std::move(news);
+    return idx;
+  }
+
+  double time_of(std::size_t trial) const {
+    const Known& k = known_[trial];
+    return k.ok ? k.time_s : std::numeric_limits<double>::infinity();
+  }
+
+  void report(const std::optional<double>& expert_s) const {
+    if (!options_.progress) return;
+    TuneProgress p;
+    p.evaluations = known_.size();
+    p.budget = options_.budget;
+    p.fresh = fresh_;
+    if (best_) p.best_s = best_->eval.time_s;
+    p.expert_s = expert_s;
+    options_.progress(p);
+  }
+
+  TuneResult finish(std::optional<Trial> expert, Trial def, std::string stopped) {
+    TuneResult r;
+    r.best = best_;
+    r.expert = std::move(expert);
+    r.def = std::move(def);
+    r.evaluations = known_.size();
+    r.fresh = fresh_;
+    r.cached = cached_;
+    r.failed = failed_;
+    r.stopped = std::move(stopped);
+    if (db_)
+      db_->end_run(run_id_, static_cast<std::int64_t>(r.evaluations),
+                   static_cast<std::int64_t>(r.fresh),
+                   best_ ? std::optional<std::int64_t>(best_->number) : std::nullopt);
+    return r;
+  }
+
+  std::size_t size() const { return known_.size(); }
+
+ private:
+  Evaluator& evaluator_;
+  const TuneOptions& options_;
+  ResultsDb* db_;
+  std::int64_t study_;
+  std::int64_t run_id_ = 0;
+  std::vector<Known> known_;
+  std::unordered_map<TextKey, std::size_t, TextKeyHash> index_;
+  std::size_t fresh_ = 0, cached_ = 0, failed_ = 0;
+  std::optional<Trial> best_;
+};
+
+}  // namespace
+
+TuneResult tune(const Space& space, Optimizer& optimizer, Evaluator& evaluator,
+                const TuneOptions& options, ResultsDb* db, std::int64_t study) {
+  const auto start = std::chrono::steady_clock::now();
+  Run run(evaluator, options, db, study);
+  // The expert first, then the default policy: the references every result is compared with.
+  const std::string expert_origin = "expert", default_origin = "default";
+  const Point expert_point = space.has_expert() ? space.expert_point() : Point{};
+  const Point default_point = space.default_point();
+  std::vector<Rendered> refs;
+  if (space.has_expert())
+    refs.push_back({space.render(expert_point), &expert_origin, &expert_point});
+  refs.push_back({space.render(default_point), &default_origin, &default_point});
+  std::vector<Trial> ref_trials;
+  run.run_batch(refs, &ref_trials);
+  std::optional<Trial> expert;
+  if (space.has_expert()) expert = ref_trials.front();
+  const Trial def = ref_trials.back();  // the expert itself when its text is empty
+  std::optional<double> expert_s;
+  if (expert && expert->eval.ok) expert_s = expert->eval.time_s;
+  run.report(expert_s);
+
+  const std::size_t batch = std::max<std::size_t>(1, options.batch);
+  std::size_t stall = 0;
+  std::string stopped = "budget";
+  while (run.size() < options.budget) {
+    if (options.time_limit_s > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
+            options.time_limit_s) {
+      stopped = "time limit";
+      break;
+    }
+    const std::size_t n = std::min(batch, options.budget - run.size());
+    std::vector<Candidate> asked = optimizer.ask(n);
+    if (asked.empty()) {
+      stopped = "optimizer finished";
+      break;
+    }
+    MAPSMITH_ASSERT(asked.size() <= n);
+    std::vector<Rendered> texts;
+    texts.reserve(asked.size());
+    for (const Candidate& c : asked)
+      texts.push_back({space.render(c.point), &c.origin, &c.point});
+    const std::size_t before = run.size();
+    const std::vector<std::size_t> idx = run.run_batch(texts);
+    std::vector<double> times(idx.size());
+    for (std::size_t i = 0; i < idx.size(); ++i)
+      times[i] = run.time_of(idx[i]);
+    optimizer.tell(asked, times);
+    run.report(expert_s);
+    stall = run.size() == before ? stall + 1 : 0;
+    if (stall >= kMaxStall) {
+      stopped = "no new candidates";
+      break;
+    }
+  }
+  return run.finish(std::move(expert), def, stopped);
+}
+
+}  // namespace mapsmith::search

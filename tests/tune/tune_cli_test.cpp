@@ -1,0 +1,149 @@
+// `mapsmith tune` as a user runs it: killed with SIGKILL in the middle of a search and run again,
+// it reuses every result the killed run stored and evaluates only the rest; and its output does
+// not depend on the number of threads.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+/// Starts mapsmith with `args`, its standard output and error going to files.
+pid_t start(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+  std::vector<std::string> argv = {MAPSMITH_EXE};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (std::string& a : argv)
+    cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+/// Runs mapsmith to the end; returns its standard output.
+std::string run(const std::vector<std::string>& args, const std::string& dir) {
+  const pid_t pid = start(args, dir + "/out.txt", dir + "/err.txt");
+  EXPECT_GT(pid, 0);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << slurp(dir + "/err.txt");
+  return slurp(dir + "/out.txt");
+}
+
+/// The evaluations stored so far (0 while the database is not there yet).
+long long stored(const std::string& db) {
+  sqlite3* h = nullptr;
+  long long n = 0;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(h, "SELECT COUNT(*) FROM evaluations", -1, &s, nullptr) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+      n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(h);
+  return n;
+}
+
+class TuneCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = ::testing::TempDir() + "tune_cli_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+  std::string dir;
+};
+
+constexpr int kBudget = 1500;
+
+std::vector<std::string> tune_args(const std::string& db, const std::string& jobs) {
+  return {"tune", "--app", "circuit", "--machine", "sapling-4", "--budget", std::to_string(kBudget),
+          "--db", db,      "--out",   "none",      "--json",    "--jobs",   jobs};
+}
+
+TEST_F(TuneCli, ASearchKilledWithSigkillResumesWithoutEvaluatingAnythingTwice) {
+  const std::string db = dir + "/results.db";
+  const std::vector<std::string> args = tune_args(db, "2");
+  const pid_t pid = start(args, dir + "/killed.out", dir + "/killed.err");
+  ASSERT_GT(pid, 0);
+  // Kill it once a hundred results are in, long before the end.
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (stored(db) < 100) {
+    ASSERT_EQ(waitpid(pid, &status, WNOHANG), 0) << "finished before it could be killed";
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  const long long kept = stored(db);
+  ASSERT_GE(kept, 100);
+  ASSERT_LT(kept, kBudget);
+
+  // The same command again: every stored result is reused, the rest evaluated.
+  const auto resumed = nlohmann::json::parse(run(args, dir));
+  EXPECT_EQ(resumed["evaluations"], kBudget);
+  EXPECT_EQ(resumed["cached_evaluations"], kept);
+  EXPECT_EQ(resumed["fresh_evaluations"], kBudget - kept);
+  EXPECT_EQ(stored(db), kBudget);
+
+  // Once more: nothing left to evaluate.
+  const auto again = nlohmann::json::parse(run(args, dir));
+  EXPECT_EQ(again["cached_evaluations"], kBudget);
+  EXPECT_EQ(again["fresh_evaluations"], 0);
+
+  // And the result is the one of a search never killed, on one thread, with no database.
+  auto whole = nlohmann::json::parse(run(tune_args("none", "1"), dir));
+  EXPECT_EQ(whole["fresh_evaluations"], kBudget);
+  for (auto* j : {&whole, const_cast<nlohmann::json*>(&resumed)}) {
+    j->erase("fresh_evaluations");
+    j->erase("cached_evaluations");
+  }
+  EXPECT_EQ(whole.dump(2), resumed.dump(2));
+  EXPECT_NE(resumed["best"], nullptr);
+  EXPECT_LE(resumed["best"]["time_s"].get<double>(), resumed["expert_time_s"].get<double>());
+}
+
+TEST_F(TuneCli, TheOutputDoesNotDependOnTheThreads) {
+  std::vector<std::string> one = {"tune",     "--app",  "stencil", "--machine", "sapling-2",
+                                  "--budget", "300",    "--db",    "none",      "--out",
+                                  "none",     "--seed", "5"};
+  std::vector<std::string> two = one;
+  one.insert(one.end(), {"--jobs", "1"});
+  two.insert(two.end(), {"--jobs", "2"});
+  const std::string a = run(one, dir), b = run(two, dir);
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, b);
+}
+
+}  // namespace
