@@ -34,7 +34,9 @@ void operator delete(void* q) noexcept {
   g_live.fetch_sub(*p);
   std::free(p);
 }
-void operator delete(void* q, std::size_t) noexcept { operator delete(q); }
+void operator delete(void* q, std::size_t) noexcept {
+  operator delete(q);
+}
 
 #include "dsl/checker.h"
 #include "dsl/parser.h"

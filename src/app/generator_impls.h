@@ -4,8 +4,8 @@
 
 namespace mapsmith::app::gen {
 
-#define MAPSMITH_GENERATOR(name)                                   \
-  GeneratorInfo name##_info();                                     \
+#define MAPSMITH_GENERATOR(name) \
+  GeneratorInfo name##_info();   \
   App name(const Params& params, const machine::Machine& machine);
 
 MAPSMITH_GENERATOR(circuit)

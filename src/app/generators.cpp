@@ -32,7 +32,8 @@ constexpr std::array<Entry, 9> kGenerators = {{
 
 std::vector<std::string> generator_names() {
   std::vector<std::string> out;
-  for (const Entry& e : kGenerators) out.push_back(e.info().name);
+  for (const Entry& e : kGenerators)
+    out.push_back(e.info().name);
   return out;
 }
 
@@ -42,7 +43,8 @@ Params parse_params(std::string_view spec, std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t comma = text.find(',', pos);
-    std::string_view part = text.substr(pos, comma == std::string_view::npos ? text.npos : comma - pos);
+    std::string_view part =
+        text.substr(pos, comma == std::string_view::npos ? text.npos : comma - pos);
     std::size_t eq = part.find('=');
     if (eq == std::string_view::npos || eq == 0) {
       throw InputError(fmt::format("app '{}': '{}' is not of the form NAME=VALUE", spec, part));
@@ -51,12 +53,15 @@ Params parse_params(std::string_view spec, std::string_view text) {
     std::int64_t v = 0;
     bool ok = !value.empty() && value.size() <= 18;
     for (char c : value) {
-      if (c < '0' || c > '9') ok = false;
-      else v = v * 10 + (c - '0');
+      if (c < '0' || c > '9')
+        ok = false;
+      else
+        v = v * 10 + (c - '0');
     }
     if (!ok) {
-      throw InputError(fmt::format("app '{}': the value of {} must be a non-negative integer, not '{}'",
-                                   spec, part.substr(0, eq), value));
+      throw InputError(
+          fmt::format("app '{}': the value of {} must be a non-negative integer, not '{}'", spec,
+                      part.substr(0, eq), value));
     }
     out.emplace_back(std::string(part.substr(0, eq)), v);
     if (comma == std::string_view::npos) break;
@@ -69,7 +74,8 @@ Params parse_params(std::string_view spec, std::string_view text) {
 
 std::vector<GeneratorInfo> list_generators() {
   std::vector<GeneratorInfo> out;
-  for (const Entry& e : kGenerators) out.push_back(e.info());
+  for (const Entry& e : kGenerators)
+    out.push_back(e.info());
   return out;
 }
 
@@ -84,12 +90,13 @@ App generate(std::string_view name, const Params& params, const machine::Machine
     GeneratorInfo info = e.info();
     if (info.name != name) continue;
     std::vector<std::string> known;
-    for (const ParamInfo& p : info.params) known.push_back(p.name);
+    for (const ParamInfo& p : info.params)
+      known.push_back(p.name);
     for (const auto& [k, v] : params) {
       if (std::find(known.begin(), known.end(), k) != known.end()) continue;
       auto m = closest_match(k, known);
-      throw InputError(fmt::format("app {} has no parameter '{}'{}; its parameters are: {}", name, k,
-                                   m ? fmt::format(" (did you mean '{}'?)", *m) : std::string(),
+      throw InputError(fmt::format("app {} has no parameter '{}'{}; its parameters are: {}", name,
+                                   k, m ? fmt::format(" (did you mean '{}'?)", *m) : std::string(),
                                    join(known, ", ")));
     }
     App app = e.make(params, machine);
@@ -97,10 +104,10 @@ App generate(std::string_view name, const Params& params, const machine::Machine
   }
   auto names = generator_names();
   auto m = closest_match(name, names);
-  throw InputError(fmt::format("unknown app '{}'{}; the built-in apps are: {} (or give an app JSON "
-                               "file)",
-                               name, m ? fmt::format(" (did you mean '{}'?)", *m) : std::string(),
-                               join(names, ", ")));
+  throw InputError(fmt::format(
+      "unknown app '{}'{}; the built-in apps are: {} (or give an app JSON "
+      "file)",
+      name, m ? fmt::format(" (did you mean '{}'?)", *m) : std::string(), join(names, ", ")));
 }
 
 App load_app(std::string_view spec, const machine::Machine& machine) {

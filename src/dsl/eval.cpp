@@ -11,24 +11,32 @@ namespace mapsmith::dsl {
 
 std::string tuple_text(std::span<const std::int64_t> t) {
   std::string out = "(";
-  for (std::size_t i = 0; i < t.size(); ++i) out += fmt::format("{}{}", i ? ", " : "", t[i]);
+  for (std::size_t i = 0; i < t.size(); ++i)
+    out += fmt::format("{}{}", i ? ", " : "", t[i]);
   if (t.size() == 1) out += ',';
   return out + ")";
 }
 
 std::string to_string(const Value& v) {
   switch (v.type) {
-    case Type::Int: return fmt::format("{}", v.i);
-    case Type::Bool: return v.i ? "True" : "False";
-    case Type::Tuple: return tuple_text(v.tuple);
+    case Type::Int:
+      return fmt::format("{}", v.i);
+    case Type::Bool:
+      return v.i ? "True" : "False";
+    case Type::Tuple:
+      return tuple_text(v.tuple);
     case Type::Space:
       return fmt::format("{} of size {}", v.space->describe(), tuple_text(v.space->size()));
     case Type::Proc:
       return fmt::format("{} {} of node {}", to_string(v.proc.kind), v.proc.local, v.proc.node);
-    case Type::Task: return fmt::format("task {}", v.task ? v.task->name : "?");
-    case Type::ProcKind: return std::string(to_string(static_cast<ProcKind>(v.i)));
-    case Type::MemKind: return std::string(to_string(static_cast<MemKind>(v.i)));
-    case Type::Unknown: return "?";
+    case Type::Task:
+      return fmt::format("task {}", v.task ? v.task->name : "?");
+    case Type::ProcKind:
+      return std::string(to_string(static_cast<ProcKind>(v.i)));
+    case Type::MemKind:
+      return std::string(to_string(static_cast<MemKind>(v.i)));
+    case Type::Unknown:
+      return "?";
   }
   return "?";
 }
@@ -70,8 +78,7 @@ void Evaluator::fail(SourceLoc loc, std::string message, std::string hint) {
 
 void Evaluator::tick(SourceLoc loc) {
   if (++steps_ > budget_) {
-    fail(loc,
-         fmt::format("evaluation stopped after {} steps{}", budget_, task_context()),
+    fail(loc, fmt::format("evaluation stopped after {} steps{}", budget_, task_context()),
          "the step budget keeps a mapper from hanging the tool; look for unbounded recursion");
   }
 }
@@ -171,22 +178,24 @@ std::optional<ProcValue> Evaluator::map_point(std::string_view function, const T
 
 Value Evaluator::invoke(const Stmt& def, std::vector<Value> args, SourceLoc call_site) {
   if (++depth_ > kMaxCallDepth) {
-    fail(call_site, fmt::format("function calls nested more than {} deep{}", kMaxCallDepth,
-                                task_context()),
+    fail(call_site,
+         fmt::format("function calls nested more than {} deep{}", kMaxCallDepth, task_context()),
          "look for a function that calls itself without end");
   }
   Frame frame;
   for (std::size_t i = 0; i < def.params.size() && i < args.size(); ++i) {
     auto want = param_type(def.params[i].type.text);
     if (want && args[i].type != *want) {
-      fail(call_site, fmt::format("argument {} of '{}' must be {}, not {}", i + 1,
-                                  def.name.text, type_phrase(*want), type_phrase(args[i].type)));
+      fail(call_site, fmt::format("argument {} of '{}' must be {}, not {}", i + 1, def.name.text,
+                                  type_phrase(*want), type_phrase(args[i].type)));
     }
     frame.locals[def.params[i].name.text] = std::move(args[i]);
   }
   for (const Stmt& s : def.body) {
     switch (s.kind) {
-      case StmtKind::Assign: frame.locals[s.name.text] = eval(s.value, &frame); break;
+      case StmtKind::Assign:
+        frame.locals[s.name.text] = eval(s.value, &frame);
+        break;
       case StmtKind::Return: {
         Value v = eval(s.value, &frame);
         --depth_;
@@ -207,7 +216,8 @@ Value Evaluator::invoke(const Stmt& def, std::vector<Value> args, SourceLoc call
         host_.print(line);
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
   fail(def.end, fmt::format("function '{}' ended without returning a value", def.name.text));
@@ -245,9 +255,12 @@ Value Evaluator::eval(ExprId id, Frame* frame) {
          "split the expression with intermediate variables");
   }
   switch (e.kind) {
-    case ExprKind::Int: return Value::of_int(e.value);
-    case ExprKind::Bool: return Value::of_bool(e.value != 0);
-    case ExprKind::Name: return lookup(e, frame);
+    case ExprKind::Int:
+      return Value::of_int(e.value);
+    case ExprKind::Bool:
+      return Value::of_bool(e.value != 0);
+    case ExprKind::Name:
+      return lookup(e, frame);
     case ExprKind::Machine: {
       auto k = parse_proc_kind(e.name);
       MAPSMITH_ASSERT(k.has_value());
@@ -272,37 +285,44 @@ Value Evaluator::eval(ExprId id, Frame* frame) {
     case ExprKind::Unpack: {
       Value v = eval(p_.child(e, 0), frame);
       if (v.type != Type::Tuple)
-        fail(e.loc, fmt::format("only a tuple can be unpacked with '*', not {}",
-                                type_phrase(v.type)));
+        fail(e.loc,
+             fmt::format("only a tuple can be unpacked with '*', not {}", type_phrase(v.type)));
       return v;
     }
-    case ExprKind::Wildcard: fail(e.loc, "'*' index outside a machine space index");
+    case ExprKind::Wildcard:
+      fail(e.loc, "'*' index outside a machine space index");
     case ExprKind::Unary: {
       Value v = eval(p_.child(e, 0), frame);
       if (e.op == Op::Not) {
         return Value::of_bool(!want_int(p_.child(e, 0), v, "the operand of '!'"));
       }
       if (v.type == Type::Tuple) {
-        for (auto& x : v.tuple) x = -x;
+        for (auto& x : v.tuple)
+          x = -x;
         return v;
       }
       std::int64_t x = want_int(p_.child(e, 0), v, "the operand of '-'");
       if (x == std::numeric_limits<std::int64_t>::min()) fail(e.loc, "integer overflow in '-'");
       return Value::of_int(-x);
     }
-    case ExprKind::Binary: return eval_binary(e, frame);
+    case ExprKind::Binary:
+      return eval_binary(e, frame);
     case ExprKind::Cond: {
       Value c = eval(p_.child(e, 0), frame);
       bool t = want_int(p_.child(e, 0), c, "the condition of '?:'") != 0;
       return eval(p_.child(e, t ? 1 : 2), frame);
     }
-    case ExprKind::Index: return eval_index(e, frame);
+    case ExprKind::Index:
+      return eval_index(e, frame);
     case ExprKind::Slice: {
       Value base = eval(p_.child(e, 0), frame);
       std::vector<std::int64_t> t;
-      if (base.type == Type::Tuple) t = std::move(base.tuple);
-      else if (base.type == Type::Space) t = base.space->size();
-      else fail(e.loc, fmt::format("cannot slice {}", type_phrase(base.type)));
+      if (base.type == Type::Tuple)
+        t = std::move(base.tuple);
+      else if (base.type == Type::Space)
+        t = base.space->size();
+      else
+        fail(e.loc, fmt::format("cannot slice {}", type_phrase(base.type)));
       auto n = static_cast<std::int64_t>(t.size());
       auto bound = [&](std::uint32_t i, std::int64_t dflt) {
         ExprId b = p_.child(e, i);
@@ -315,21 +335,24 @@ Value Evaluator::eval(ExprId id, Frame* frame) {
       if (hi < lo) hi = lo;
       return Value::of_tuple(std::vector<std::int64_t>(t.begin() + lo, t.begin() + hi));
     }
-    case ExprKind::Call: return eval_call(e, frame);
+    case ExprKind::Call:
+      return eval_call(e, frame);
     case ExprKind::Attr:
-    case ExprKind::Method: return eval_member(e, frame);
+    case ExprKind::Method:
+      return eval_member(e, frame);
     case ExprKind::TupleComp: {
       Value iter = eval(p_.child(e, 1), frame);
       if (iter.type != Type::Tuple)
-        fail(p_.expr(p_.child(e, 1)).loc,
-             fmt::format("the sequence after 'in' must be a tuple, not {}", type_phrase(iter.type)));
+        fail(
+            p_.expr(p_.child(e, 1)).loc,
+            fmt::format("the sequence after 'in' must be a tuple, not {}", type_phrase(iter.type)));
       Frame inner;
       if (frame) inner.locals = frame->locals;
       std::vector<std::int64_t> out;
       for (std::int64_t x : iter.tuple) {
         inner.locals[e.name] = Value::of_int(x);
-        out.push_back(want_int(p_.child(e, 0), eval(p_.child(e, 0), &inner),
-                               "each element of tuple(...)"));
+        out.push_back(
+            want_int(p_.child(e, 0), eval(p_.child(e, 0), &inner), "each element of tuple(...)"));
       }
       return Value::of_tuple(std::move(out));
     }
@@ -349,14 +372,19 @@ Value Evaluator::eval_binary(const Expr& e, Frame* frame) {
   Value b = eval(r, frame);
   if (e.op == Op::Eq || e.op == Op::Ne) {
     bool eq;
-    if (a.type == Type::Tuple && b.type == Type::Tuple) eq = a.tuple == b.tuple;
-    else if (a.type == Type::Proc && b.type == Type::Proc) eq = a.proc == b.proc;
-    else if (a.type == Type::Space && b.type == Type::Space) eq = a.space == b.space;
-    else if (a.type == Type::Task && b.type == Type::Task) eq = a.task == b.task;
+    if (a.type == Type::Tuple && b.type == Type::Tuple)
+      eq = a.tuple == b.tuple;
+    else if (a.type == Type::Proc && b.type == Type::Proc)
+      eq = a.proc == b.proc;
+    else if (a.type == Type::Space && b.type == Type::Space)
+      eq = a.space == b.space;
+    else if (a.type == Type::Task && b.type == Type::Task)
+      eq = a.task == b.task;
     else if ((a.type == Type::Int || a.type == Type::Bool) &&
              (b.type == Type::Int || b.type == Type::Bool))
       eq = a.i == b.i;  // the checker lets a bool compare with an int, as True == 1
-    else eq = a.type == b.type && a.i == b.i;
+    else
+      eq = a.type == b.type && a.i == b.i;
     return Value::of_bool(e.op == Op::Eq ? eq : !eq);
   }
   auto arith = [&](std::int64_t x, std::int64_t y) -> std::int64_t {
@@ -375,14 +403,14 @@ Value Evaluator::eval_binary(const Expr& e, Frame* frame) {
       case Op::Mod:
         if (y == 0) {
           fail(e.loc,
-               fmt::format("{} by zero{}", e.op == Op::Div ? "division" : "modulo",
-                           task_context()),
+               fmt::format("{} by zero{}", e.op == Op::Div ? "division" : "modulo", task_context()),
                "guard the divisor, for example with max(d, 1)");
         }
         if (x == std::numeric_limits<std::int64_t>::min() && y == -1)
           fail(e.loc, "integer overflow in '/'");
         return e.op == Op::Div ? floor_div(x, y) : floor_mod(x, y);
-      default: MAPSMITH_UNREACHABLE();
+      default:
+        MAPSMITH_UNREACHABLE();
     }
   };
   switch (e.op) {
@@ -395,19 +423,22 @@ Value Evaluator::eval_binary(const Expr& e, Frame* frame) {
       bool v = e.op == Op::Lt ? x < y : e.op == Op::Le ? x <= y : e.op == Op::Gt ? x > y : x >= y;
       return Value::of_bool(v);
     }
-    default: break;
+    default:
+      break;
   }
   if (a.type == Type::Tuple || b.type == Type::Tuple) {
     if (a.type != Type::Tuple || b.type != Type::Tuple) {
-      fail(e.loc, fmt::format("'{}' between {} and {}", op_text(e.op), type_phrase(a.type),
-                              type_phrase(b.type)),
+      fail(e.loc,
+           fmt::format("'{}' between {} and {}", op_text(e.op), type_phrase(a.type),
+                       type_phrase(b.type)),
            "arithmetic takes two ints or two tuples of equal length");
     }
     if (a.tuple.size() != b.tuple.size()) {
       fail(e.loc, fmt::format("'{}' on tuples of different lengths: {} and {}", op_text(e.op),
                               tuple_text(a.tuple), tuple_text(b.tuple)));
     }
-    for (std::size_t i = 0; i < a.tuple.size(); ++i) a.tuple[i] = arith(a.tuple[i], b.tuple[i]);
+    for (std::size_t i = 0; i < a.tuple.size(); ++i)
+      a.tuple[i] = arith(a.tuple[i], b.tuple[i]);
     return a;
   }
   return Value::of_int(arith(want_int(l, a, "an operand"), want_int(r, b, "an operand")));
@@ -438,8 +469,10 @@ Value Evaluator::eval_index(const Expr& e, Frame* frame) {
       continue;
     }
     Value v = eval(c, frame);
-    if (cx.kind == ExprKind::Unpack) idx.insert(idx.end(), v.tuple.begin(), v.tuple.end());
-    else idx.push_back(want_int(c, v, "an index"));
+    if (cx.kind == ExprKind::Unpack)
+      idx.insert(idx.end(), v.tuple.begin(), v.tuple.end());
+    else
+      idx.push_back(want_int(c, v, "an index"));
   }
   if (idx.size() != size.size()) {
     fail(e.loc,
@@ -476,7 +509,8 @@ Value Evaluator::eval_call(const Expr& e, Frame* frame) {
     ExprId c = p_.child(e, i);
     Value v = eval(c, frame);
     if (p_.expr(c).kind == ExprKind::Unpack) {
-      for (std::int64_t x : v.tuple) args.push_back(Value::of_int(x));
+      for (std::int64_t x : v.tuple)
+        args.push_back(Value::of_int(x));
     } else {
       args.push_back(std::move(v));
     }
@@ -493,8 +527,8 @@ Value Evaluator::eval_call(const Expr& e, Frame* frame) {
   }
   auto want_n = [&](std::size_t n) {
     if (args.size() != n)
-      fail(e.loc, fmt::format("built-in function '{}' takes {} argument{}", e.name, n,
-                              n == 1 ? "" : "s"));
+      fail(e.loc,
+           fmt::format("built-in function '{}' takes {} argument{}", e.name, n, n == 1 ? "" : "s"));
   };
   auto int_arg = [&](std::size_t i) {
     if (args[i].type != Type::Int && args[i].type != Type::Bool)
@@ -504,11 +538,12 @@ Value Evaluator::eval_call(const Expr& e, Frame* frame) {
   };
   if (e.name == "len") {
     want_n(1);
-    if (args[0].type == Type::Tuple) return Value::of_int(static_cast<std::int64_t>(args[0].tuple.size()));
+    if (args[0].type == Type::Tuple)
+      return Value::of_int(static_cast<std::int64_t>(args[0].tuple.size()));
     if (args[0].type == Type::Space)
       return Value::of_int(static_cast<std::int64_t>(args[0].space->size().size()));
-    fail(e.loc, fmt::format("len() takes a tuple or a machine space, not {}",
-                            type_phrase(args[0].type)));
+    fail(e.loc,
+         fmt::format("len() takes a tuple or a machine space, not {}", type_phrase(args[0].type)));
   }
   if (e.name == "min" || e.name == "max") {
     want_n(2);
@@ -527,7 +562,8 @@ Value Evaluator::eval_call(const Expr& e, Frame* frame) {
 Value Evaluator::eval_member(const Expr& e, Frame* frame) {
   Value recv = eval(p_.child(e, 0), frame);
   std::vector<Value> args;
-  for (std::uint32_t i = 1; i < e.count; ++i) args.push_back(eval(p_.child(e, i), frame));
+  for (std::uint32_t i = 1; i < e.count; ++i)
+    args.push_back(eval(p_.child(e, i), frame));
   const std::string_view name = e.name;
   switch (recv.type) {
     case Type::Space: {
@@ -536,15 +572,18 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
       if (name == "len") return Value::of_int(static_cast<std::int64_t>(size.size()));
       if (name == "volume") {
         std::int64_t v = 1;
-        for (std::int64_t s : size) v *= s;
+        for (std::int64_t s : size)
+          v *= s;
         return Value::of_int(v);
       }
       std::vector<std::int64_t> ints;
       std::vector<std::int64_t> tuple;
       for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i].type == Type::Tuple) tuple = args[i].tuple;
-        else ints.push_back(want_int(p_.child(e, static_cast<std::uint32_t>(i + 1)), args[i],
-                                     fmt::format("argument {} of '{}'", i + 1, name)));
+        if (args[i].type == Type::Tuple)
+          tuple = args[i].tuple;
+        else
+          ints.push_back(want_int(p_.child(e, static_cast<std::uint32_t>(i + 1)), args[i],
+                                  fmt::format("argument {} of '{}'", i + 1, name)));
       }
       std::string why;
       SpacePtr s = recv.space->transform(name, ints, tuple, why);
@@ -565,12 +604,12 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
       if (name == "processor") {
         if (args.size() != 1 || args[0].type != Type::Space)
           fail(e.loc, "processor() takes one machine space");
-        if (!t.has_processor)
-          fail(e.loc, fmt::format("task {} has no processor yet", t.name));
+        if (!t.has_processor) fail(e.loc, fmt::format("task {} has no processor yet", t.name));
         const SpaceValue& sp = *args[0].space;
         const std::vector<std::int64_t>& size = sp.size();
         std::int64_t volume = 1;
-        for (std::int64_t s : size) volume *= s;
+        for (std::int64_t s : size)
+          volume *= s;
         std::vector<std::int64_t> idx(size.size(), 0);
         for (std::int64_t n = 0; n < volume; ++n) {
           tick(e.loc);
@@ -582,9 +621,9 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
           if (sp.kind() == t.processor.kind && sp.at(idx) == t.processor)
             return Value::of_tuple(idx);
         }
-        fail(e.loc, fmt::format("the processor of task {} ({} {} of node {}) is not in {}",
-                                t.name, to_string(t.processor.kind), t.processor.local,
-                                t.processor.node, sp.describe()));
+        fail(e.loc, fmt::format("the processor of task {} ({} {} of node {}) is not in {}", t.name,
+                                to_string(t.processor.kind), t.processor.local, t.processor.node,
+                                sp.describe()));
       }
       break;
     }
@@ -607,7 +646,8 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
   fail(e.loc, fmt::format("{} has no {} '{}'", type_phrase(recv.type),
                           e.kind == ExprKind::Method ? "method" : "property", name));

@@ -13,28 +13,38 @@ enum Prec : int { kCond = 1, kOr, kAnd, kEq, kRel, kAdd, kMul, kUnary, kPostfix,
 
 int prec_of(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::Cond: return kCond;
+    case ExprKind::Cond:
+      return kCond;
     case ExprKind::Binary:
       switch (e.op) {
-        case Op::Or: return kOr;
-        case Op::And: return kAnd;
+        case Op::Or:
+          return kOr;
+        case Op::And:
+          return kAnd;
         case Op::Eq:
-        case Op::Ne: return kEq;
+        case Op::Ne:
+          return kEq;
         case Op::Lt:
         case Op::Le:
         case Op::Gt:
-        case Op::Ge: return kRel;
+        case Op::Ge:
+          return kRel;
         case Op::Add:
-        case Op::Sub: return kAdd;
-        default: return kMul;
+        case Op::Sub:
+          return kAdd;
+        default:
+          return kMul;
       }
     case ExprKind::Unary:
-    case ExprKind::Unpack: return kUnary;
+    case ExprKind::Unpack:
+      return kUnary;
     case ExprKind::Index:
     case ExprKind::Slice:
     case ExprKind::Attr:
-    case ExprKind::Method: return kPostfix;
-    default: return kAtom;
+    case ExprKind::Method:
+      return kPostfix;
+    default:
+      return kAtom;
   }
 }
 
@@ -60,11 +70,21 @@ class ExprPrinter {
 
   void print_bare(const Expr& e, std::string& out) const {
     switch (e.kind) {
-      case ExprKind::Int: out += fmt::format("{}", e.value); return;
-      case ExprKind::Bool: out += e.value ? "True" : "False"; return;
-      case ExprKind::Name: out += e.name; return;
-      case ExprKind::Wildcard: out += '*'; return;
-      case ExprKind::Machine: out += fmt::format("Machine({})", e.name); return;
+      case ExprKind::Int:
+        out += fmt::format("{}", e.value);
+        return;
+      case ExprKind::Bool:
+        out += e.value ? "True" : "False";
+        return;
+      case ExprKind::Name:
+        out += e.name;
+        return;
+      case ExprKind::Wildcard:
+        out += '*';
+        return;
+      case ExprKind::Machine:
+        out += fmt::format("Machine({})", e.name);
+        return;
       case ExprKind::Tuple:
         out += '(';
         list(e, 0, out);
@@ -165,9 +185,12 @@ std::string names_text(const std::vector<Name>& ns) {
 
 std::string region_text(const RegionSel& r) {
   switch (r.kind) {
-    case RegionSel::Kind::Any: return "*";
-    case RegionSel::Kind::Named: return std::string(r.name.text);
-    case RegionSel::Kind::Index: return fmt::format("{}", r.index);
+    case RegionSel::Kind::Any:
+      return "*";
+    case RegionSel::Kind::Named:
+      return std::string(r.name.text);
+    case RegionSel::Kind::Index:
+      return fmt::format("{}", r.index);
   }
   return "?";
 }
@@ -233,8 +256,8 @@ class ProgramPrinter {
                             s.proc.text, names_text(s.kinds));
         return;
       case StmtKind::Layout:
-        out_ += fmt::format("Layout {} {} {}", tasks_text(s.tasks), region_text(s.region),
-                            s.proc.text);
+        out_ +=
+            fmt::format("Layout {} {} {}", tasks_text(s.tasks), region_text(s.region), s.proc.text);
         for (const LayoutItem& l : s.layout) {
           out_ += ' ';
           out_ += to_string(l.word);
@@ -244,8 +267,7 @@ class ProgramPrinter {
         return;
       case StmtKind::InstanceLimit:
         if (s.old_form) {
-          out_ += fmt::format("InstanceLimit {} {} {};", tasks_text(s.tasks), s.proc.text,
-                              s.limit);
+          out_ += fmt::format("InstanceLimit {} {} {};", tasks_text(s.tasks), s.proc.text, s.limit);
         } else {
           out_ += fmt::format("InstanceLimit {} {};", tasks_text(s.tasks), s.limit);
         }
@@ -283,8 +305,8 @@ class ProgramPrinter {
       case StmtKind::Def: {
         out_ += fmt::format("def {}(", s.name.text);
         for (std::size_t i = 0; i < s.params.size(); ++i) {
-          out_ += fmt::format("{}{} {}", i ? ", " : "", s.params[i].type.text,
-                              s.params[i].name.text);
+          out_ +=
+              fmt::format("{}{} {}", i ? ", " : "", s.params[i].type.text, s.params[i].name.text);
         }
         out_ += ") {";
         // A comment on the head line stays there. Blank lines in the body count from the line
@@ -334,7 +356,9 @@ class ProgramPrinter {
 
 }  // namespace
 
-std::string format_program(const Program& p) { return ProgramPrinter(p).run(); }
+std::string format_program(const Program& p) {
+  return ProgramPrinter(p).run();
+}
 
 std::string format_expr(const Program& p, ExprId id) {
   std::string out;

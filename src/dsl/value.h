@@ -55,11 +55,11 @@ struct TaskView {
 
 struct Value {
   Type type = Type::Unknown;
-  std::int64_t i = 0;                // Int, Bool, ProcKind / MemKind (as the enum's value)
-  std::vector<std::int64_t> tuple;   // Tuple
-  SpacePtr space;                    // Space
-  ProcValue proc;                    // Proc
-  const TaskView* task = nullptr;    // Task
+  std::int64_t i = 0;               // Int, Bool, ProcKind / MemKind (as the enum's value)
+  std::vector<std::int64_t> tuple;  // Tuple
+  SpacePtr space;                   // Space
+  ProcValue proc;                   // Proc
+  const TaskView* task = nullptr;   // Task
 
   static Value of_int(std::int64_t v) { return Value{Type::Int, v, {}, {}, {}, nullptr}; }
   static Value of_bool(bool v) { return Value{Type::Bool, v ? 1 : 0, {}, {}, {}, nullptr}; }

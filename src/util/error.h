@@ -28,7 +28,7 @@ class InternalError : public std::logic_error {
 /// Marks a point the code can never reach (after a switch over every enumerator).
 #define MAPSMITH_UNREACHABLE() ::mapsmith::internal_failure(__FILE__, __LINE__, "unreachable")
 
-#define MAPSMITH_ASSERT(cond)                                              \
-  do {                                                                     \
+#define MAPSMITH_ASSERT(cond)                                             \
+  do {                                                                    \
     if (!(cond)) ::mapsmith::internal_failure(__FILE__, __LINE__, #cond); \
   } while (0)

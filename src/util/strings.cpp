@@ -17,11 +17,13 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   // Optimal string alignment: insertions, deletions, substitutions and swaps of two adjacent
   // characters each cost 1, so "CUP" is one edit from "CPU".
   std::vector<std::size_t> prev2(b.size() + 1), prev(b.size() + 1), row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      row[j] = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      row[j] =
+          std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
         row[j] = std::min(row[j], prev2[j - 2] + 1);
     }
@@ -65,8 +67,8 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
     std::size_t n = std::fread(buf, 1, sizeof buf, f.get());
     if (n > 0) {
       if (out.size() + n > max_bytes)
-        throw InputError(fmt::format("{}: file is larger than the limit of {} bytes", path,
-                                     max_bytes));
+        throw InputError(
+            fmt::format("{}: file is larger than the limit of {} bytes", path, max_bytes));
       out.append(buf, n);
     }
     if (n < sizeof buf) {
