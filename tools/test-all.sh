@@ -15,7 +15,7 @@ ctest --test-dir build --output-on-failure -j "$jobs"
 if [ "${MAPSMITH_QUICK:-0}" = 1 ]; then exit 0; fi
 
 echo "== 2/3 build and test with -fsanitize=address,undefined"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMAPSMITH_WERROR=ON \
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DMAPSMITH_WERROR=ON \
   -DMAPSMITH_SANITIZE=ON -DMAPSMITH_BENCH=OFF >/dev/null
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
