@@ -126,7 +126,7 @@ def main():
         w("")
         w("The leaf GEMM (`task_4`) of every DISTAL matrix multiply calls cuBLAS DGEMM with "
           "leading dimensions taken from the row pitch of its instances, so its GPU variant needs "
-          "row-major (`C_order`) instances (docs/apps.d/cannon.md). Legion's default policy lays "
+          "row-major (`C_order`) instances (docs/apps.md (cannon)). Legion's default policy lays "
           "instances out Fortran-order (`SOA F_order`), so the first GEMM cannot be mapped and "
           "the run stops there, as the real runtime would; every expert mapper says "
           "`Layout * * * SOA C_order;`.")
