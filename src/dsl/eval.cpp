@@ -110,18 +110,7 @@ bool Evaluator::run_globals() {
       globals_[s.name.text] = std::move(*v);
     } else if (s.kind == StmtKind::Print) {
       bool ok = guarded([&]() -> Value {
-                  std::string line;
-                  std::size_t arg = 0;
-                  for (std::size_t i = 0; i < s.format.size(); ++i) {
-                    if (s.format[i] == '{' && i + 1 < s.format.size() && s.format[i + 1] == '}' &&
-                        arg < s.args.size()) {
-                      line += to_string(eval(s.args[arg++], nullptr));
-                      ++i;
-                    } else {
-                      line += s.format[i];
-                    }
-                  }
-                  host_.print(line);
+                  run_print(s, nullptr);
                   return Value::of_bool(true);
                 }).has_value();
       if (!ok) return false;
@@ -202,18 +191,7 @@ Value Evaluator::invoke(const Stmt& def, std::vector<Value> args, SourceLoc call
         return v;
       }
       case StmtKind::Print: {
-        std::string line;
-        std::size_t arg = 0;
-        for (std::size_t i = 0; i < s.format.size(); ++i) {
-          if (s.format[i] == '{' && i + 1 < s.format.size() && s.format[i + 1] == '}' &&
-              arg < s.args.size()) {
-            line += to_string(eval(s.args[arg++], &frame));
-            ++i;
-          } else {
-            line += s.format[i];
-          }
-        }
-        host_.print(line);
+        run_print(s, &frame);
         break;
       }
       default:
@@ -221,6 +199,21 @@ Value Evaluator::invoke(const Stmt& def, std::vector<Value> args, SourceLoc call
     }
   }
   fail(def.end, fmt::format("function '{}' ended without returning a value", def.name.text));
+}
+
+void Evaluator::run_print(const Stmt& s, Frame* frame) {
+  std::string line;
+  std::size_t arg = 0;
+  for (std::size_t i = 0; i < s.format.size(); ++i) {
+    if (s.format[i] == '{' && i + 1 < s.format.size() && s.format[i + 1] == '}' &&
+        arg < s.args.size()) {
+      line += to_string(eval(s.args[arg++], frame));
+      ++i;
+    } else {
+      line += s.format[i];
+    }
+  }
+  host_.print(line);
 }
 
 Value Evaluator::lookup(const Expr& e, Frame* frame) {

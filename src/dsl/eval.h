@@ -49,6 +49,8 @@ class Evaluator {
  private:
   struct Frame;
   Value eval(ExprId id, Frame* frame);
+  /// Formats a print statement's line and hands it to the host.
+  void run_print(const Stmt& s, Frame* frame);
   Value eval_binary(const Expr& e, Frame* frame);
   Value eval_index(const Expr& e, Frame* frame);
   Value eval_member(const Expr& e, Frame* frame);
