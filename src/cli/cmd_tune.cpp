@@ -294,6 +294,10 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       j["cached_evaluations"] = r.cached;
       j["failed_evaluations"] = r.failed;
       j["stopped"] = r.stopped;
+      Json trajectory = Json::array();
+      for (const search::Improvement& i : r.trajectory)
+        trajectory.push_back({i.number, i.time_s});
+      j["trajectory"] = trajectory;
       ctx.out << j.dump(2) << '\n';
     } else {
       ctx.out << fmt::format("{} on {}: {} (seed {}, from {}), {} mappers evaluated\n", a.name,

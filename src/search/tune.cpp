@@ -101,13 +101,25 @@ class Run {
         ++cached_;
       else
         ++fresh_;
-      if (!t.eval.ok)
+      if (!t.eval.ok) {
         ++failed_;
-      else if (!best_ || t.eval.time_s < best_->eval.time_s)
-        best_ = t;
+        continue;
+      }
+      if (t.origin != "expert" &&
+          (trajectory_.empty() || t.eval.time_s < trajectory_.back().time_s))
+        trajectory_.push_back({t.number, t.eval.time_s});
+      if (!best_ || t.eval.time_s < best_->eval.time_s) best_ = t;
     }
     if (kept) *kept = std::move(news);
     return idx;
+  }
+
+  /// The search proposed trial `trial` again: when it is the expert's (trial 0 of a run with an
+  /// expert), the search has found the expert's time by itself.
+  void rediscovered(std::size_t trial, bool has_expert) {
+    if (!has_expert || trial != 0 || !known_[0].ok) return;
+    if (trajectory_.empty() || known_[0].time_s < trajectory_.back().time_s)
+      trajectory_.push_back({known_.size(), known_[0].time_s});
   }
 
   double time_of(std::size_t trial) const {
@@ -136,6 +148,7 @@ class Run {
     r.cached = cached_;
     r.failed = failed_;
     r.stopped = std::move(stopped);
+    r.trajectory = trajectory_;
     if (db_)
       db_->end_run(run_id_, static_cast<std::int64_t>(r.evaluations),
                    static_cast<std::int64_t>(r.fresh),
@@ -155,6 +168,7 @@ class Run {
   std::unordered_map<TextKey, std::size_t, TextKeyHash> index_;
   std::size_t fresh_ = 0, cached_ = 0, failed_ = 0;
   std::optional<Trial> best_;
+  std::vector<Improvement> trajectory_;
 };
 
 }  // namespace
@@ -204,8 +218,10 @@ TuneResult tune(const Space& space, Optimizer& optimizer, Evaluator& evaluator,
     const std::size_t before = run.size();
     const std::vector<std::size_t> idx = run.run_batch(texts);
     std::vector<double> times(idx.size());
-    for (std::size_t i = 0; i < idx.size(); ++i)
+    for (std::size_t i = 0; i < idx.size(); ++i) {
       times[i] = run.time_of(idx[i]);
+      run.rediscovered(idx[i], space.has_expert());
+    }
     optimizer.tell(asked, times);
     run.report(expert_s);
     stall = run.size() == before ? stall + 1 : 0;

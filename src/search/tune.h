@@ -47,6 +47,14 @@ struct TuneOptions {
   std::string start;
 };
 
+/// A point of a run's trajectory: the best time so far among the mappers the search proposed
+/// (the expert excluded), at the evaluation that improved it.
+struct Improvement {
+  std::size_t number = 0;  ///< the trial's number in the run
+  double time_s = 0;
+  friend bool operator==(const Improvement&, const Improvement&) = default;
+};
+
 struct TuneResult {
   std::optional<Trial> best;    ///< the fastest successful mapper (the first found on ties)
   std::optional<Trial> expert;  ///< absent when the space has no expert
@@ -56,6 +64,11 @@ struct TuneResult {
   std::size_t cached = 0;       ///< found in the results database
   std::size_t failed = 0;
   std::string stopped;  ///< "budget", "time limit", "optimizer finished", "no new candidates"
+  /// Each improvement of the best mapper found without the expert's help (the default policy and
+  /// everything the optimizer proposed): how many evaluations a search needs to reach a time,
+  /// whichever point it started from. An optimizer that proposes the expert's own text reaches
+  /// the expert's time at the run's evaluation count of that moment.
+  std::vector<Improvement> trajectory;
 };
 
 /// Runs the search. `db` may be null (nothing stored, nothing reused); `study` is its study.

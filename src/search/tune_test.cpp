@@ -98,6 +98,45 @@ TEST(Tune, WhenEveryMapperFailsThereIsNoBest) {
   EXPECT_EQ(r.failed, 25u);
 }
 
+/// Proposes the given points, one per ask, then nothing.
+class Script final : public Optimizer {
+ public:
+  explicit Script(std::vector<Point> points) : points_(std::move(points)) {}
+  std::string name() const override { return "script"; }
+  std::vector<Candidate> ask(std::size_t) override {
+    if (next_ == points_.size()) return {};
+    return {{points_[next_++], "script"}};
+  }
+  void tell(const std::vector<Candidate>&, const std::vector<double>&) override {}
+
+ private:
+  std::vector<Point> points_;
+  std::size_t next_ = 0;
+};
+
+TEST(Tune, TheTrajectoryLeavesTheExpertOutUntilTheSearchProposesItsText) {
+  const Space s = build(test::tiny_app(), test::tiny_machine(), kExpert);
+  Point a = s.default_point(), b = s.default_point();
+  a[1] = 1;
+  b[1] = 2;
+  // Times by text: the expert 4, the default 9, a 6, b 7 (never better than a).
+  const std::string expert = s.render(s.expert_point());
+  const std::string ta = s.render(a), tb = s.render(b);
+  test::FakeEvaluator fake([&](const std::string& t) {
+    return t == expert ? 4.0 : t.empty() ? 9.0 : t == ta ? 6.0 : t == tb ? 7.0 : -1.0;
+  });
+  Script opt({a, b, s.expert_point(), s.default_point()});
+  TuneOptions o;
+  o.budget = 50;
+  const TuneResult r = tune(s, opt, fake, o);
+  EXPECT_EQ(r.evaluations, 4u);
+  // The default at 2, a at 3 (b at 4 is slower), the expert's text proposed when 4 were done.
+  const std::vector<Improvement> want = {{2, 9.0}, {3, 6.0}, {4, 4.0}};
+  EXPECT_EQ(r.trajectory, want);
+  ASSERT_TRUE(r.best);
+  EXPECT_EQ(r.best->origin, "expert");
+}
+
 /// Proposes the same two points over and over.
 class Repeater final : public Optimizer {
  public:
