@@ -121,9 +121,9 @@ TEST(InstanceLimit, APointWaitsForTheNthPreviousToFinish) {
   EXPECT_EQ(one->outcome.time_s, 2 * o);
 }
 
-TEST(InstanceLimit, CountsTheInstancesOfEachAddressSpace) {
-  // Two nodes of two GPUs: points 0 and 1 on node 0, 2 and 3 on node 1. Each node's mapper
-  // holds back its own second point only.
+TEST(InstanceLimit, CountsTheTopLevelLaunchesOfEachAddressSpace) {
+  // Two nodes of two GPUs: points 0 and 1 on node 0, 2 and 3 on node 1. The top-level task's
+  // shard on each node holds back its own second point only.
   const double o = kC.task_overhead;
   auto one = run(points(4), tiny(2), "InstanceLimit t 1;");
   EXPECT_EQ(one->task("t", 0).start, 0);
@@ -136,6 +136,37 @@ TEST(InstanceLimit, CountsTheInstancesOfEachAddressSpace) {
   EXPECT_EQ(two->task("t", 2).start, o);
   EXPECT_EQ(two->task("t", 3).start, o + o);
   EXPECT_EQ(two->task("t", 4).start, 0);
+}
+
+TEST(InstanceLimit, CountsTheChildrenOfEachInnerTaskInstanceApart) {
+  // An inner task on both GPUs of one node; each point launches `leaf` twice, one step after the
+  // other, on its own GPU. With a limit of 1 each GPU runs its own leaves one at a time, but the
+  // two GPUs are not held back by each other: the limit is counted per originating processor.
+  app::App a = test::empty_app();
+  app::Variant inner(GPU);
+  inner.inner = true;
+  add_task(a, "outer", {inner});
+  add_task(a, "leaf", {variant(GPU)});
+  const std::size_t p = add_launch(a, "outer", {2});
+  app::Step loop{app::Step::Kind::Loop, 0, "k", 2, {}};
+  add_launch(a, "leaf", {}, {}, 0, &loop.body, p);
+  a.launches[p].body.push_back(loop);
+  const double o = kC.task_overhead;
+  auto r = run(a, tiny(),
+               "m = Machine(GPU);\n"
+               "def here(Task task) {\n"
+               "  return m[*task.parent.processor(m)];\n"
+               "}\n"
+               "SingleTaskMap leaf here;\n"
+               "InstanceLimit leaf 1;\n");
+  ASSERT_TRUE(r->outcome.ok) << test::failure(r->outcome);
+  EXPECT_EQ(r->task("outer", 0).end, o);
+  EXPECT_EQ(r->task("outer", 1).end, o);
+  EXPECT_EQ(r->task("leaf", 0).start, o);      // outer 0's first leaf, on GPU 0
+  EXPECT_EQ(r->task("leaf", 1).start, 2 * o);  // its second waits for the first
+  EXPECT_EQ(r->task("leaf", 2).start, o);      // outer 1's first leaf, on GPU 1: not held back
+  EXPECT_EQ(r->task("leaf", 3).start, 2 * o);
+  EXPECT_EQ(r->outcome.time_s, 3 * o);
 }
 
 TEST(Collect, TheInstanceIsFreedAndTheNextReaderCopiesAgain) {

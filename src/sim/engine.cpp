@@ -61,8 +61,8 @@ struct Fold {
   std::uint32_t cell;
   Stamp acc;
 };
-/// InstanceLimit's back-pressure for one task in one address space: the ends of its last
-/// instances, in a ring.
+/// InstanceLimit's back-pressure for one task launched from one originating processor: the ends
+/// of its last instances, in a ring.
 struct Limiter {
   std::vector<Stamp> ring;
   std::uint64_t issued = 0;
@@ -115,14 +115,19 @@ class Engine {
         groups_bytes_[arg_offset_[t] + a].task = static_cast<app::TaskId>(t);
         groups_bytes_[arg_offset_[t] + a].arg = a;
       }
-    limiters_.resize(app.tasks.size() * std::size_t{m.address_spaces()});
+    // One limiter per (task, origin): the originating processors are the address spaces (the
+    // top-level task's shard on each) followed by every processor (an inner task's own).
+    origins_ = std::size_t{m.address_spaces()} + procs.size();
+    if (std::any_of(plan_.ring_size.begin(), plan_.ring_size.end(),
+                    [](std::uint64_t r) { return r > 0; }))
+      limiters_.resize(app.tasks.size() * origins_);
     checked_.assign(mapping.launches.size(), 0);
     args_.assign(max_args_, ArgState{});
   }
 
   Outcome run() {
     try {
-      walk(app_.program, kNone, 0, Stamp{}, 0);
+      walk(app_.program, kNone, 0, kNone, Stamp{}, 0);
     } catch (const Failure& f) {
       Outcome failed;
       failed.ok = false;
@@ -156,15 +161,16 @@ class Engine {
  private:
   // ---- The program walk.
 
+  /// `origin` is the processor that runs the parent instance (kNone: the top-level task).
   void walk(const std::vector<app::Step>& steps, std::uint32_t parent, std::size_t point,
-            const Stamp& issued, std::uint32_t depth) {
+            std::uint32_t origin, const Stamp& issued, std::uint32_t depth) {
     for (const app::Step& s : steps) {
       if (s.kind == app::Step::Kind::Loop) {
         if (!has_launch(s.body)) continue;  // nothing to run, however many times
         const double before = end_.t;
         for (std::int64_t it = 0; it < s.count; ++it) {
           env_[depth] = it;
-          walk(s.body, parent, point, issued, depth + 1);
+          walk(s.body, parent, point, origin, issued, depth + 1);
         }
         if (&s == plan_.main_loop) loop_span_ = end_.t - before;
         continue;
@@ -178,7 +184,7 @@ class Engine {
                                  plan_.launches[s.launch].child_index];
       const std::size_t n = mapping_.launches[d].points.size();
       for (std::size_t k = 0; k < n; ++k)
-        run_point(d, k, issued);
+        run_point(d, k, origin, issued);
     }
   }
 
@@ -188,7 +194,7 @@ class Engine {
     });
   }
 
-  void run_point(std::uint32_t d, std::size_t k, const Stamp& issued) {
+  void run_point(std::uint32_t d, std::size_t k, std::uint32_t origin, const Stamp& issued) {
     const mapping::LaunchDecision& dec = mapping_.launches[d];
     const mapping::PointDecision& pd = dec.points[k];
     const detail::Launch& L = plan_.launches[dec.launch];
@@ -204,14 +210,18 @@ class Engine {
       checked_[d] = 1;
     }
 
-    // Mapping may start once the parent issued the launch and the instance limit allows it: the
-    // limit counts the task's instances in the processor's address space, which one mapper
-    // instance sees.
+    // Mapping may start once the parent issued the launch and the instance limit allows it. As in
+    // the published DSL mapper (its select_tasks_to_map keeps the in-flight queue per orig_proc),
+    // the limit counts the task's instances launched from one originating processor: the
+    // processor of the inner task that launched them, or for the top-level task's launches its
+    // shard in the point's address space.
     Stamp gate = issued;
     const std::uint64_t ring = plan_.ring_size[dec.task];
     Limiter* lim = nullptr;
     if (ring > 0) {
-      lim = &limiters_[std::size_t{dec.task} * m_.address_spaces() + proc.address_space];
+      const std::size_t from = origin == kNone ? std::size_t{proc.address_space}
+                                               : std::size_t{m_.address_spaces()} + origin;
+      lim = &limiters_[std::size_t{dec.task} * origins_ + from];
       if (lim->ring.empty()) lim->ring.assign(ring, Stamp{});
       const std::uint64_t limit =
           dec.instance_limit
@@ -255,7 +265,8 @@ class Engine {
     }
     ++instances_;
     if (L.children > 0)
-      walk(app_.launches[dec.launch].body, d, k, end, L.point_slot + L.point_vars);
+      walk(app_.launches[dec.launch].body, d, k, static_cast<std::uint32_t>(pd.proc.index), end,
+           L.point_slot + L.point_vars);
   }
 
   /// The time a GPU task spends on pointer accesses to host memory (docs/simulator.md §2). The
@@ -763,7 +774,8 @@ class Engine {
   std::vector<std::size_t> arg_offset_;
   std::size_t max_args_ = 0;
   std::vector<CopyGroup> groups_bytes_;
-  std::vector<Limiter> limiters_;  ///< per (task, address space)
+  std::vector<Limiter> limiters_;  ///< per (task, origin): see the constructor
+  std::size_t origins_ = 0;
   std::vector<std::uint8_t> checked_;
   std::vector<ArgState> args_;
   std::vector<bool> mapped_;
