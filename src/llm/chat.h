@@ -43,7 +43,7 @@ struct ChatReply {
   std::string finish_reason;  ///< "stop", "length", ... as the endpoint said (may be empty)
   std::string model;          ///< the model that answered, as the endpoint said
   Usage usage;
-  int attempts = 1;           ///< HTTP requests it took (retries included)
+  int attempts = 1;  ///< HTTP requests it took (retries included)
 };
 
 /// Why a request produced no usable reply. Every message says what and where ("POST
