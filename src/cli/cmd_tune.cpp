@@ -12,10 +12,12 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "agent/llm_optimizer.h"
 #include "app/app_json.h"
 #include "app/generators.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "llm/chat.h"
 #include "machine/machine_json.h"
 #include "search/command_evaluator.h"
 #include "search/optimizer.h"
@@ -53,9 +55,65 @@ struct TuneCmdOptions {
   std::size_t batch = 32;
   bool json = false;
   bool show_space = false;
+  // The LLM optimizers (docs/llm.md).
+  std::string llm = "openai";
+  std::string llm_url;
+  std::string llm_model;
+  double llm_timeout = 120;
+  int llm_retries = 4;
+  std::int64_t max_tokens = 0;
+  std::string llm_record;
+  std::string llm_replay;
+  std::string exchange;
+  int repair = 2;
+  std::size_t llm_history = 6;
+  std::size_t llm_steps = 0;
+  bool no_structured = false;
+  std::size_t hybrid_evaluations = 8;
 };
 
 using Json = nlohmann::ordered_json;
+
+/// The flags that only the LLM optimizers read.
+constexpr const char* kLlmFlags[] = {
+    "--llm",         "--llm-url",    "--llm-model",     "--llm-timeout", "--llm-retries",
+    "--max-tokens",  "--llm-record", "--llm-replay",    "--exchange",    "--repair",
+    "--llm-history", "--llm-steps",  "--no-structured", "--hybrid-evals"};
+
+bool is_llm_optimizer(const std::string& name) {
+  return name == "llm" || name == "hybrid";
+}
+
+/// The chat client the flags and the environment describe (OPENAI_API_KEY is read from the
+/// environment only: a flag would show in `ps`).
+std::unique_ptr<llm::ChatClient> make_chat_client(const TuneCmdOptions& opts) {
+  llm::ClientOptions co = llm::options_from_env();
+  co.backend = opts.llm;
+  if (!opts.llm_url.empty()) co.base_url = opts.llm_url;
+  if (!opts.llm_model.empty()) co.model = opts.llm_model;
+  co.timeout_s = opts.llm_timeout;
+  co.retries = opts.llm_retries;
+  co.max_tokens = opts.max_tokens;
+  co.record_path = opts.llm_record;
+  co.replay_path = opts.llm_replay;
+  co.exchange_dir = opts.exchange;
+  if (opts.no_structured) co.structured = false;
+  try {
+    return llm::make_client(co);
+  } catch (const llm::ChatError& e) {
+    throw InputError(fmt::format("llm: {}", e.what()));
+  }
+}
+
+Json llm_json(const agent::LlmStats& s) {
+  return Json{{"model", s.model},
+              {"steps", s.steps},
+              {"failed_steps", s.failed_steps},
+              {"calls", s.calls},
+              {"repairs", s.repairs},
+              {"prompt_tokens", s.prompt_tokens},
+              {"completion_tokens", s.completion_tokens}};
+}
 
 std::string expert_path(const TuneCmdOptions& opts, const app::App& a) {
   if (opts.expert == "none") return {};
@@ -147,7 +205,8 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       ->required();
   cmd->add_option("--machine", opts->machine, "Machine preset or machine JSON file")->required();
   cmd->add_option("--optimizer", opts->optimizer,
-                  "exhaustive, random, coordinate-descent, evolutionary or ensemble (default)");
+                  "exhaustive, random, coordinate-descent, evolutionary, ensemble (default), or "
+                  "llm and hybrid, which ask a language model (docs/llm.md)");
   cmd->add_option("--budget", opts->budget,
                   "Distinct mappers to evaluate, the expert and the default included (default "
                   "1000)");
@@ -176,10 +235,51 @@ void add_tune_command(CLI::App& app, Context& ctx) {
                   "Evaluations at once (default: one per core for the simulator, 1 for --runner)");
   cmd->add_option("--batch", opts->batch, "Candidates asked of the optimizer at once (default 32)");
   cmd->add_flag("--show-space", opts->show_space, "Print the dimensions of the space and exit");
+  // The LLM optimizers. The API key is read from OPENAI_API_KEY only.
+  cmd->add_option("--llm", opts->llm,
+                  "llm/hybrid: the model's backend: openai (any OpenAI-compatible endpoint; "
+                  "default) or manual (you paste each request into a chat, see --exchange)")
+      ->check(CLI::IsMember({"openai", "manual"}));
+  cmd->add_option("--llm-url", opts->llm_url,
+                  "llm/hybrid: the endpoint's base URL (default: OPENAI_BASE_URL, else "
+                  "https://api.openai.com/v1); the key comes from OPENAI_API_KEY only");
+  cmd->add_option("--llm-model", opts->llm_model,
+                  "llm/hybrid: the model (default: MAPSMITH_MODEL)");
+  cmd->add_option("--llm-timeout", opts->llm_timeout,
+                  "llm/hybrid: seconds to wait for each reply (default 120)");
+  cmd->add_option("--llm-retries", opts->llm_retries,
+                  "llm/hybrid: extra attempts after a time-out, a refused connection, HTTP 429 or "
+                  "5xx (default 4)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-tokens", opts->max_tokens,
+                  "llm/hybrid: the run's token budget, prompts and replies (default 0: none); "
+                  "the run stops when it is spent")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--llm-record", opts->llm_record,
+                  "llm/hybrid: write every exchange with the model to this file (JSON lines; "
+                  "never the key)");
+  cmd->add_option("--llm-replay", opts->llm_replay,
+                  "llm/hybrid: replay a recorded run offline, exchange by exchange");
+  cmd->add_option("--exchange", opts->exchange,
+                  "--llm manual: the directory where request-N.md is written and reply-N.md is "
+                  "read");
+  cmd->add_option("--repair", opts->repair,
+                  "llm/hybrid: repair rounds for a reply that does not check (default 2)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--llm-history", opts->llm_history,
+                  "llm/hybrid: history entries the prompt shows with their text (default 6)");
+  cmd->add_option("--llm-steps", opts->llm_steps,
+                  "llm/hybrid: the most LLM steps, failed ones included (default: 2 x budget)");
+  cmd->add_flag("--no-structured", opts->no_structured,
+                "llm/hybrid: ask for a ```mapping block instead of JSON blocks (for endpoints "
+                "without structured output)");
+  cmd->add_option("--hybrid-evals", opts->hybrid_evaluations,
+                  "hybrid: mappers the classical search tries around the best after each LLM "
+                  "step (default 8)");
   cmd->add_flag("--json", opts->json,
                 "Print the result as JSON: best (mapper, time_s, ...), expert_time_s, "
                 "default_time_s, speedup_vs_expert, evaluations, fresh_evaluations, ...");
-  cmd->callback([opts, &ctx] {
+  cmd->callback([opts, cmd, &ctx] {
     const machine::Machine m = machine::load_machine(opts->machine);
     const app::App a = app::load_app(opts->app, m);
 
@@ -225,7 +325,33 @@ void add_tune_command(CLI::App& app, Context& ctx) {
     const char* start_text = opts->start == "random"          ? "a random point"
                              : start == space.default_point() ? "the default policy"
                                                               : "the expert mapper";
-    auto optimizer = search::make_optimizer(opts->optimizer, space, start, rng, opts->budget);
+    const bool llm_run = is_llm_optimizer(opts->optimizer);
+    for (const char* flag : kLlmFlags)
+      if (!llm_run && cmd->count(flag))
+        throw InputError(fmt::format("{} is for --optimizer llm or hybrid", flag));
+    std::unique_ptr<llm::ChatClient> client;
+    std::unique_ptr<search::Optimizer> optimizer;
+    agent::LlmOptimizer* llm_optimizer = nullptr;
+    if (llm_run) {
+      client = make_chat_client(*opts);
+      agent::LlmSetup setup;
+      setup.client = client.get();
+      setup.app = &a;
+      setup.machine = &m;
+      setup.start_text = space.render(start);
+      setup.start_name = start_text;
+      setup.agent.repair_rounds = opts->repair;
+      setup.agent.structured = !opts->no_structured;
+      setup.agent.seed = opts->seed;
+      setup.history = opts->llm_history;
+      setup.max_steps = opts->llm_steps ? opts->llm_steps : 2 * opts->budget;
+      setup.hybrid_evaluations = opts->hybrid_evaluations;
+      auto o = agent::make_llm_optimizer(opts->optimizer, setup, rng);
+      llm_optimizer = o.get();
+      optimizer = std::move(o);
+    } else {
+      optimizer = search::make_optimizer(opts->optimizer, space, start, rng, opts->budget);
+    }
 
     std::unique_ptr<search::ResultsDb> db;
     std::int64_t study = 0;
@@ -241,7 +367,9 @@ void add_tune_command(CLI::App& app, Context& ctx) {
     to.budget = opts->budget;
     to.time_limit_s = opts->time_limit;
     to.batch = opts->batch;
-    to.optimizer = opts->optimizer;
+    // The run's identity in the database names the model (never the key).
+    to.optimizer =
+        client ? fmt::format("{} ({})", opts->optimizer, client->describe()) : opts->optimizer;
     to.seed = opts->seed;
     to.start = opts->start;
     ProgressBar bar(ctx.err);
@@ -298,6 +426,8 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       for (const search::Improvement& i : r.trajectory)
         trajectory.push_back({i.number, i.time_s});
       j["trajectory"] = trajectory;
+      if (llm_optimizer) j["llm"] = llm_json(llm_optimizer->stats());
+      j["error"] = r.stopped_by_error ? Json(r.stopped) : Json(nullptr);
       ctx.out << j.dump(2) << '\n';
     } else {
       ctx.out << fmt::format("{} on {}: {} (seed {}, from {}), {} mappers evaluated\n", a.name,
@@ -314,17 +444,37 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       }
       ctx.out << fmt::format("  {} new, {} from the database, {} failed; stopped: {}\n", r.fresh,
                              r.cached, r.failed, r.stopped);
+      if (llm_optimizer) {
+        const agent::LlmStats s = llm_optimizer->stats();
+        const auto n = [](std::size_t k, const char* what) {
+          return fmt::format("{} {}{}", k, what, k == 1 ? "" : "s");
+        };
+        ctx.out << fmt::format(
+            "  llm: {} ({} failed), {} ({}), {} prompt + {} completion tokens{}\n",
+            n(s.steps, "step"), s.failed_steps, n(s.calls, "request"), n(s.repairs, "repair round"),
+            s.prompt_tokens, s.completion_tokens, s.model.empty() ? "" : "; model " + s.model);
+      }
       if (r.best && r.best->origin != "expert" && r.best->origin != "default") {
-        ctx.out << "  what it changes:\n";
-        std::string desc = space.describe(r.best->point);
+        // A point of the space is described by its changes; a program proposed as text (the
+        // LLM's, or the hybrid search's) is shown whole.
+        const bool text = r.best->point.empty();
+        ctx.out << (text ? "  the mapper:\n" : "  what it changes:\n");
+        std::string desc = text ? r.best->mapper : space.describe(r.best->point);
         for (std::size_t at = 0, nl; at < desc.size(); at = nl + 1) {
           nl = desc.find('\n', at);
+          if (nl == std::string::npos) nl = desc.size();
           ctx.out << "    " << desc.substr(at, nl - at) << '\n';
         }
       }
       if (r.best && opts->out != "none") ctx.out << fmt::format("  written to {}\n", opts->out);
     }
     if (!r.best) ctx.exit_code = kExitInput;
+    if (r.stopped_by_error) {
+      // The run ended early (the model could not be asked): what it found is above and in the
+      // database; say why, and fail.
+      ctx.err << "mapsmith: error: " << r.stopped << '\n';
+      ctx.exit_code = kExitInput;
+    }
   });
 }
 

@@ -17,8 +17,10 @@ struct Evaluation {
   double time_s = 0;      ///< the objective: predicted (or measured) time per iteration
   double run_time_s = 0;  ///< the whole run, where known (else time_s)
   std::string failure;    ///< "line 12: out of memory: ..." (empty when ok)
-  std::string feedback;   ///< rendered diagnostics, or the command's standard error
-  double seconds = 0;     ///< wall-clock time the evaluation took (not part of any result)
+  /// Rendered diagnostics, or the command's standard error; for a mapper that ran, what the
+  /// evaluator can say about the run (the simulator: copies and findings), possibly nothing.
+  std::string feedback;
+  double seconds = 0;  ///< wall-clock time the evaluation took (not part of any result)
 };
 
 /// Called once per program as soon as its evaluation is done, with the program's index in the

@@ -79,7 +79,17 @@ TEST(MakeOptimizer, SuggestsTheNameMeant) {
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(),
                  "unknown optimizer 'coordinate-decent'; did you mean 'coordinate-descent'? (one "
-                 "of: exhaustive, random, coordinate-descent, evolutionary, ensemble)");
+                 "of: exhaustive, random, coordinate-descent, evolutionary, ensemble, llm, "
+                 "hybrid)");
+  }
+  // The LLM optimizers need a client: agent::make_llm_optimizer makes them.
+  try {
+    make_optimizer("llm", s, s.default_point(), rng, 10);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(),
+                 "the optimizer 'llm' asks a language model: make it with "
+                 "agent::make_llm_optimizer");
   }
 }
 

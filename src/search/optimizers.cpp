@@ -266,7 +266,8 @@ std::unique_ptr<Optimizer> make_coordinate_descent(const Space& s, const Point& 
 }  // namespace detail
 
 std::vector<std::string> optimizer_names() {
-  return {"exhaustive", "random", "coordinate-descent", "evolutionary", "ensemble"};
+  return {"exhaustive", "random", "coordinate-descent", "evolutionary", "ensemble",
+          "llm",        "hybrid"};
 }
 
 std::unique_ptr<Optimizer> make_optimizer(std::string_view name, const Space& space,
@@ -277,6 +278,9 @@ std::unique_ptr<Optimizer> make_optimizer(std::string_view name, const Space& sp
     return detail::make_coordinate_descent(space, start, rng.split());
   if (name == "evolutionary") return detail::make_evolutionary(space, start, rng.split());
   if (name == "ensemble") return detail::make_ensemble(space, start, rng.split());
+  if (name == "llm" || name == "hybrid")
+    throw InputError(fmt::format(
+        "the optimizer '{}' asks a language model: make it with agent::make_llm_optimizer", name));
   const std::vector<std::string> names = optimizer_names();
   std::string msg = fmt::format("unknown optimizer '{}'", name);
   if (auto m = closest_match(name, names)) msg += fmt::format("; did you mean '{}'?", *m);

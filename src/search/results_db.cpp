@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <cstdlib>
+
 #include "util/error.h"
 
 namespace mapsmith::search {
@@ -54,8 +56,28 @@ CREATE TABLE IF NOT EXISTS evaluations(
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   UNIQUE(study, mapper));
 CREATE INDEX IF NOT EXISTS evaluations_by_time ON evaluations(study, ok, time_s);
-INSERT OR IGNORE INTO meta(key, value) VALUES ('format', 'mapsmith-results'), ('version', '1');
+INSERT OR IGNORE INTO meta(key, value) VALUES ('format', 'mapsmith-results'), ('version', '2');
 )sql";
+
+// Version 2 (issue #7): the steps of the LLM agent, failed ones included. A version-1 database
+// gains the table when it is opened, and its version is raised; nothing else changes.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE IF NOT EXISTS llm_steps(
+  id INTEGER PRIMARY KEY,
+  run INTEGER NOT NULL REFERENCES runs(id),
+  step INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'no-mapper', 'does-not-check', 'error')),
+  detail TEXT NOT NULL,
+  repairs INTEGER NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  number INTEGER,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
+CREATE INDEX IF NOT EXISTS llm_steps_by_run ON llm_steps(run, step);
+UPDATE meta SET value = '2' WHERE key = 'version' AND value = '1';
+)sql";
+
+constexpr int kVersion = 2;
 
 std::string hex64(std::uint64_t h) {
   return fmt::format("{:016x}", h);
@@ -155,6 +177,20 @@ ResultsDb::ResultsDb(const std::string& path) : impl_(std::make_unique<Impl>()) 
     Stmt format(impl_->db, "SELECT value FROM meta WHERE key = 'format'");
     if (!format.step() || format.text(0) != "mapsmith-results")
       throw InputError(fmt::format("{}: not a mapsmith results database", path));
+    Stmt version(impl_->db, "SELECT value FROM meta WHERE key = 'version'");
+    const int v = version.step() ? std::atoi(version.text(0).c_str()) : 0;
+    if (v > kVersion)
+      throw InputError(fmt::format(
+          "{}: the results database has version {}, newer than this mapsmith reads ({})", path, v,
+          kVersion));
+    impl_->exec("BEGIN IMMEDIATE");
+    try {
+      impl_->exec(kSchemaV2);
+      impl_->exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
     impl_->find_mapper =
         std::make_unique<Stmt>(impl_->db, "SELECT id FROM mappers WHERE hash = ?1 AND text = ?2");
     impl_->add_mapper =
@@ -244,7 +280,9 @@ void ResultsDb::record(std::int64_t study, const std::string& mapper, const Eval
     Stmt& s = *impl_->add_eval;
     s.bind(1, study).bind(2, id).bind(3, std::int64_t{e.ok});
     if (e.ok) {
-      s.bind(4, e.time_s).bind(5, e.run_time_s).bind_null(6).bind_null(7);
+      // A successful mapper's feedback is what the simulator found (copies, idle processors):
+      // kept, so that a cached result tells the LLM agent as much as a fresh one.
+      s.bind(4, e.time_s).bind(5, e.run_time_s).bind_null(6).bind(7, e.feedback);
     } else {
       s.bind_null(4).bind_null(5).bind(6, e.failure).bind(7, e.feedback);
     }
@@ -275,6 +313,36 @@ void ResultsDb::end_run(std::int64_t run, std::int64_t evaluations, std::int64_t
   s.bind(1, run).bind(2, evaluations).bind(3, fresh);
   if (best_number) s.bind(4, *best_number);
   s.step();
+}
+
+void ResultsDb::record_step(std::int64_t run, const StepRecord& step) {
+  Stmt s(impl_->db,
+         "INSERT INTO llm_steps(run, step, status, detail, repairs, prompt_tokens, "
+         "completion_tokens, number) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  s.bind(1, run).bind(2, step.step).bind(3, step.status).bind(4, step.detail);
+  s.bind(5, step.repairs).bind(6, step.prompt_tokens).bind(7, step.completion_tokens);
+  if (step.number) s.bind(8, step.number);
+  s.step();
+}
+
+std::vector<StepRecord> ResultsDb::steps(std::int64_t run) {
+  Stmt s(impl_->db,
+         "SELECT step, status, detail, repairs, prompt_tokens, completion_tokens, number FROM "
+         "llm_steps WHERE run = ?1 ORDER BY step, id");
+  s.bind(1, run);
+  std::vector<StepRecord> out;
+  while (s.step()) {
+    StepRecord r;
+    r.step = s.integer(0);
+    r.status = s.text(1);
+    r.detail = s.text(2);
+    r.repairs = s.integer(3);
+    r.prompt_tokens = s.integer(4);
+    r.completion_tokens = s.integer(5);
+    r.number = s.integer(6);
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 std::vector<StudyRow> ResultsDb::studies() {

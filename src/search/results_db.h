@@ -44,6 +44,21 @@ struct EvalRow {
   std::string origin;       ///< the optimizer that proposed it
 };
 
+/// One step of an optimizer that asks a model for mappers (the LLM agent): a request and its
+/// repair rounds, which may have produced a mapper (`number`) or not.
+struct StepRecord {
+  std::int64_t step = 0;  ///< in its run, from 1
+  /// "ok" (a mapper was proposed), "no-mapper" (the reply holds no program), "does-not-check"
+  /// (still wrong after the repair rounds), "error" (the model could not be asked).
+  std::string status;
+  std::string detail;  ///< why it failed, or what the reply explained; empty when none
+  std::int64_t repairs = 0;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::int64_t number = 0;  ///< the mapper's number in the run; 0 when none
+  friend bool operator==(const StepRecord&, const StepRecord&) = default;
+};
+
 struct RunInfo {
   std::string optimizer;
   std::uint64_t seed = 0;
@@ -71,6 +86,11 @@ class ResultsDb {
   std::int64_t begin_run(std::int64_t study, const RunInfo& info);
   void end_run(std::int64_t run, std::int64_t evaluations, std::int64_t fresh,
                std::optional<std::int64_t> best_number);
+
+  /// Stores (and commits) one step of an optimizer that asks a model (table llm_steps).
+  void record_step(std::int64_t run, const StepRecord& step);
+  /// The steps stored for a run, in step order.
+  std::vector<StepRecord> steps(std::int64_t run);
 
   std::vector<StudyRow> studies();
   /// The best `n` successful evaluations of a study, fastest first (ties: earlier stored first).

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -101,6 +103,59 @@ TEST_F(ResultsDbTest, ResultsSurviveReopeningAndTextIsStoredOnce) {
   EXPECT_EQ(db.lookup(a, "Task * GPU;\n")->time_s, 1.0);
   EXPECT_EQ(db.lookup(b, "Task * GPU;\n")->time_s, 3.0);
   EXPECT_TRUE(std::filesystem::exists(dir + "/r.db-wal") || std::filesystem::exists(dir + "/r.db"));
+}
+
+TEST_F(ResultsDbTest, KeepsTheFindingsOfAMapperThatRanAndTheStepsOfARun) {
+  ResultsDb db(dir + "/r.db");
+  const std::int64_t s = db.study(key());
+  const std::int64_t run = db.begin_run(s, RunInfo{"llm (scripted)", 0, 10, "expert"});
+  Evaluation e = ok(1.0);
+  e.feedback = "critical_path: The critical path is 99% compute.\n";
+  db.record(s, "Task * GPU;\n", e, run, 1, "expert");
+  EXPECT_EQ(db.lookup(s, "Task * GPU;\n")->feedback, e.feedback);
+  const StepRecord a{1, "no-mapper", "the reply is empty", 0, 100, 0, 0};
+  const StepRecord b{2, "ok", "GPUs first", 1, 250, 40, 3};
+  db.record_step(run, a);
+  db.record_step(run, b);
+  EXPECT_EQ(db.steps(run), (std::vector<StepRecord>{a, b}));
+  EXPECT_TRUE(db.steps(run + 1).empty());
+  StepRecord bad = a;
+  bad.status = "exploded";  // the schema keeps the statuses to the four known ones
+  EXPECT_THROW(db.record_step(run, bad), InputError);
+}
+
+/// Runs one SQL statement on a database file.
+void exec(const std::string& path, const char* sql) {
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(h);
+  sqlite3_close(h);
+}
+
+TEST_F(ResultsDbTest, AVersionOneDatabaseIsUpgradedAndANewerOneRefused) {
+  const std::string path = dir + "/r.db";
+  {
+    ResultsDb db(path);
+    db.record(db.study(key()), "Task * GPU;\n", ok(2.0), 0, 1, "expert");
+  }
+  // What version 1 had: no llm_steps, version '1'.
+  exec(path, "DROP TABLE llm_steps; UPDATE meta SET value = '1' WHERE key = 'version'");
+  {
+    ResultsDb db(path);
+    const std::int64_t s = db.study(key());
+    EXPECT_EQ(db.lookup(s, "Task * GPU;\n")->time_s, 2.0);
+    const std::int64_t run = db.begin_run(s, RunInfo{"llm", 0, 10, "expert"});
+    db.record_step(run, StepRecord{1, "ok", "", 0, 1, 1, 1});
+    EXPECT_EQ(db.steps(run).size(), 1u);
+  }
+  exec(path, "UPDATE meta SET value = '3' WHERE key = 'version'");
+  try {
+    ResultsDb db(path);
+    FAIL() << "a newer database was opened";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              path + ": the results database has version 3, newer than this mapsmith reads (2)");
+  }
 }
 
 TEST_F(ResultsDbTest, RefusesAFileThatIsNotAResultsDatabase) {

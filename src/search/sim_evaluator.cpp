@@ -103,6 +103,18 @@ void fail_with(Evaluation& e, const std::vector<dsl::Diagnostic>& ds) {
   if (e.failure.empty()) e.failure = "the mapper fails";
 }
 
+/// What a successful run did, for the LLM agent's feedback: the work and the copies, then the
+/// simulator's findings, each line tagged with its kind ("large_copies: Task ...").
+std::string summary_of(const sim::Outcome& out) {
+  std::string s = fmt::format("{} task instances, {} copies: {} between nodes, {} within nodes.\n",
+                              out.task_instances, out.copies, sim::bytes_text(out.bytes.inter_node),
+                              sim::bytes_text(out.bytes.intra_node));
+  constexpr std::size_t kFindings = 5;
+  for (std::size_t i = 0; i < out.findings.size() && i < kFindings; ++i)
+    s += fmt::format("{}: {}\n", sim::to_string(out.findings[i].kind), out.findings[i].text);
+  return s;
+}
+
 }  // namespace
 
 SimEvaluator::SimEvaluator(const app::App& app, const machine::Machine& machine, unsigned threads,
@@ -146,6 +158,7 @@ Evaluation SimEvaluator::evaluate_one(const app::App& app, const machine::Machin
         e.ok = true;
         e.time_s = out.iteration_time_s;
         e.run_time_s = out.time_s;
+        e.feedback = summary_of(out);
       } else {
         fail_with(e, out.failures);
       }

@@ -4,6 +4,8 @@
 #include <limits>
 #include <unordered_map>
 
+#include "dsl/parser.h"
+#include "dsl/printer.h"
 #include "util/error.h"
 
 namespace mapsmith::search {
@@ -138,6 +140,14 @@ class Run {
     options_.progress(p);
   }
 
+  /// Stores the steps the optimizer took since the last call.
+  void record_steps(Optimizer& optimizer) {
+    std::vector<StepRecord> steps = optimizer.take_steps();
+    if (!db_) return;
+    for (const StepRecord& s : steps)
+      db_->record_step(run_id_, s);
+  }
+
   TuneResult finish(std::optional<Trial> expert, Trial def, std::string stopped) {
     TuneResult r;
     r.best = best_;
@@ -173,6 +183,14 @@ class Run {
 
 }  // namespace
 
+std::string canonical_text(const std::string& text) {
+  dsl::Diagnostics diags;
+  dsl::Program p = dsl::parse_string(text, diags, "candidate.mapping");
+  if (diags.has_errors()) return text;
+  p.comments.clear();
+  return dsl::format_program(p);
+}
+
 TuneResult tune(const Space& space, Optimizer& optimizer, Evaluator& evaluator,
                 const TuneOptions& options, ResultsDb* db, std::int64_t study) {
   const auto start = std::chrono::steady_clock::now();
@@ -197,40 +215,71 @@ TuneResult tune(const Space& space, Optimizer& optimizer, Evaluator& evaluator,
   const std::size_t batch = std::max<std::size_t>(1, options.batch);
   std::size_t stall = 0;
   std::string stopped = "budget";
-  while (run.size() < options.budget) {
-    if (options.time_limit_s > 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
-            options.time_limit_s) {
-      stopped = "time limit";
-      break;
+  bool failed = false;
+  try {
+    std::vector<Told> told_refs;
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      // With an empty expert the two references are one trial: tell it twice all the same.
+      const Trial& t = ref_trials[std::min(i, ref_trials.size() - 1)];
+      told_refs.push_back(
+          Told{run.time_of(t.number - 1), t.number, false, &t.mapper, &t.eval, *refs[i].origin});
     }
-    const std::size_t n = std::min(batch, options.budget - run.size());
-    std::vector<Candidate> asked = optimizer.ask(n);
-    if (asked.empty()) {
-      stopped = "optimizer finished";
-      break;
+    optimizer.tell_references(told_refs);
+    while (run.size() < options.budget) {
+      if (options.time_limit_s > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
+              options.time_limit_s) {
+        stopped = "time limit";
+        break;
+      }
+      const std::size_t n = std::min(batch, options.budget - run.size());
+      std::vector<Candidate> asked = optimizer.ask(n);
+      run.record_steps(optimizer);
+      if (asked.empty()) {
+        stopped = "optimizer finished";
+        break;
+      }
+      MAPSMITH_ASSERT(asked.size() <= n);
+      std::vector<Rendered> texts;
+      texts.reserve(asked.size());
+      for (const Candidate& c : asked)
+        texts.push_back(
+            {c.text ? canonical_text(*c.text) : space.render(c.point), &c.origin, &c.point});
+      const std::size_t before = run.size();
+      std::vector<Trial> news;
+      const std::vector<std::size_t> idx = run.run_batch(texts, &news);
+      std::vector<Told> told(idx.size());
+      for (std::size_t i = 0; i < idx.size(); ++i) {
+        told[i].time_s = run.time_of(idx[i]);
+        told[i].number = idx[i] + 1;
+        told[i].origin = asked[i].origin;
+        if (idx[i] >= before) {
+          const Trial& t = news[idx[i] - before];
+          told[i].mapper = &t.mapper;
+          told[i].eval = &t.eval;
+        } else {
+          told[i].repeat = true;
+        }
+        run.rediscovered(idx[i], space.has_expert());
+      }
+      optimizer.tell_evaluations(asked, told);
+      run.record_steps(optimizer);
+      run.report(expert_s);
+      stall = run.size() == before ? stall + 1 : 0;
+      if (stall >= kMaxStall) {
+        stopped = "no new candidates";
+        break;
+      }
     }
-    MAPSMITH_ASSERT(asked.size() <= n);
-    std::vector<Rendered> texts;
-    texts.reserve(asked.size());
-    for (const Candidate& c : asked)
-      texts.push_back({space.render(c.point), &c.origin, &c.point});
-    const std::size_t before = run.size();
-    const std::vector<std::size_t> idx = run.run_batch(texts);
-    std::vector<double> times(idx.size());
-    for (std::size_t i = 0; i < idx.size(); ++i) {
-      times[i] = run.time_of(idx[i]);
-      run.rediscovered(idx[i], space.has_expert());
-    }
-    optimizer.tell(asked, times);
-    run.report(expert_s);
-    stall = run.size() == before ? stall + 1 : 0;
-    if (stall >= kMaxStall) {
-      stopped = "no new candidates";
-      break;
-    }
+  } catch (const StopSearch& e) {
+    // The run ends with what it has: every result is already in the database.
+    run.record_steps(optimizer);
+    stopped = e.what();
+    failed = e.failed();
   }
-  return run.finish(std::move(expert), def, stopped);
+  TuneResult r = run.finish(std::move(expert), def, stopped);
+  r.stopped_by_error = failed;
+  return r;
 }
 
 }  // namespace mapsmith::search

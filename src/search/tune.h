@@ -4,7 +4,8 @@
 /// the best is never slower than the expert; then the optimizer's batches, each rendered to
 /// canonical text, looked up in the results database, the rest evaluated in parallel and folded
 /// back in candidate order, so threads never change a result. A mapper counts once per run
-/// however often it is proposed; one stored in the database costs no evaluation.
+/// however often it is proposed; one stored in the database costs no evaluation. An optimizer that
+/// throws StopSearch ends the run early, with everything found so far.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -63,13 +64,20 @@ struct TuneResult {
   std::size_t fresh = 0;        ///< evaluated in this run
   std::size_t cached = 0;       ///< found in the results database
   std::size_t failed = 0;
-  std::string stopped;  ///< "budget", "time limit", "optimizer finished", "no new candidates"
+  /// "budget", "time limit", "optimizer finished", "no new candidates", or the optimizer's reason
+  /// (StopSearch: "llm: POST ...: HTTP 401 ...").
+  std::string stopped;
+  bool stopped_by_error = false;  ///< the optimizer could not go on (StopSearch::failed())
   /// Each improvement of the best mapper found without the expert's help (the default policy and
   /// everything the optimizer proposed): how many evaluations a search needs to reach a time,
   /// whichever point it started from. An optimizer that proposes the expert's own text reaches
   /// the expert's time at the run's evaluation count of that moment.
   std::vector<Improvement> trajectory;
 };
+
+/// The text a Candidate::text is evaluated as: the program in canonical form without its comments
+/// (as the expert is), or `text` itself when it does not parse.
+std::string canonical_text(const std::string& text);
 
 /// Runs the search. `db` may be null (nothing stored, nothing reused); `study` is its study.
 TuneResult tune(const Space& space, Optimizer& optimizer, Evaluator& evaluator,

@@ -1,0 +1,48 @@
+#pragma once
+/// The feedback the agent learns from, in the paper's three parts: the raw outcome (the time, or
+/// the error), an explanation (the simulator's findings, or the diagnostics), and a suggestion
+/// (a rule chosen by the kind of failure or finding).
+#include <optional>
+#include <string>
+
+#include "app/app.h"
+#include "search/evaluator.h"
+
+namespace mapsmith::agent {
+
+struct Feedback {
+  std::string outcome;      ///< "10.33 ms per iteration (1.075x as fast as the expert mapper)"
+  std::string explanation;  ///< why, in the evaluator's or the checker's words
+  std::string suggestion;   ///< what to try next
+  friend bool operator==(const Feedback&, const Feedback&) = default;
+};
+
+/// The times a new result is compared with.
+struct Baseline {
+  std::optional<double> best_s;  ///< the best time before this candidate
+  std::optional<double> expert_s;
+};
+
+/// "10.33 ms", "1.234 s", "52.1 µs": four significant digits (more than sim::time_text's three,
+/// so that the model sees small gains).
+std::string time_text(double seconds);
+
+/// The feedback on an evaluated mapper.
+Feedback evaluation_feedback(const search::Evaluation& e, const Baseline& base,
+                             const app::App& app);
+/// The feedback on a mapper proposed again: evaluated before as `number`, `time_s` (infinity
+/// when it failed).
+Feedback repeat_feedback(std::size_t number, double time_s);
+/// The feedback on a step that produced no mapper to evaluate: `outcome` says what went wrong
+/// ("no mapper: the reply is empty"), `diagnostics` are the rendered errors of a reply that did
+/// not check (empty otherwise).
+Feedback step_feedback(const std::string& outcome, const std::string& diagnostics,
+                       const app::App& app);
+
+/// The suggestion for a failure (its one-line message and rendered diagnostics): out of memory,
+/// unknown names, a layout a variant needs, a processor kind without a variant, an index out of
+/// range, a syntax error; else the checker's first hint.
+std::string failure_suggestion(const std::string& failure, const std::string& feedback,
+                               const app::App& app);
+
+}  // namespace mapsmith::agent

@@ -1,0 +1,118 @@
+// End to end: `mapsmith tune --optimizer llm` run in-process (cli::run) against a fake
+// OpenAI-compatible server, with the faults of issue #7 injected.
+#include "agent/cli_test_util.h"
+
+namespace mapsmith::agent {
+namespace {
+
+using test::CliRun;
+using test::kKey;
+using test::LlmCli;
+namespace fs = std::filesystem;
+
+TEST_F(LlmCli, AFullTuningRun) {
+  const CliRun r = tune({"--llm-record", dir + "/run.jsonl"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_TRUE(r.out.starts_with(
+      "circuit on sapling: llm (seed 0, from the expert mapper), 4 mappers evaluated\n"))
+      << r.out;
+  EXPECT_NE(r.out.find("  4 new, 0 from the database, 0 failed; stopped: budget\n"
+                       "  llm: 2 steps (0 failed), 2 requests (0 repair rounds), 20 prompt + 20 "
+                       "completion tokens; model fake-model\n"),
+            std::string::npos)
+      << r.out;
+  const std::vector<llm::testing::ReceivedRequest> got = server->requests();
+  ASSERT_EQ(got.size(), 2u);
+  for (const auto& q : got) {
+    EXPECT_EQ(q.path, "/v1/chat/completions");
+    EXPECT_EQ(q.authorization, std::string("Bearer ") + kKey);
+    const nlohmann::json body = nlohmann::json::parse(q.body);
+    EXPECT_EQ(body["model"], "fake-model");
+    EXPECT_EQ(body["response_format"]["type"], "json_schema");
+  }
+  const DbState s = db_state();
+  EXPECT_EQ(s.evaluations, 4);
+  EXPECT_EQ(s.steps, (std::vector<std::string>{"ok:3", "ok:4"}));
+  EXPECT_TRUE(s.finished);
+  // The key is in no file the run wrote.
+  for (const auto& f : fs::directory_iterator(dir)) {
+    const std::string bytes = read_file(f.path().string());
+    EXPECT_EQ(bytes.find(kKey), std::string::npos) << f.path();
+    EXPECT_EQ(bytes.find("TEST-KEY"), std::string::npos) << f.path();
+  }
+  EXPECT_TRUE(fs::exists(dir + "/run.jsonl"));
+}
+
+TEST_F(LlmCli, AReplayReproducesARecordedRunWithoutTheServer) {
+  const CliRun recorded = tune({"--json", "--llm-record", dir + "/run.jsonl"}, "a.db");
+  ASSERT_EQ(recorded.rc, 0) << recorded.err;
+  server.reset();  // nothing listens any more
+  unsetenv("OPENAI_API_KEY");
+  const CliRun replayed = tune({"--json", "--llm-replay", dir + "/run.jsonl"}, "b.db");
+  EXPECT_EQ(replayed.rc, 0) << replayed.err;
+  EXPECT_EQ(replayed.out, recorded.out);
+  EXPECT_EQ(read_file(dir + "/best.mapping").find("# mapsmith tune"), 0u);
+  const nlohmann::json j = nlohmann::json::parse(replayed.out);
+  EXPECT_EQ(j["llm"]["steps"], 2);
+  EXPECT_EQ(j["llm"]["model"], "fake-model");
+  EXPECT_EQ(j["error"], nullptr);
+  // Against the recorded run's own database every result is cached, and the prompts are the same
+  // all the same (the database keeps what the simulator found).
+  const CliRun cached = tune({"--json", "--llm-replay", dir + "/run.jsonl"}, "a.db");
+  EXPECT_EQ(cached.rc, 0) << cached.err;
+  EXPECT_EQ(nlohmann::json::parse(cached.out)["cached_evaluations"], 4);
+  // A replay that asks what the recording does not hold stops with an error.
+  const CliRun longer = tune({"--llm-replay", dir + "/run.jsonl", "--budget", "6"}, "c.db");
+  EXPECT_EQ(longer.rc, 1);
+  EXPECT_NE(longer.err.find("mapsmith: error: llm: "), std::string::npos) << longer.err;
+  EXPECT_TRUE(db_state("c.db").finished);
+}
+
+TEST_F(LlmCli, HybridRunsTheClassicalSearchAroundTheModelsBest) {
+  const CliRun r = tune({"--optimizer", "hybrid", "--budget", "8", "--hybrid-evals", "3"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with(
+      "circuit on sapling: hybrid (seed 0, from the expert mapper), 8 mappers evaluated\n"))
+      << r.out;
+  search::ResultsDb db(dir + "/r.db");
+  const std::int64_t study = db.studies().at(0).id;
+  std::size_t classical = 0, llm = 0;
+  for (const search::EvalRow& row : db.top(study, 100)) {
+    classical += row.origin == "hybrid/coordinate-descent";
+    llm += row.origin == "hybrid/llm";
+  }
+  EXPECT_EQ(llm, static_cast<std::size_t>(served.load()));
+  EXPECT_EQ(classical + llm, 6u);
+}
+
+TEST_F(LlmCli, TheManualBackendWritesRequestsAndReadsReplies) {
+  const std::string ex = dir + "/exchange";
+  fs::create_directories(ex);
+  {
+    std::ofstream f(ex + "/reply-0001.md");
+    f << "Everything on GPUs.\n```mapping\nTask * GPU,CPU;\nRegion * * GPU FBMEM;\n```\n";
+  }
+  const CliRun r =
+      tune({"--llm", "manual", "--exchange", ex, "--budget", "3", "--llm-timeout", "0.1"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("  llm: 1 step (0 failed), 1 request (0 repair rounds), "),
+            std::string::npos)
+      << r.out;
+  const std::string request = read_file(ex + "/request-0001.md");
+  EXPECT_NE(request.find("# Best mapper so far\n\n#1, the expert mapper:\n"), std::string::npos);
+  EXPECT_EQ(server->requests().size(), 0u);
+}
+
+TEST_F(LlmCli, LlmFlagsNeedAnLlmOptimizer) {
+  std::ostringstream out, err;
+  const int rc = cli::run({"mapsmith", "tune", "--app", "circuit", "--machine", "sapling", "--db",
+                           "none", "--out", "none", "--llm-record", dir + "/x.jsonl"},
+                          out, err);
+  EXPECT_EQ(rc, 1);
+  EXPECT_EQ(err.str(), "mapsmith: error: --llm-record is for --optimizer llm or hybrid\n");
+  EXPECT_FALSE(fs::exists(dir + "/x.jsonl"));
+}
+
+}  // namespace
+}  // namespace mapsmith::agent
