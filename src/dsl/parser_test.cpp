@@ -161,16 +161,16 @@ TEST(ParseStatement, KeepsPlacesForLaterStages) {
   Program p = parse_string("Task * GPU;\n  Region t r GPU FBMEM;\ndef f(Task t) {\n return 1;\n}",
                            diags, "p.mapping");
   ASSERT_EQ(p.stmts.size(), 3u);
-  EXPECT_EQ(p.stmts[0].loc, (SourceLoc{1, 1, 0}));
-  EXPECT_EQ(p.stmts[0].end, (SourceLoc{1, 11, 10}));
-  EXPECT_EQ(p.stmts[1].loc, (SourceLoc{2, 3, 14}));
-  EXPECT_EQ(p.stmts[1].tasks.names[0].loc, (SourceLoc{2, 10, 21}));
-  EXPECT_EQ(p.stmts[1].region.loc, (SourceLoc{2, 12, 23}));
-  EXPECT_EQ(p.stmts[1].proc.loc, (SourceLoc{2, 14, 25}));
-  EXPECT_EQ(p.stmts[2].name.loc, (SourceLoc{3, 5, 40}));
-  EXPECT_EQ(p.stmts[2].end, (SourceLoc{5, 1, 63}));
-  ASSERT_EQ(p.stmts[2].body.size(), 1u);
-  EXPECT_EQ(p.stmts[2].body[0].loc, (SourceLoc{4, 2, 53}));
+  EXPECT_EQ(p.loc(p.stmts[0]), (SourceLoc{1, 1, 0}));
+  EXPECT_EQ(p.loc(p.stmts[0].end), (SourceLoc{1, 11, 10}));
+  EXPECT_EQ(p.loc(p.stmts[1]), (SourceLoc{2, 3, 14}));
+  EXPECT_EQ(p.loc(p.tasks(p.stmts[1]).names[0]), (SourceLoc{2, 10, 21}));
+  EXPECT_EQ(p.loc(p.region(p.stmts[1]).pos), (SourceLoc{2, 12, 23}));
+  EXPECT_EQ(p.loc(p.proc(p.stmts[1])), (SourceLoc{2, 14, 25}));
+  EXPECT_EQ(p.loc(p.name(p.stmts[2])), (SourceLoc{3, 5, 40}));
+  EXPECT_EQ(p.loc(p.stmts[2].end), (SourceLoc{5, 1, 63}));
+  ASSERT_EQ(p.body(p.stmts[2]).size(), 1u);
+  EXPECT_EQ(p.loc(p.body(p.stmts[2])[0]), (SourceLoc{4, 2, 53}));
 }
 
 // ---- expressions ----

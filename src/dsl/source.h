@@ -16,6 +16,13 @@ struct SourceLoc {
   friend bool operator==(const SourceLoc&, const SourceLoc&) = default;
 };
 
+/// A comment as written ("# ..." or "// ...", trailing blanks dropped), kept so `fmt` can put it
+/// back: where it starts and how long it is. SourceFile::text_of gives its text.
+struct Comment {
+  std::uint32_t pos = 0;
+  std::uint32_t size = 0;
+};
+
 /// The text of one input, with its name as the user gave it (a path or "<string>").
 class SourceFile {
  public:
@@ -27,17 +34,15 @@ class SourceFile {
   std::uint32_t line_count() const { return static_cast<std::uint32_t>(line_starts_.size()); }
   /// The location of a byte offset (offsets past the end map to the end).
   SourceLoc loc_at(std::uint32_t offset) const;
+  /// The text of a comment.
+  std::string_view text_of(const Comment& c) const {
+    return std::string_view(text_).substr(c.pos, c.size);
+  }
 
  private:
   std::string name_;
   std::string text_;
   std::vector<std::uint32_t> line_starts_;
-};
-
-/// A comment as written ("# ..." or "// ..."), kept so `fmt` can put it back.
-struct Comment {
-  SourceLoc loc;
-  std::string_view text;
 };
 
 using SourcePtr = std::shared_ptr<const SourceFile>;
