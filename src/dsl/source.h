@@ -2,6 +2,7 @@
 /// A mapping program's text and positions in it.
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,9 @@ struct Comment {
   std::uint32_t size = 0;
 };
 
-/// The text of one input, with its name as the user gave it (a path or "<string>").
+/// The text of one input, with its name as the user gave it (a path or "<string>"). The table of
+/// line starts is built the first time a line or a location is asked for: a program that draws no
+/// message never needs it. Safe to share between threads.
 class SourceFile {
  public:
   SourceFile(std::string name, std::string text);
@@ -31,7 +34,7 @@ class SourceFile {
   const std::string& text() const { return text_; }
   /// The text of a 1-based line, without its line terminator.
   std::string_view line_text(std::uint32_t line) const;
-  std::uint32_t line_count() const { return static_cast<std::uint32_t>(line_starts_.size()); }
+  std::uint32_t line_count() const { return static_cast<std::uint32_t>(line_starts().size()); }
   /// The location of a byte offset (offsets past the end map to the end).
   SourceLoc loc_at(std::uint32_t offset) const;
   /// The text of a comment.
@@ -40,9 +43,12 @@ class SourceFile {
   }
 
  private:
+  const std::vector<std::uint32_t>& line_starts() const;
+
   std::string name_;
   std::string text_;
-  std::vector<std::uint32_t> line_starts_;
+  mutable std::once_flag lines_once_;
+  mutable std::vector<std::uint32_t> line_starts_;
 };
 
 using SourcePtr = std::shared_ptr<const SourceFile>;
