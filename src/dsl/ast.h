@@ -39,24 +39,11 @@ enum class ExprKind : std::uint8_t {
   Machine,    // Machine(name)
 };
 
+// clang-format off
 enum class Op : std::uint8_t {
-  None,
-  Neg,
-  Not,
-  Add,
-  Sub,
-  Mul,
-  Div,
-  Mod,
-  Lt,
-  Le,
-  Gt,
-  Ge,
-  Eq,
-  Ne,
-  And,
-  Or,
+  None, Neg, Not, Add, Sub, Mul, Div, Mod, Lt, Le, Gt, Ge, Eq, Ne, And, Or,
 };
+// clang-format on
 
 /// The operator's spelling: "+", "&&", "!".
 std::string_view op_text(Op op);
@@ -92,26 +79,28 @@ struct Param {
 
 struct Program;
 
-/// A list of names of a statement (its tasks, its kinds), read as Name views.
-class NameList {
+/// A list a statement keeps as byte offsets in Program::names, read as views made on demand:
+/// NameList (one offset per Name) and ParamList (two per Param: the type's, then the name's).
+template <typename View, std::size_t Stride>
+class OffsetList {
  public:
   class iterator {
    public:
     using iterator_category = std::forward_iterator_tag;
-    using value_type = Name;
+    using value_type = View;
     using difference_type = std::ptrdiff_t;
     using pointer = void;
-    using reference = Name;
+    using reference = View;
     iterator() = default;
     iterator(const Program* p, const std::uint32_t* at) : p_(p), at_(at) {}
-    Name operator*() const;
+    View operator*() const { return read(*p_, at_); }
     iterator& operator++() {
-      ++at_;
+      at_ += Stride;
       return *this;
     }
     iterator operator++(int) {
       iterator old = *this;
-      ++at_;
+      at_ += Stride;
       return old;
     }
     friend bool operator==(const iterator&, const iterator&) = default;
@@ -121,64 +110,24 @@ class NameList {
     const std::uint32_t* at_ = nullptr;
   };
 
-  NameList() = default;
-  NameList(const Program* p, std::span<const std::uint32_t> positions) : p_(p), pos_(positions) {}
+  OffsetList() = default;
+  OffsetList(const Program* p, std::span<const std::uint32_t> offsets) : p_(p), pos_(offsets) {}
   iterator begin() const { return {p_, pos_.data()}; }
   iterator end() const { return {p_, pos_.data() + pos_.size()}; }
-  std::size_t size() const { return pos_.size(); }
+  std::size_t size() const { return pos_.size() / Stride; }
   bool empty() const { return pos_.empty(); }
-  Name operator[](std::size_t i) const { return *iterator(p_, pos_.data() + i); }
-  Name front() const { return (*this)[0]; }
-  Name back() const { return (*this)[pos_.size() - 1]; }
+  View operator[](std::size_t i) const { return read(*p_, pos_.data() + Stride * i); }
+  View front() const { return (*this)[0]; }
+  View back() const { return (*this)[size() - 1]; }
 
  private:
+  static View read(const Program& p, const std::uint32_t* at);
+
   const Program* p_ = nullptr;
   std::span<const std::uint32_t> pos_;
 };
-
-/// The parameters of a `def`, read as Param views.
-class ParamList {
- public:
-  class iterator {
-   public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = Param;
-    using difference_type = std::ptrdiff_t;
-    using pointer = void;
-    using reference = Param;
-    iterator() = default;
-    iterator(const Program* p, const std::uint32_t* at) : p_(p), at_(at) {}
-    Param operator*() const;
-    iterator& operator++() {
-      at_ += 2;
-      return *this;
-    }
-    iterator operator++(int) {
-      iterator old = *this;
-      at_ += 2;
-      return old;
-    }
-    friend bool operator==(const iterator&, const iterator&) = default;
-
-   private:
-    const Program* p_ = nullptr;
-    const std::uint32_t* at_ = nullptr;  // the type's offset, then the name's
-  };
-
-  ParamList() = default;
-  ParamList(const Program* p, std::span<const std::uint32_t> pairs) : p_(p), pos_(pairs) {}
-  iterator begin() const { return {p_, pos_.data()}; }
-  iterator end() const { return {p_, pos_.data() + pos_.size()}; }
-  std::size_t size() const { return pos_.size() / 2; }
-  bool empty() const { return pos_.empty(); }
-  Param operator[](std::size_t i) const { return *iterator(p_, pos_.data() + 2 * i); }
-  Param front() const { return (*this)[0]; }
-  Param back() const { return (*this)[size() - 1]; }
-
- private:
-  const Program* p_ = nullptr;
-  std::span<const std::uint32_t> pos_;
-};
+using NameList = OffsetList<Name, 1>;
+using ParamList = OffsetList<Param, 2>;
 
 /// `*` or a comma-separated list of task names.
 struct TaskSel {
@@ -194,16 +143,11 @@ struct RegionSel {
   std::uint32_t pos = 0;
 };
 
+// clang-format off
 enum class LayoutWord : std::uint8_t {
-  SOA,
-  AOS,
-  C_order,
-  F_order,
-  Compact,
-  Exact,
-  Align,
-  No_Align
+  SOA, AOS, C_order, F_order, Compact, Exact, Align, No_Align,
 };
+// clang-format on
 std::string_view to_string(LayoutWord w);
 
 struct LayoutItem {
@@ -213,20 +157,12 @@ struct LayoutItem {
   std::int64_t value = 0;
 };
 
+// clang-format off
 enum class StmtKind : std::uint8_t {
-  Task,
-  Region,
-  Layout,
-  InstanceLimit,
-  CollectMemory,
-  IndexTaskMap,
-  SingleTaskMap,
-  ControlReplicate,
-  Assign,
-  Def,
-  Print,
-  Return,
+  Task, Region, Layout, InstanceLimit, CollectMemory, IndexTaskMap, SingleTaskMap,
+  ControlReplicate, Assign, Def, Print, Return,
 };
+// clang-format on
 
 /// One statement: 28 bytes. Its kind and its first and last token are plain fields; the rest is
 /// read through Program (tasks, region, proc, kinds, layout, limit, name, value, params, body,
@@ -315,12 +251,13 @@ struct Program {
   SourceLoc loc(const Stmt& s) const { return loc(s.begin); }
 };
 
-inline Name NameList::iterator::operator*() const {
-  return p_->name_at(*at_);
+template <>
+inline Name NameList::read(const Program& p, const std::uint32_t* at) {
+  return p.name_at(at[0]);
 }
-
-inline Param ParamList::iterator::operator*() const {
-  return Param{p_->name_at(at_[0]), p_->name_at(at_[1])};
+template <>
+inline Param ParamList::read(const Program& p, const std::uint32_t* at) {
+  return Param{p.name_at(at[0]), p.name_at(at[1])};
 }
 
 /// A location-free dump of the tree (an S-expression per statement), for tests and
