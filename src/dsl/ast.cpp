@@ -135,11 +135,28 @@ Name Program::name_of(const Expr& e) const {
   }
 }
 
+// The fields a–d mean different things in different kinds, so each accessor first checks that
+// the statement has what it reads, and gives what a statement without it has: no tasks, no kinds,
+// region '*', no name, no value (kNoExpr), no parameters, an empty body or format.
+namespace {
+
+bool has_tasks(StmtKind k) {
+  return k != StmtKind::Assign && k != StmtKind::Def && k != StmtKind::Print &&
+         k != StmtKind::Return;
+}
+bool has_region(StmtKind k) {
+  return k == StmtKind::Region || k == StmtKind::Layout || k == StmtKind::CollectMemory;
+}
+
+}  // namespace
+
 TaskSel Program::tasks(const Stmt& s) const {
+  if (!has_tasks(s.kind)) return {};
   return TaskSel{s.any_task(), NameList(this, std::span(names).subspan(s.a, s.b))};
 }
 
 NameList Program::kinds(const Stmt& s) const {
+  if (s.kind != StmtKind::Task && s.kind != StmtKind::Region) return {};
   // Region keeps its region and proc between the tasks and the kinds.
   std::uint32_t first = s.a + s.b + (s.kind == StmtKind::Region ? 2 : 0);
   return NameList(this, std::span(names).subspan(first, s.c));
@@ -147,6 +164,7 @@ NameList Program::kinds(const Stmt& s) const {
 
 RegionSel Program::region(const Stmt& s) const {
   RegionSel r;
+  if (!has_region(s.kind)) return r;
   r.kind = static_cast<RegionSel::Kind>((s.flags >> Stmt::kRegionShift) & 3);
   r.pos = names[s.a + s.b];
   if (r.kind == RegionSel::Kind::Named) r.name = name_at(r.pos);
@@ -155,26 +173,55 @@ RegionSel Program::region(const Stmt& s) const {
 }
 
 Name Program::proc(const Stmt& s) const {
-  return name_at(names[s.a + s.b + (s.kind == StmtKind::InstanceLimit ? 0 : 1)]);
+  if (s.kind == StmtKind::Region || s.kind == StmtKind::Layout)
+    return name_at(names[s.a + s.b + 1]);
+  if (s.kind == StmtKind::InstanceLimit && s.old_form()) return name_at(names[s.a + s.b]);
+  return {};
 }
 
 std::span<const LayoutItem> Program::layout(const Stmt& s) const {
+  if (s.kind != StmtKind::Layout) return {};
   return std::span(layout_items).subspan(s.c, s.d);
 }
 
+std::int64_t Program::limit(const Stmt& s) const {
+  return s.kind == StmtKind::InstanceLimit ? int_at(s.c) : 0;
+}
+
+Name Program::name(const Stmt& s) const {
+  switch (s.kind) {
+    case StmtKind::Def:
+      return name_at(names[s.a]);
+    case StmtKind::Assign:
+    case StmtKind::IndexTaskMap:
+    case StmtKind::SingleTaskMap:
+      return name_at(s.c);
+    default:
+      return {};
+  }
+}
+
+ExprId Program::value(const Stmt& s) const {
+  return s.kind == StmtKind::Assign || s.kind == StmtKind::Return ? s.d : kNoExpr;
+}
+
 ParamList Program::params(const Stmt& s) const {
+  if (s.kind != StmtKind::Def) return {};
   return ParamList(this, std::span(names).subspan(s.a + 1, 2 * std::size_t{s.b}));
 }
 
 std::span<const Stmt> Program::body(const Stmt& s) const {
+  if (s.kind != StmtKind::Def) return {};
   return std::span(body_stmts).subspan(s.c, s.d);
 }
 
 std::string_view Program::format(const Stmt& s) const {
+  if (s.kind != StmtKind::Print) return {};
   return std::string_view(source->text()).substr(s.c, s.d);
 }
 
 std::span<const ExprId> Program::args(const Stmt& s) const {
+  if (s.kind != StmtKind::Print) return {};
   return std::span(operands).subspan(s.a, s.b);
 }
 

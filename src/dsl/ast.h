@@ -228,6 +228,8 @@ struct Program {
   SourceLoc loc(const Expr& e) const { return loc(e.pos()); }
 
   // ---- statements ----
+  // Asked of a statement of another kind, each gives what that statement lacks: no tasks, no
+  // kinds, region '*', an empty name, no value (kNoExpr), an empty list or format, limit 0.
   /// The task selector of a statement that has one (every kind but Assign, Def, Print, Return).
   TaskSel tasks(const Stmt& s) const;
   /// Task: the processor kinds; Region: the memory kinds.
@@ -238,11 +240,11 @@ struct Program {
   Name proc(const Stmt& s) const;
   std::span<const LayoutItem> layout(const Stmt& s) const;
   /// InstanceLimit.
-  std::int64_t limit(const Stmt& s) const { return int_at(s.c); }
+  std::int64_t limit(const Stmt& s) const;
   /// Assign's target, Def's name, *TaskMap's function.
-  Name name(const Stmt& s) const { return name_at(s.kind == StmtKind::Def ? names[s.a] : s.c); }
+  Name name(const Stmt& s) const;
   /// Assign, Return.
-  ExprId value(const Stmt& s) const { return s.d; }
+  ExprId value(const Stmt& s) const;
   ParamList params(const Stmt& s) const;
   std::span<const Stmt> body(const Stmt& s) const;
   /// Print: the format string between the quotes, escapes not decoded.

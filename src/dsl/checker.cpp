@@ -1014,8 +1014,9 @@ class Checker {
     std::sort(entries.begin(), entries.end());
     for (std::size_t i = 0; i < ss.size(); ++i) {
       const Stmt& a = ss[i];
+      if (!decides(a)) continue;
       TaskSel at = p_.tasks(a);
-      if (!decides(a) || (!at.any && at.names.empty())) continue;
+      if (!at.any && at.names.empty()) continue;
       std::string_view first = at.any ? std::string_view("*") : at.names.front().text;
       std::uint64_t h = shadow_hash(a, first);
       for (auto it = std::upper_bound(entries.begin(), entries.end(), h << 32 | i);
