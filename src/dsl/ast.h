@@ -50,8 +50,12 @@ std::string_view op_text(Op op);
 
 /// One expression: 8 bytes. The place (the byte offset of the token that stands for the
 /// expression: the operator of a binary, the '[' of an index, the name of a call or a member)
-/// takes 24 bits, which the parser's size limit guarantees. What `data` holds depends on the
-/// kind; Program::child, arity, int_value and name read it.
+/// takes 24 bits, which the parser's size limit guarantees. `data` by kind, as Program::child,
+/// arity, int_value and name read it: Int the value (kBigInt: read the literal), Bool 0 or 1,
+/// Machine the offset of the kind's name, Unary, Unpack and Attr the child; Binary, Cond, Slice
+/// and TupleComp where their children start in operands[] (TupleComp's loop variable's offset
+/// follows them); Tuple, Index, Call and Method where their number of children, then the
+/// children, are in operands[]. Other names are the token at the place.
 struct Expr {
   std::uint32_t head = 0;  // pos | op << 24 | kind << 28
   std::uint32_t data = 0;
