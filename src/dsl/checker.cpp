@@ -238,6 +238,7 @@ class Checker {
     }
   }
 
+  /// The entry of info_ (ours to fill) for a function.
   FunctionInfo* function(std::string_view name) {
     return const_cast<FunctionInfo*>(info_.function(name));
   }
