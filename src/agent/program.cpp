@@ -72,7 +72,7 @@ std::optional<Blocks> split_blocks(const std::string& text) {
   if (again.has_errors()) return std::nullopt;
   Blocks blocks;
   for (const dsl::Stmt& s : q.stmts) {
-    const std::size_t from = s.loc.offset, to = s.end.offset + 1;
+    const std::size_t from = s.begin, to = s.end + 1;
     blocks[static_cast<std::size_t>(block_of(s.kind))] += canonical.substr(from, to - from) + '\n';
   }
   return blocks;

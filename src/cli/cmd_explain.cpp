@@ -124,13 +124,14 @@ nlohmann::ordered_json decisions_json(const app::App& a, const machine::Machine&
   return {{"app", a.name}, {"machine", m.name()}, {"launches", launches}};
 }
 
-std::string line_of(const dsl::Stmt* s) {
-  return s ? fmt::format("line {}", s->loc.line) : std::string("default");
+/// "line N" of the statement behind a decision, or "default" when the default policy made it.
+std::string line_of(const dsl::Program* p, const dsl::Stmt* s) {
+  return s ? fmt::format("line {}", p->loc(*s).line) : std::string("default");
 }
 
 /// One launch decision as text: a header, the region arguments, the points.
 void print_decision(std::ostream& out, const app::App& a, const machine::Machine& m,
-                    const mapping::Mapping& mapping, std::size_t i) {
+                    const dsl::Program* p, const mapping::Mapping& mapping, std::size_t i) {
   const mapping::LaunchDecision& d = mapping.launches[i];
   const app::Launch& l = a.launches[d.launch];
   const app::Task& t = a.task(d.task);
@@ -142,10 +143,10 @@ void print_decision(std::ostream& out, const app::App& a, const machine::Machine
   }
   out << fmt::format("{} {}{}{}: {} ({}){}\n", t.name, l.index ? "index launch" : "single launch",
                      l.index ? " over " + dsl::tuple_text(l.domain) : "", made_by,
-                     to_string(d.kind), line_of(d.kind_stmt), d.inner ? ", inner" : "");
+                     to_string(d.kind), line_of(p, d.kind_stmt), d.inner ? ", inner" : "");
   out << fmt::format("  points placed by {}\n",
                      d.map_stmt
-                         ? fmt::format("{} ({})", d.map_stmt->name.text, line_of(d.map_stmt))
+                         ? fmt::format("{} ({})", p->name(*d.map_stmt).text, line_of(p, d.map_stmt))
                          : std::string(l.index ? "the default policy (blocked, nodes first)"
                                                : "the default policy (the parent's processor)"));
   if (d.instance_limit) out << fmt::format("  instance limit {}\n", *d.instance_limit);
@@ -157,8 +158,8 @@ void print_decision(std::ostream& out, const app::App& a, const machine::Machine
       mems += fmt::format("{}{}", mems.empty() ? "" : ",", to_string(mk));
     const app::RegionArg& arg = l.effective_args(t)[k];
     out << fmt::format("  arg {} {} ({}): {} ({}), {} ({}){}\n", k, arg.display_name(),
-                       app::to_string(arg.privilege), mems, line_of(ad.region_stmt),
-                       mapping::to_string(ad.layout), line_of(ad.layout_stmt),
+                       app::to_string(arg.privilege), mems, line_of(p, ad.region_stmt),
+                       mapping::to_string(ad.layout), line_of(p, ad.layout_stmt),
                        ad.collect ? ", collected after use" : "");
   }
   std::size_t width = 5;
@@ -234,7 +235,7 @@ void add_explain_command(CLI::App& app, Context& ctx) {
       }
       for (std::size_t i = 0; i < mapping->launches.size(); ++i) {
         if (i) ctx.out << '\n';
-        print_decision(ctx.out, a, m, *mapping, i);
+        print_decision(ctx.out, a, m, &lp.program, *mapping, i);
       }
       return;
     }
@@ -255,11 +256,11 @@ void add_explain_command(CLI::App& app, Context& ctx) {
     ctx.out << fmt::format(
         "{} launch of {}{} on {}: {} (chosen by {})\n", extents.empty() ? "single" : "index", task,
         extents.empty() ? "" : " over " + dsl::tuple_text(extents), m.name(), to_string(d.kind),
-        d.kind_stmt ? line_of(d.kind_stmt) : std::string("the default policy"));
-    ctx.out << fmt::format(
-        "points placed by {}\n",
-        d.map_stmt ? fmt::format("{} (line {})", d.map_stmt->name.text, d.map_stmt->loc.line)
-                   : std::string("the default policy (blocked, nodes first)"));
+        d.kind_stmt ? line_of(&lp.program, d.kind_stmt) : std::string("the default policy"));
+    ctx.out << fmt::format("points placed by {}\n",
+                           d.map_stmt ? fmt::format("{} ({})", lp.program.name(*d.map_stmt).text,
+                                                    line_of(&lp.program, d.map_stmt))
+                                      : std::string("the default policy (blocked, nodes first)"));
     std::size_t width = 5;
     for (const auto& p : d.points)
       width = std::max(width, dsl::tuple_text(p.point).size());

@@ -100,7 +100,7 @@ bool Generator::own_instances() const {
 bool Generator::has_virtual() const {
   for (const Stmt& s : p_.stmts)
     if (s.kind == StmtKind::Region)
-      for (const dsl::Name& k : s.kinds)
+      for (const dsl::Name& k : p_.kinds(s))
         if (k.text == "VIRTUAL") return true;
   return false;
 }
@@ -113,18 +113,19 @@ void Generator::error(dsl::SourceLoc loc, std::string msg, std::string hint) {
 void Generator::check_map_functions() {
   for (const Stmt& s : p_.stmts) {
     if (s.kind != StmtKind::IndexTaskMap && s.kind != StmtKind::SingleTaskMap) continue;
-    auto r = types_.returns.find(s.name.text);
+    const dsl::Name name = p_.name(s);
+    auto r = types_.returns.find(name.text);
     dsl::Type t = r == types_.returns.end() ? dsl::Type::Unknown : r->second.type;
     if (t != dsl::Type::Proc && t != dsl::Type::Unknown) {
-      error(s.name.loc,
+      error(p_.loc(name),
             fmt::format("function '{}' returns {}, but a mapping function must return a "
                         "processor",
-                        s.name.text, dsl::type_phrase(t)),
+                        name.text, dsl::type_phrase(t)),
             "return an index into a machine space, m[i, j]");
     }
-    if (!map_functions_set_.count(s.name.text)) {
-      map_functions_set_.insert(s.name.text);
-      map_functions_.push_back(s.name.text);
+    if (!map_functions_set_.count(name.text)) {
+      map_functions_set_.insert(name.text);
+      map_functions_.push_back(name.text);
     }
   }
 }
@@ -309,7 +310,7 @@ std::string Generator::declaration() {
     o += "\n  // The program's functions.\n";
     for (const Stmt& s : p_.stmts)
       if (s.kind == StmtKind::Def)
-        o += wrapped("  ", tr_.result_type(s) + " " + tr_.function_name(s.name.text),
+        o += wrapped("  ", tr_.result_type(s) + " " + tr_.function_name(p_.name(s).text),
                      tr_.parameters(s), ";") +
              "\n";
   }
@@ -412,7 +413,7 @@ std::string Generator::sharding_choice() const {
 
 bool Generator::is_index_function(std::string_view f) const {
   for (const Stmt& s : p_.stmts)
-    if (s.kind == StmtKind::IndexTaskMap && s.name.text == f) return true;
+    if (s.kind == StmtKind::IndexTaskMap && p_.name(s).text == f) return true;
   return false;
 }
 
@@ -435,9 +436,9 @@ std::string Generator::functions() {
   for (const Stmt& s : p_.stmts) {
     if (s.kind != StmtKind::Def) continue;
     std::string body = tr_.body(s, 2);
-    o += fmt::format("\n// def {}, line {} of the program\n", s.name.text, s.loc.line);
-    o += wrapped("",
-                 fmt::format("{} {}::{}", tr_.result_type(s), cls_, tr_.function_name(s.name.text)),
+    std::string_view name = p_.name(s).text;
+    o += fmt::format("\n// def {}, line {} of the program\n", name, p_.loc(s).line);
+    o += wrapped("", fmt::format("{} {}::{}", tr_.result_type(s), cls_, tr_.function_name(name)),
                  tr_.parameters(s), " {") +
          "\n";
     o += body;

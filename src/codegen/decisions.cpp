@@ -15,37 +15,39 @@ Chain Generator::chain(StmtKind kind, const std::function<std::string(const Stmt
   Chain c;
   for (const Stmt* s : by_precedence(p_, kind)) {
     std::vector<std::string> conds;
-    if (!s->tasks.any && !map_kind_form(*s)) {
-      std::string t = quoted_list(s->tasks.names, "task");
-      if (s->tasks.names.size() > 1) t = "(" + t + ")";
+    if (!s->any_task() && !map_kind_form(p_, *s)) {
+      dsl::NameList tasks = p_.tasks(*s).names;
+      std::string t = quoted_list(tasks, "task");
+      if (tasks.size() > 1) t = "(" + t + ")";
       conds.push_back(t);
       c.uses_task = true;
     }
     if (kind == StmtKind::Region || kind == StmtKind::Layout || kind == StmtKind::CollectMemory) {
-      if (s->region.kind == dsl::RegionSel::Kind::Named) {
-        conds.push_back(fmt::format("arg.is({})", cpp_string(s->region.name.text)));
+      dsl::RegionSel r = p_.region(*s);
+      if (r.kind == dsl::RegionSel::Kind::Named) {
+        conds.push_back(fmt::format("arg.is({})", cpp_string(r.name.text)));
         c.uses_arg = true;
-      } else if (s->region.kind == dsl::RegionSel::Kind::Index) {
-        conds.push_back(fmt::format("arg.index == {}", s->region.index));
+      } else if (r.kind == dsl::RegionSel::Kind::Index) {
+        conds.push_back(fmt::format("arg.index == {}", r.index));
         c.uses_arg = true;
       }
     }
     if (kind == StmtKind::Region || kind == StmtKind::Layout) {
-      if (auto k = parse_proc_kind(s->proc.text)) {
+      if (auto k = parse_proc_kind(p_.proc(*s).text)) {
         conds.push_back("proc == " + legion_kind(*k));
         c.uses_proc = true;
-      } else if (auto m = parse_mem_kind(s->proc.text)) {
+      } else if (auto m = parse_mem_kind(p_.proc(*s).text)) {
         conds.push_back("memory == " + legion_kind(*m));
         c.uses_memory = true;
       }
     }
-    if (auto k = map_kind_form(*s)) {
+    if (auto k = map_kind_form(p_, *s)) {
       conds.push_back("proc == " + legion_kind(*k));
       c.uses_proc = true;
     }
     if (conds.size() == 1 && conds[0].front() == '(')
       conds[0] = conds[0].substr(1, conds[0].size() - 2);
-    c.code += comment("  ", fmt::format("line {}: {}", s->loc.line, statement_text(*s)));
+    c.code += comment("  ", fmt::format("line {}: {}", p_.loc(*s).line, statement_text(p_, *s)));
     if (conds.empty()) {
       c.code += fmt::format("  return {};\n", value(*s));
       c.unconditional = true;
@@ -88,10 +90,11 @@ std::string Generator::decisions() {
   std::string o;
   const std::string task_t = "const std::string&";
   if (has(StmtKind::Task)) {
-    Chain c = chain(StmtKind::Task, [](const Stmt& s) {
+    Chain c = chain(StmtKind::Task, [&](const Stmt& s) {
       std::string v = "{";
-      for (std::size_t i = 0; i < s.kinds.size(); ++i) {
-        auto k = parse_proc_kind(s.kinds[i].text);
+      dsl::NameList kinds = p_.kinds(s);
+      for (std::size_t i = 0; i < kinds.size(); ++i) {
+        auto k = parse_proc_kind(kinds[i].text);
         v += (i ? ", " : "") + (k ? legion_kind(*k) : std::string("Processor::NO_KIND"));
       }
       return v + "}";
@@ -103,10 +106,11 @@ std::string Generator::decisions() {
         "{Processor::TOC_PROC, Processor::OMP_PROC, Processor::LOC_PROC}", o);
   }
   if (has(StmtKind::Region)) {
-    Chain c = chain(StmtKind::Region, [](const Stmt& s) {
+    Chain c = chain(StmtKind::Region, [&](const Stmt& s) {
       std::string v = "{";
-      for (std::size_t i = 0; i < s.kinds.size(); ++i) {
-        auto k = parse_mem_kind(s.kinds[i].text);
+      dsl::NameList kinds = p_.kinds(s);
+      for (std::size_t i = 0; i < kinds.size(); ++i) {
+        auto k = parse_mem_kind(kinds[i].text);
         v += (i ? ", " : "") + (k ? legion_kind(*k) : std::string("Memory::NO_MEMKIND"));
       }
       return v + "}";
@@ -123,9 +127,9 @@ std::string Generator::decisions() {
     }
   }
   if (has(StmtKind::Layout) && !based()) {
-    Chain c = chain(StmtKind::Layout, [](const Stmt& s) {
+    Chain c = chain(StmtKind::Layout, [&](const Stmt& s) {
       std::string v = "Layout()";
-      for (const dsl::LayoutItem& l : s.layout) {
+      for (const dsl::LayoutItem& l : p_.layout(s)) {
         switch (l.word) {
           case dsl::LayoutWord::SOA:
             v += ".soa()";
@@ -195,8 +199,8 @@ std::string Generator::decisions() {
         "false", o);
   }
   if (has(StmtKind::InstanceLimit)) {
-    Chain c =
-        chain(StmtKind::InstanceLimit, [](const Stmt& s) { return fmt::format("{}", s.limit); });
+    Chain c = chain(StmtKind::InstanceLimit,
+                    [&](const Stmt& s) { return fmt::format("{}", p_.limit(s)); });
     decision(
         "/// InstanceLimit statements: how many instances of a task may be mapped and "
         "unfinished at\n/// once on one processor's mapper; 0: no limit.\n",
@@ -210,7 +214,7 @@ std::string Generator::decisions() {
   for (StmtKind k : {StmtKind::IndexTaskMap, StmtKind::SingleTaskMap}) {
     if (!has(k)) continue;
     Chain c = chain(k, [&](const Stmt& s) {
-      return fmt::format("&{}::{}", cls_, tr_.function_name(s.name.text));
+      return fmt::format("&{}::{}", cls_, tr_.function_name(p_.name(s).text));
     });
     bool index = k == StmtKind::IndexTaskMap;
     decision(index ? "/// IndexTaskMap statements: the function that places the points of an "

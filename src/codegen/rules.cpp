@@ -12,14 +12,15 @@ using dsl::RegionSel;
 using dsl::Stmt;
 using dsl::StmtKind;
 
-std::optional<ProcKind> map_kind_form(const Stmt& s) {
-  if (s.tasks.any || s.tasks.names.size() != 1) return std::nullopt;
-  return parse_proc_kind(s.tasks.names.front().text);
+std::optional<ProcKind> map_kind_form(const dsl::Program& p, const Stmt& s) {
+  dsl::TaskSel tasks = p.tasks(s);
+  if (tasks.any || tasks.names.size() != 1) return std::nullopt;
+  return parse_proc_kind(tasks.names.front().text);
 }
 
-int precedence_rank(const Stmt& s) {
+int precedence_rank(const dsl::Program& p, const Stmt& s) {
   if (s.kind == StmtKind::IndexTaskMap || s.kind == StmtKind::SingleTaskMap)
-    return map_kind_form(s) ? 1 : s.tasks.any ? 0 : 2;
+    return map_kind_form(p, s) ? 1 : s.any_task() ? 0 : 2;
   return dsl::specificity(s);
 }
 
@@ -28,8 +29,8 @@ std::vector<const Stmt*> by_precedence(const dsl::Program& p, StmtKind kind) {
   for (const Stmt& s : p.stmts)
     if (s.kind == kind) out.push_back(&s);
   std::reverse(out.begin(), out.end());  // later first ...
-  std::stable_sort(out.begin(), out.end(), [](const Stmt* a, const Stmt* b) {
-    return precedence_rank(*a) > precedence_rank(*b);  // ... within each rank
+  std::stable_sort(out.begin(), out.end(), [&](const Stmt* a, const Stmt* b) {
+    return precedence_rank(p, *a) > precedence_rank(p, *b);  // ... within each rank
   });
   return out;
 }
@@ -83,30 +84,32 @@ std::string region_text(const RegionSel& r) {
 
 }  // namespace
 
-bool matches(const Stmt& s, const Subject& d) {
+bool matches(const dsl::Program& p, const Stmt& s, const Subject& d) {
   switch (s.kind) {
     case StmtKind::Region:
     case StmtKind::Layout:
-      return names_task(s.tasks, d.task) && names_region(s.region, d) && names_kind(s.proc.text, d);
+      return names_task(p.tasks(s), d.task) && names_region(p.region(s), d) &&
+             names_kind(p.proc(s).text, d);
     case StmtKind::CollectMemory:
-      return names_task(s.tasks, d.task) && names_region(s.region, d);
+      return names_task(p.tasks(s), d.task) && names_region(p.region(s), d);
     case StmtKind::IndexTaskMap:
     case StmtKind::SingleTaskMap:
-      if (auto k = map_kind_form(s)) return d.proc == k;
-      return names_task(s.tasks, d.task);
+      if (auto k = map_kind_form(p, s)) return d.proc == k;
+      return names_task(p.tasks(s), d.task);
     default:
-      return names_task(s.tasks, d.task);
+      return names_task(p.tasks(s), d.task);
   }
 }
 
-const Stmt* first_match(std::span<const Stmt* const> ordered, const Subject& d) {
+const Stmt* first_match(const dsl::Program& p, std::span<const Stmt* const> ordered,
+                        const Subject& d) {
   for (const Stmt* s : ordered)
-    if (matches(*s, d)) return s;
+    if (matches(p, *s, d)) return s;
   return nullptr;
 }
 
-std::string statement_text(const Stmt& s) {
-  auto names = [](const std::vector<dsl::Name>& ns) {
+std::string statement_text(const dsl::Program& p, const Stmt& s) {
+  auto names = [](const dsl::NameList& ns) {
     std::string out;
     for (std::size_t i = 0; i < ns.size(); ++i)
       out += fmt::format("{}{}", i ? "," : "", ns[i].text);
@@ -114,31 +117,32 @@ std::string statement_text(const Stmt& s) {
   };
   switch (s.kind) {
     case StmtKind::Task:
-      return fmt::format("Task {} {};", tasks_text(s.tasks), names(s.kinds));
+      return fmt::format("Task {} {};", tasks_text(p.tasks(s)), names(p.kinds(s)));
     case StmtKind::Region:
-      return fmt::format("Region {} {} {} {};", tasks_text(s.tasks), region_text(s.region),
-                         s.proc.text, names(s.kinds));
+      return fmt::format("Region {} {} {} {};", tasks_text(p.tasks(s)), region_text(p.region(s)),
+                         p.proc(s).text, names(p.kinds(s)));
     case StmtKind::Layout: {
-      std::string out =
-          fmt::format("Layout {} {} {}", tasks_text(s.tasks), region_text(s.region), s.proc.text);
-      for (const dsl::LayoutItem& l : s.layout) {
+      std::string out = fmt::format("Layout {} {} {}", tasks_text(p.tasks(s)),
+                                    region_text(p.region(s)), p.proc(s).text);
+      for (const dsl::LayoutItem& l : p.layout(s)) {
         out += fmt::format(" {}", to_string(l.word));
         if (l.word == dsl::LayoutWord::Align) out += fmt::format("{}{}", op_text(l.cmp), l.value);
       }
       return out + ";";
     }
     case StmtKind::InstanceLimit:
-      if (s.old_form)
-        return fmt::format("InstanceLimit {} {} {};", tasks_text(s.tasks), s.proc.text, s.limit);
-      return fmt::format("InstanceLimit {} {};", tasks_text(s.tasks), s.limit);
+      if (s.old_form())
+        return fmt::format("InstanceLimit {} {} {};", tasks_text(p.tasks(s)), p.proc(s).text,
+                           p.limit(s));
+      return fmt::format("InstanceLimit {} {};", tasks_text(p.tasks(s)), p.limit(s));
     case StmtKind::CollectMemory:
-      return fmt::format("CollectMemory {} {};", tasks_text(s.tasks), region_text(s.region));
+      return fmt::format("CollectMemory {} {};", tasks_text(p.tasks(s)), region_text(p.region(s)));
     case StmtKind::IndexTaskMap:
-      return fmt::format("IndexTaskMap {} {};", tasks_text(s.tasks), s.name.text);
+      return fmt::format("IndexTaskMap {} {};", tasks_text(p.tasks(s)), p.name(s).text);
     case StmtKind::SingleTaskMap:
-      return fmt::format("SingleTaskMap {} {};", tasks_text(s.tasks), s.name.text);
+      return fmt::format("SingleTaskMap {} {};", tasks_text(p.tasks(s)), p.name(s).text);
     case StmtKind::ControlReplicate:
-      return fmt::format("ControlReplicate {};", tasks_text(s.tasks));
+      return fmt::format("ControlReplicate {};", tasks_text(p.tasks(s)));
     default:
       return {};
   }

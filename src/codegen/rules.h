@@ -16,11 +16,11 @@ namespace mapsmith::codegen {
 
 /// The processor kind an `IndexTaskMap KIND f;` or `SingleTaskMap KIND f;` names, if it has that
 /// form (a one-name task list that is a processor kind).
-std::optional<ProcKind> map_kind_form(const dsl::Stmt& s);
+std::optional<ProcKind> map_kind_form(const dsl::Program& p, const dsl::Stmt& s);
 
 /// The rank of a statement among candidates: its specificity, or for the *TaskMap statements
 /// 2 (names tasks), 1 (names a processor kind) or 0 (`*`).
-int precedence_rank(const dsl::Stmt& s);
+int precedence_rank(const dsl::Program& p, const dsl::Stmt& s);
 
 /// The statements of `kind` in the order they are tried: higher rank first, and between equal
 /// ranks the one written later first.
@@ -40,12 +40,13 @@ struct Subject {
 };
 
 /// Whether every selector of `s` matches the decision.
-bool matches(const dsl::Stmt& s, const Subject& d);
+bool matches(const dsl::Program& p, const dsl::Stmt& s, const Subject& d);
 
 /// The first statement of `ordered` (from by_precedence) that matches, or null.
-const dsl::Stmt* first_match(std::span<const dsl::Stmt* const> ordered, const Subject& d);
+const dsl::Stmt* first_match(const dsl::Program& p, std::span<const dsl::Stmt* const> ordered,
+                             const Subject& d);
 
 /// A decision statement in canonical form, on one line: "Region * rp_shared GPU ZCMEM;".
-std::string statement_text(const dsl::Stmt& s);
+std::string statement_text(const dsl::Program& p, const dsl::Stmt& s);
 
 }  // namespace mapsmith::codegen

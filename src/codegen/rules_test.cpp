@@ -14,10 +14,10 @@ dsl::Program parse(const std::string& text) {
   return p;
 }
 
-std::vector<std::uint32_t> lines(const std::vector<const dsl::Stmt*>& ss) {
+std::vector<std::uint32_t> lines(const dsl::Program& p, const std::vector<const dsl::Stmt*>& ss) {
   std::vector<std::uint32_t> out;
   for (const dsl::Stmt* s : ss)
-    out.push_back(s->loc.line);
+    out.push_back(p.loc(*s).line);
   return out;
 }
 
@@ -29,7 +29,7 @@ TEST(Rules, MostSpecificFirstThenLaterFirst) {
       "Region * * GPU FBMEM;\n"     // 1
       "Region foo r GPU SYSMEM;\n"  // 3
       "Task * CPU;\n");
-  EXPECT_EQ(lines(by_precedence(p, dsl::StmtKind::Region)),
+  EXPECT_EQ(lines(p, by_precedence(p, dsl::StmtKind::Region)),
             (std::vector<std::uint32_t>{5, 2, 4, 3, 1}));
 }
 
@@ -40,10 +40,10 @@ TEST(Rules, TaskMapsNamedThenKindThenAny) {
       "IndexTaskMap a,b f;\n"
       "IndexTaskMap * f;\n"
       "IndexTaskMap c f;\n");
-  EXPECT_EQ(lines(by_precedence(p, dsl::StmtKind::IndexTaskMap)),
+  EXPECT_EQ(lines(p, by_precedence(p, dsl::StmtKind::IndexTaskMap)),
             (std::vector<std::uint32_t>{5, 3, 2, 4}));
-  EXPECT_EQ(map_kind_form(p.stmts[1]), ProcKind::CPU);
-  EXPECT_EQ(map_kind_form(p.stmts[2]), std::nullopt);
+  EXPECT_EQ(map_kind_form(p, p.stmts[1]), ProcKind::CPU);
+  EXPECT_EQ(map_kind_form(p, p.stmts[2]), std::nullopt);
 }
 
 TEST(Rules, MatchingByNameIndexAndKind) {
@@ -53,19 +53,20 @@ TEST(Rules, MatchingByNameIndexAndKind) {
       "Layout * * FBMEM AOS;\n");
   std::vector<std::string> names = {"rp_shared_3", "rp_shared", "all_nodes"};
   Subject shared{"calc", names, 0, ProcKind::GPU, std::nullopt};
-  EXPECT_TRUE(matches(p.stmts[0], shared));
+  EXPECT_TRUE(matches(p, p.stmts[0], shared));
   shared.proc = ProcKind::CPU;
-  EXPECT_FALSE(matches(p.stmts[0], shared));
+  EXPECT_FALSE(matches(p, p.stmts[0], shared));
   Subject second{"foo", {}, 1, ProcKind::CPU, std::nullopt};
-  EXPECT_TRUE(matches(p.stmts[1], second));
+  EXPECT_TRUE(matches(p, p.stmts[1], second));
   second.region_index = 0;
-  EXPECT_FALSE(matches(p.stmts[1], second));
+  EXPECT_FALSE(matches(p, p.stmts[1], second));
   Subject in_fb{"x", {}, 0, ProcKind::GPU, MemKind::FBMEM};
-  EXPECT_TRUE(matches(p.stmts[2], in_fb));
+  EXPECT_TRUE(matches(p, p.stmts[2], in_fb));
   in_fb.mem = MemKind::ZCMEM;
-  EXPECT_FALSE(matches(p.stmts[2], in_fb));
+  EXPECT_FALSE(matches(p, p.stmts[2], in_fb));
   auto ordered = by_precedence(p, dsl::StmtKind::Region);
-  EXPECT_EQ(first_match(ordered, Subject{"foo", {}, 1, ProcKind::GPU, std::nullopt}), &p.stmts[1]);
+  EXPECT_EQ(first_match(p, ordered, Subject{"foo", {}, 1, ProcKind::GPU, std::nullopt}),
+            &p.stmts[1]);
 }
 
 TEST(Rules, StatementTextIsCanonical) {
@@ -73,9 +74,9 @@ TEST(Rules, StatementTextIsCanonical) {
       "Task  a ,b   GPU,CPU ;\n"
       "Layout * r FBMEM SOA Align>=64 Exact;\n"
       "InstanceLimit t CPU 2;\n");
-  EXPECT_EQ(statement_text(p.stmts[0]), "Task a,b GPU,CPU;");
-  EXPECT_EQ(statement_text(p.stmts[1]), "Layout * r FBMEM SOA Align>=64 Exact;");
-  EXPECT_EQ(statement_text(p.stmts[2]), "InstanceLimit t CPU 2;");
+  EXPECT_EQ(statement_text(p, p.stmts[0]), "Task a,b GPU,CPU;");
+  EXPECT_EQ(statement_text(p, p.stmts[1]), "Layout * r FBMEM SOA Align>=64 Exact;");
+  EXPECT_EQ(statement_text(p, p.stmts[2]), "InstanceLimit t CPU 2;");
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ std::string snake(std::string_view name) {
   return out;
 }
 
-std::string quoted_list(const std::vector<dsl::Name>& names, std::string_view var) {
+std::string quoted_list(const dsl::NameList& names, std::string_view var) {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i)
     out += fmt::format("{}{} == {}", i ? " || " : "", var, cpp_string(names[i].text));

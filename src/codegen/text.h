@@ -12,7 +12,7 @@ namespace mapsmith::codegen {
 /// A name in lower case with every other character made '_': "Heat2D" -> "heat2d".
 std::string snake(std::string_view name);
 /// `var == "a" || var == "b"` for a task list.
-std::string quoted_list(const std::vector<dsl::Name>& names, std::string_view var);
+std::string quoted_list(const dsl::NameList& names, std::string_view var);
 /// A function head or call "BEFORE(P1, P2, ...)AFTER" in 100 columns: the parameters follow
 /// the parenthesis on as few lines as possible, aligned after it, or indented by 4 on the next
 /// lines when the parenthesis is far to the right.

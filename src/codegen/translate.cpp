@@ -28,16 +28,16 @@ namespace {
 void names_read(const dsl::Program& p, ExprId id, std::set<std::string_view>& out) {
   if (id == kNoExpr) return;
   const Expr& e = p.expr(id);
-  if (e.kind == ExprKind::Name) out.insert(e.name);
-  for (std::uint32_t i = 0; i < e.count; ++i)
+  if (e.kind() == ExprKind::Name) out.insert(p.name(e));
+  for (std::uint32_t i = 0, n = p.arity(e); i < n; ++i)
     names_read(p, p.child(e, i), out);
 }
 
 std::set<std::string_view> names_read_in(const dsl::Program& p, const Stmt& def) {
   std::set<std::string_view> out;
-  for (const Stmt& b : def.body) {
-    names_read(p, b.value, out);
-    for (ExprId a : b.args)
+  for (const Stmt& b : p.body(def)) {
+    names_read(p, p.value(b), out);
+    for (ExprId a : p.args(b))
       names_read(p, a, out);
   }
   return out;
@@ -109,23 +109,25 @@ Translator::Translator(const dsl::Program& p, const dsl::ProgramInfo& info,
     : p_(p), info_(info), types_(types), diags_(diags) {
   std::set<std::string> taken;
   for (const Stmt& s : p_.stmts) {
-    if (s.kind == StmtKind::Def && !functions_.count(s.name.text)) {
-      functions_[s.name.text] = cpp_identifier(s.name.text);
-      taken.insert(functions_[s.name.text]);
+    std::string_view name = p_.name(s).text;
+    if (s.kind == StmtKind::Def && !functions_.count(name)) {
+      functions_[name] = cpp_identifier(name);
+      taken.insert(functions_[name]);
     }
   }
   std::set<std::string_view> tainted;
   for (const Stmt& s : p_.stmts) {
     if (s.kind != StmtKind::Assign) continue;
-    if (!globals_.count(s.name.text)) {
-      std::string n = cpp_identifier(s.name.text);
+    std::string_view name = p_.name(s).text;
+    if (!globals_.count(name)) {
+      std::string n = cpp_identifier(name);
       while (taken.count(n))
         n += "_";  // a global may share its name with a function
-      globals_[s.name.text] = n;
+      globals_[name] = n;
       taken.insert(n);
-      if (nonneg(s.value, nullptr)) nonneg_globals_.insert(s.name.text);
-    } else if (!nonneg(s.value, nullptr)) {
-      tainted.insert(s.name.text);
+      if (nonneg(p_.value(s), nullptr)) nonneg_globals_.insert(name);
+    } else if (!nonneg(p_.value(s), nullptr)) {
+      tainted.insert(name);
     }
   }
   for (std::string_view t : tainted)
@@ -152,10 +154,12 @@ std::vector<std::pair<std::string, std::string>> Translator::global_members() co
   std::vector<std::pair<std::string, std::string>> out;
   std::set<std::string_view> seen;
   for (const Stmt& s : p_.stmts) {
-    if (s.kind != StmtKind::Assign || !seen.insert(s.name.text).second) continue;
-    auto t = types_.globals.find(s.name.text);
+    if (s.kind != StmtKind::Assign) continue;
+    std::string_view name = p_.name(s).text;
+    if (!seen.insert(name).second) continue;
+    auto t = types_.globals.find(name);
     std::string type = t != types_.globals.end() ? cpp_type(t->second.type) : std::string();
-    out.emplace_back(type, global_name(s.name.text));
+    out.emplace_back(type, global_name(name));
   }
   return out;
 }
@@ -167,24 +171,26 @@ std::string Translator::wrap(const Code& c, int max_prec) const {
 
 bool Translator::nonneg(ExprId id, Scope* scope) const {
   const Expr& e = p_.expr(id);
-  switch (e.kind) {
+  switch (e.kind()) {
     case ExprKind::Int:
-      return e.value >= 0;
+      return p_.int_value(e) >= 0;
     case ExprKind::Bool:
       return true;
-    case ExprKind::Name:
-      if (scope && scope->find(e.name)) return scope->is_nonneg(e.name);
-      return nonneg_globals_.count(e.name) > 0;
+    case ExprKind::Name: {
+      std::string_view name = p_.name(e);
+      if (scope && scope->find(name)) return scope->is_nonneg(name);
+      return nonneg_globals_.count(name) > 0;
+    }
     case ExprKind::Unpack:
       return nonneg(p_.child(e, 0), scope);
     case ExprKind::Tuple:
-      for (std::uint32_t i = 0; i < e.count; ++i)
+      for (std::uint32_t i = 0, n = p_.arity(e); i < n; ++i)
         if (!nonneg(p_.child(e, i), scope)) return false;
       return true;
     case ExprKind::Unary:
-      return e.op == Op::Not;
+      return e.op() == Op::Not;
     case ExprKind::Binary:
-      switch (e.op) {
+      switch (e.op()) {
         case Op::Add:
         case Op::Mul:
         case Op::Div:
@@ -205,22 +211,27 @@ bool Translator::nonneg(ExprId id, Scope* scope) const {
       if (base.type == Type::Space) return true;  // a processor, or a slice of the extents
       return nonneg(p_.child(e, 0), scope);
     }
-    case ExprKind::Attr:
-      if (e.name == "volume" || e.name == "size")
+    case ExprKind::Attr: {
+      std::string_view name = p_.name(e);
+      if (name == "volume" || name == "size")
         return type(p_.child(e, 0)).type == Type::Space || nonneg(p_.child(e, 0), scope);
-      return e.name == "ipoint" || e.name == "ispace" || e.name == "len";
+      return name == "ipoint" || name == "ispace" || name == "len";
+    }
     case ExprKind::Method:
-      return e.name == "processor";
-    case ExprKind::Call:
-      if (e.name == "len" || e.name == "abs") return !info_.functions.count(e.name);
-      if ((e.name == "min" || e.name == "max") && !info_.functions.count(e.name) && e.count == 2)
+      return p_.name(e) == "processor";
+    case ExprKind::Call: {
+      std::string_view name = p_.name(e);
+      if (name == "len" || name == "abs") return !info_.function(name);
+      if ((name == "min" || name == "max") && !info_.function(name) && p_.arity(e) == 2)
         return nonneg(p_.child(e, 0), scope) && nonneg(p_.child(e, 1), scope);
       return false;
+    }
     case ExprKind::TupleComp: {
+      std::string_view var = p_.name(e);
       Scope inner;
       inner.outer = scope;
-      inner.names[e.name] = std::string(e.name);
-      if (nonneg(p_.child(e, 1), scope)) inner.nonneg.insert(e.name);
+      inner.names[var] = std::string(var);
+      if (nonneg(p_.child(e, 1), scope)) inner.nonneg.insert(var);
       return nonneg(p_.child(e, 0), &inner);
     }
     default:
@@ -230,26 +241,27 @@ bool Translator::nonneg(ExprId id, Scope* scope) const {
 
 Translator::Code Translator::expr(ExprId id, Scope* scope) {
   const Expr& e = p_.expr(id);
-  switch (e.kind) {
+  switch (e.kind()) {
     case ExprKind::Int:
-      return {fmt::format("{}", e.value), kPrimary};
+      return {fmt::format("{}", p_.int_value(e)), kPrimary};
     case ExprKind::Bool:
-      return {e.value ? "true" : "false", kPrimary};
+      return {p_.int_value(e) ? "true" : "false", kPrimary};
     case ExprKind::Name: {
+      std::string_view name = p_.name(e);
       if (scope)
-        if (const std::string* n = scope->find(e.name)) return {*n, kPrimary};
-      if (globals_.count(e.name)) return {globals_[e.name], kPrimary};
-      if (auto k = parse_proc_kind(e.name)) return {legion_kind(*k), kPrimary};
-      if (auto m = parse_mem_kind(e.name)) {
+        if (const std::string* n = scope->find(name)) return {*n, kPrimary};
+      if (globals_.count(name)) return {globals_[name], kPrimary};
+      if (auto k = parse_proc_kind(name)) return {legion_kind(*k), kPrimary};
+      if (auto m = parse_mem_kind(name)) {
         if (*m == MemKind::VIRTUAL) needs_.insert("virtual");
         return {legion_kind(*m), kPrimary};
       }
-      error(e.loc, fmt::format("cannot generate code for the name '{}'", e.name));
-      return {std::string(e.name), kPrimary};
+      error(p_.loc(e), fmt::format("cannot generate code for the name '{}'", name));
+      return {std::string(name), kPrimary};
     }
     case ExprKind::Machine: {
       needs_.insert("mspace");
-      auto k = parse_proc_kind(e.name);
+      auto k = parse_proc_kind(p_.name(e));
       MAPSMITH_ASSERT(k.has_value());
       return {fmt::format("machine_space({})", legion_kind(*k)), kPrimary};
     }
@@ -258,15 +270,15 @@ Translator::Code Translator::expr(ExprId id, Scope* scope) {
     case ExprKind::Unpack:
       return expr(p_.child(e, 0), scope);
     case ExprKind::Wildcard:
-      error(e.loc, "'*' outside a machine space index");
+      error(p_.loc(e), "'*' outside a machine space index");
       return {"0", kPrimary};
     case ExprKind::Unary: {
       ExprId c = p_.child(e, 0);
       Code inner = expr(c, scope);
-      if (e.op == Op::Neg && type(c).type == Type::Tuple) needs_.insert("tuple_ops");
+      if (e.op() == Op::Neg && type(c).type == Type::Tuple) needs_.insert("tuple_ops");
       // "- -x" must not become "--x".
-      int max = p_.expr(c).kind == ExprKind::Unary ? kPrimary : kUnary;
-      return {fmt::format("{}{}", e.op == Op::Not ? "!" : "-", wrap(inner, max)), kUnary};
+      int max = p_.expr(c).kind() == ExprKind::Unary ? kPrimary : kUnary;
+      return {fmt::format("{}{}", e.op() == Op::Not ? "!" : "-", wrap(inner, max)), kUnary};
     }
     case ExprKind::Binary:
       return binary(e, scope);
@@ -298,15 +310,16 @@ Translator::Code Translator::expr(ExprId id, Scope* scope) {
       needs_.insert("map_tuple");
       Scope inner;
       inner.outer = scope;
-      std::string var = cpp_identifier(e.name);
-      inner.names[e.name] = var;
-      inner.declared[e.name] = Type::Int;
-      if (nonneg(p_.child(e, 1), scope)) inner.nonneg.insert(e.name);
+      std::string_view name = p_.name(e);
+      std::string var = cpp_identifier(name);
+      inner.names[name] = var;
+      inner.declared[name] = Type::Int;
+      if (nonneg(p_.child(e, 1), scope)) inner.nonneg.insert(name);
       Code iter = expr(p_.child(e, 1), scope);
       Code body = expr(p_.child(e, 0), &inner);
       std::set<std::string_view> read;
       names_read(p_, p_.child(e, 0), read);
-      if (!read.count(e.name)) var = "/*" + var + "*/";
+      if (!read.count(name)) var = "/*" + var + "*/";
       std::string one =
           fmt::format("map_tuple({}, [&](coord_t {}) {{ return {}; }})", iter.text, var, body.text);
       if (one.size() <= 60) return {one, kPrimary};
@@ -333,9 +346,9 @@ std::string Translator::tuple_of(const Expr& e, std::uint32_t first, Scope* scop
       run.clear();
     }
   };
-  for (std::uint32_t i = first; i < e.count; ++i) {
+  for (std::uint32_t i = first; i < p_.arity(e); ++i) {
     ExprId c = p_.child(e, i);
-    if (p_.expr(c).kind == ExprKind::Unpack) {
+    if (p_.expr(c).kind() == ExprKind::Unpack) {
       any_unpack = true;
       flush();
       parts.push_back(expr(p_.child(p_.expr(c), 0), scope).text);
@@ -358,18 +371,18 @@ Translator::Code Translator::binary(const Expr& e, Scope* scope) {
   ExprId l = p_.child(e, 0), r = p_.child(e, 1);
   Code a = expr(l, scope);
   Code b = expr(r, scope);
-  const int pr = binary_prec(e.op);
-  const std::string_view op = dsl::op_text(e.op);
+  const int pr = binary_prec(e.op());
+  const std::string_view op = dsl::op_text(e.op());
   auto is_not = [&](ExprId id) {
     const Expr& x = p_.expr(id);
-    return x.kind == ExprKind::Unary && x.op == Op::Not;
+    return x.kind() == ExprKind::Unary && x.op() == Op::Not;
   };
-  switch (e.op) {
+  switch (e.op()) {
     case Op::And:
     case Op::Or: {
       // g++ asks for parentheses around && inside ||; a right operand of the same operator
       // keeps its parentheses, as written.
-      std::string lt = e.op == Op::Or && a.prec == kAnd ? "(" + a.text + ")" : wrap(a, pr);
+      std::string lt = e.op() == Op::Or && a.prec == kAnd ? "(" + a.text + ")" : wrap(a, pr);
       return {fmt::format("{} {} {}", lt, op, wrap(b, kEq)), pr};
     }
     case Op::Eq:
@@ -380,7 +393,7 @@ Translator::Code Translator::binary(const Expr& e, Scope* scope) {
     case Op::Ge: {
       Type ta = type(l).type;
       if (ta == Type::Space || ta == Type::Task) {
-        error(e.loc,
+        error(p_.loc(e),
               fmt::format("cannot generate code that compares {}s",
                           ta == Type::Space ? "machine space" : "task"),
               "compare their sizes or points instead");
@@ -394,11 +407,13 @@ Translator::Code Translator::binary(const Expr& e, Scope* scope) {
   }
   const bool tuples = type(l).type == Type::Tuple || type(r).type == Type::Tuple;
   if (tuples) needs_.insert("tuple_ops");
-  if ((e.op == Op::Div || e.op == Op::Mod) && !tuples && !(nonneg(l, scope) && nonneg(r, scope))) {
+  if ((e.op() == Op::Div || e.op() == Op::Mod) && !tuples &&
+      !(nonneg(l, scope) && nonneg(r, scope))) {
     // Python's rounding, which C++'s / and % only share on non-negative operands.
     needs_.insert("floor");
-    return {fmt::format("{}({}, {})", e.op == Op::Div ? "floor_div" : "floor_mod", a.text, b.text),
-            kPrimary};
+    return {
+        fmt::format("{}({}, {})", e.op() == Op::Div ? "floor_div" : "floor_mod", a.text, b.text),
+        kPrimary};
   }
   return {fmt::format("{} {} {}", wrap(a, pr), op, wrap(b, pr - 1)), pr};
 }
@@ -411,26 +426,26 @@ Translator::Code Translator::index(const Expr& e, Scope* scope) {
     ExprId i = p_.child(e, 1);
     const Expr& ix = p_.expr(i);
     // m.size[d] reads as m.size(d).
-    if (base.kind == ExprKind::Attr && base.name == "size" &&
+    if (base.kind() == ExprKind::Attr && p_.name(base) == "size" &&
         type(p_.child(base, 0)).type == Type::Space) {
       Code m = expr(p_.child(base, 0), scope);
       return {fmt::format("{}.size({})", wrap(m, kPrimary), expr(i, scope).text), kPrimary};
     }
     Code b = expr(base_id, scope);
-    if (ix.kind == ExprKind::Int)
-      return {fmt::format("{}[{}]", wrap(b, kPrimary), ix.value), kPrimary};
+    if (ix.kind() == ExprKind::Int)
+      return {fmt::format("{}[{}]", wrap(b, kPrimary), p_.int_value(ix)), kPrimary};
     needs_.insert("at");
     return {fmt::format("at({}, {})", b.text, expr(i, scope).text), kPrimary};
   }
   if (bt.type != Type::Space) {
-    error(e.loc, "cannot generate code for this index: the indexed value's type is not known");
+    error(p_.loc(e), "cannot generate code for this index: the indexed value's type is not known");
     return {"Processor::NO_PROC", kPrimary};
   }
   needs_.insert("mspace");
   Code m = expr(base_id, scope);
   bool wild = false, unpack = false;
-  for (std::uint32_t i = 1; i < e.count; ++i) {
-    ExprKind k = p_.expr(p_.child(e, i)).kind;
+  for (std::uint32_t i = 1; i < p_.arity(e); ++i) {
+    ExprKind k = p_.expr(p_.child(e, i)).kind();
     wild = wild || k == ExprKind::Wildcard;
     unpack = unpack || k == ExprKind::Unpack;
   }
@@ -438,11 +453,11 @@ Translator::Code Translator::index(const Expr& e, Scope* scope) {
     // m[i, *]: the wildcards are marked kAny; a counter per expression deals them out in turn.
     needs_.insert("any");
     std::vector<std::string> items;
-    for (std::uint32_t i = 1; i < e.count; ++i) {
+    for (std::uint32_t i = 1; i < p_.arity(e); ++i) {
       ExprId c = p_.child(e, i);
-      if (p_.expr(c).kind == ExprKind::Wildcard) {
+      if (p_.expr(c).kind() == ExprKind::Wildcard) {
         items.push_back("Tuple{MSpace::kAny}");
-      } else if (p_.expr(c).kind == ExprKind::Unpack) {
+      } else if (p_.expr(c).kind() == ExprKind::Unpack) {
         items.push_back(expr(p_.child(p_.expr(c), 0), scope).text);
       } else {
         items.push_back("Tuple{" + expr(c, scope).text + "}");
@@ -452,10 +467,10 @@ Translator::Code Translator::index(const Expr& e, Scope* scope) {
     std::string idx;
     if (!unpack) {
       std::vector<std::string> plain;
-      for (std::uint32_t i = 1; i < e.count; ++i) {
+      for (std::uint32_t i = 1; i < p_.arity(e); ++i) {
         ExprId c = p_.child(e, i);
-        plain.push_back(p_.expr(c).kind == ExprKind::Wildcard ? "MSpace::kAny"
-                                                              : expr(c, scope).text);
+        plain.push_back(p_.expr(c).kind() == ExprKind::Wildcard ? "MSpace::kAny"
+                                                                : expr(c, scope).text);
       }
       idx = "Tuple{";
       for (std::size_t i = 0; i < plain.size(); ++i)
@@ -472,7 +487,7 @@ Translator::Code Translator::index(const Expr& e, Scope* scope) {
   }
   if (unpack) return {fmt::format("{}({})", wrap(m, kPrimary), tuple_of(e, 1, scope)), kPrimary};
   std::string args;
-  for (std::uint32_t i = 1; i < e.count; ++i)
+  for (std::uint32_t i = 1; i < p_.arity(e); ++i)
     args += (i > 1 ? ", " : "") + expr(p_.child(e, i), scope).text;
   return {fmt::format("{}({})", wrap(m, kPrimary), args), kPrimary};
 }
@@ -483,7 +498,7 @@ Translator::Code Translator::member(const Expr& e, Scope* scope) {
   Code recv = expr(recv_id, scope);
   std::string r = wrap(recv, kPrimary);
   std::vector<Code> args;
-  for (std::uint32_t i = 1; i < e.count; ++i)
+  for (std::uint32_t i = 1; i < p_.arity(e); ++i)
     args.push_back(expr(p_.child(e, i), scope));
   auto joined = [&] {
     std::string out;
@@ -491,7 +506,7 @@ Translator::Code Translator::member(const Expr& e, Scope* scope) {
       out += (i ? ", " : "") + args[i].text;
     return out;
   };
-  const std::string_view n = e.name;
+  const std::string_view n = p_.name(e);
   switch (rt) {
     case Type::Space:
       if (n == "size") return {r + ".size()", kPrimary};
@@ -532,18 +547,18 @@ Translator::Code Translator::member(const Expr& e, Scope* scope) {
     default:
       break;
   }
-  error(e.loc, fmt::format("cannot generate code for '.{}' here: the type of the value before "
-                           "the dot is not known",
-                           n));
+  error(p_.loc(e), fmt::format("cannot generate code for '.{}' here: the type of the value before "
+                               "the dot is not known",
+                               n));
   return {"0", kPrimary};
 }
 
 Translator::Code Translator::call(const Expr& e, Scope* scope) {
   std::vector<std::string> args;
-  for (std::uint32_t i = 0; i < e.count; ++i) {
+  for (std::uint32_t i = 0; i < p_.arity(e); ++i) {
     ExprId c = p_.child(e, i);
-    if (p_.expr(c).kind == ExprKind::Unpack) {
-      error(p_.expr(c).loc, "cannot generate code for '*' in the arguments of a call",
+    if (p_.expr(c).kind() == ExprKind::Unpack) {
+      error(p_.loc(p_.expr(c)), "cannot generate code for '*' in the arguments of a call",
             "pass the tuple and index it inside the function");
     }
     args.push_back(expr(c, scope).text);
@@ -554,19 +569,19 @@ Translator::Code Translator::call(const Expr& e, Scope* scope) {
       out += (i ? ", " : "") + args[i];
     return out;
   };
-  if (functions_.count(e.name))
-    return {fmt::format("{}({})", functions_[e.name], joined()), kPrimary};
-  if (e.name == "len" && args.size() == 1) {
+  if (functions_.count(p_.name(e)))
+    return {fmt::format("{}({})", functions_[p_.name(e)], joined()), kPrimary};
+  if (p_.name(e) == "len" && args.size() == 1) {
     if (type(p_.child(e, 0)).type == Type::Space)
       return {wrap(Code{args[0], kPrimary}, kPrimary) + ".dims()", kPrimary};
     needs_.insert("len");
     return {fmt::format("len({})", args[0]), kPrimary};
   }
-  if ((e.name == "min" || e.name == "max") && args.size() == 2)
-    return {fmt::format("std::{}<coord_t>({})", e.name, joined()), kPrimary};
-  if (e.name == "abs" && args.size() == 1)
+  if ((p_.name(e) == "min" || p_.name(e) == "max") && args.size() == 2)
+    return {fmt::format("std::{}<coord_t>({})", p_.name(e), joined()), kPrimary};
+  if (p_.name(e) == "abs" && args.size() == 1)
     return {fmt::format("std::abs(coord_t{{{}}})", args[0]), kPrimary};
-  error(e.loc, fmt::format("cannot generate code for the call of '{}'", e.name));
+  error(p_.loc(e), fmt::format("cannot generate code for the call of '{}'", p_.name(e)));
   return {"0", kPrimary};
 }
 
@@ -584,13 +599,14 @@ std::string Translator::text_of(ExprId id, Scope* scope) {
 std::string Translator::print(const Stmt& s, Scope* scope) {
   needs_.insert("print");
   std::string args;
-  for (std::size_t i = 0; i < s.args.size(); ++i)
-    args += (i ? ", " : "") + text_of(s.args[i], scope);
-  return fmt::format("print({}, {{{}}});", cpp_string(s.format), args);
+  std::span<const ExprId> ids = p_.args(s);
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    args += (i ? ", " : "") + text_of(ids[i], scope);
+  return fmt::format("print({}, {{{}}});", cpp_string(p_.format(s)), args);
 }
 
 std::string Translator::result_type(const Stmt& def) const {
-  auto ret = types_.returns.find(def.name.text);
+  auto ret = types_.returns.find(p_.name(def).text);
   std::string rtype = ret != types_.returns.end() ? cpp_type(ret->second.type) : std::string();
   return rtype.empty() ? std::string("void") : rtype;
 }
@@ -598,10 +614,10 @@ std::string Translator::result_type(const Stmt& def) const {
 std::vector<std::string> Translator::parameters(const Stmt& def) const {
   const std::set<std::string_view> read = names_read_in(p_, def);
   std::set<std::string_view> assigned;
-  for (const Stmt& b : def.body)
-    if (b.kind == StmtKind::Assign) assigned.insert(b.name.text);
+  for (const Stmt& b : p_.body(def))
+    if (b.kind == StmtKind::Assign) assigned.insert(p_.name(b).text);
   std::vector<std::string> out;
-  for (const dsl::Param& prm : def.params) {
+  for (const dsl::Param& prm : p_.params(def)) {
     Type t = dsl::param_type(prm.type.text).value_or(Type::Unknown);
     std::string ct = cpp_type(t);
     // A parameter the body assigns to is taken by value; a task never is (the mapping functions
@@ -617,8 +633,9 @@ std::vector<std::string> Translator::parameters(const Stmt& def) const {
 }
 
 std::string Translator::signature(const Stmt& def, std::string_view qualifier) const {
-  auto fn = functions_.find(def.name.text);
-  std::string name = fn != functions_.end() ? fn->second : cpp_identifier(def.name.text);
+  std::string_view def_name = p_.name(def).text;
+  auto fn = functions_.find(def_name);
+  std::string name = fn != functions_.end() ? fn->second : cpp_identifier(def_name);
   std::string params;
   for (const std::string& p : parameters(def))
     params += (params.empty() ? "" : ", ") + p;
@@ -632,62 +649,61 @@ std::string Translator::body(const Stmt& def, int indent) {
   std::set<std::string> taken;
   for (const auto& [_, n] : functions_)
     taken.insert(n);
-  for (const dsl::Param& prm : def.params) {
+  for (const dsl::Param& prm : p_.params(def)) {
     scope.names[prm.name.text] = cpp_identifier(prm.name.text);
     scope.declared[prm.name.text] = dsl::param_type(prm.type.text).value_or(Type::Unknown);
   }
-  auto ret = types_.returns.find(def.name.text);
+  const dsl::Name name = p_.name(def);
+  auto ret = types_.returns.find(name.text);
   if (ret == types_.returns.end() || ret->second.type == Type::Unknown) {
-    error(def.name.loc,
+    error(p_.loc(name),
           fmt::format("cannot generate code for function '{}': the type of its result is not "
                       "known statically",
-                      def.name.text),
+                      name.text),
           "make every return give the same kind of value, and avoid recursion");
   }
   std::string out;
   const std::string pad = indent_text(indent);
-  for (const Stmt& b : def.body) {
+  for (const Stmt& b : p_.body(def)) {
     switch (b.kind) {
       case StmtKind::Assign: {
-        VType t = type(b.value);
-        Code v = expr(b.value, &scope);
-        bool nn = nonneg(b.value, &scope);
-        auto known = scope.declared.find(b.name.text);
+        const std::string_view name = p_.name(b).text;
+        VType t = type(p_.value(b));
+        Code v = expr(p_.value(b), &scope);
+        bool nn = nonneg(p_.value(b), &scope);
+        auto known = scope.declared.find(name);
         if (known != scope.declared.end() && known->second == Type::Task) {
-          error(b.loc,
-                fmt::format("cannot generate code that assigns to the task '{}'", b.name.text),
+          error(p_.loc(b), fmt::format("cannot generate code that assigns to the task '{}'", name),
                 "use a new name");
         }
         if (known == scope.declared.end()) {
           if (t.type == Type::Unknown) {
-            error(b.loc, fmt::format("cannot generate code for '{}': its type is not known "
-                                     "statically",
-                                     b.name.text));
+            error(p_.loc(b), fmt::format("cannot generate code for '{}': its type is not known "
+                                         "statically",
+                                         name));
           }
-          std::string n = cpp_identifier(b.name.text);
+          std::string n = cpp_identifier(name);
           while (taken.count(n))
             n += "_";  // a local that hides a function
-          scope.names[b.name.text] = n;
-          scope.declared[b.name.text] = t.type;
-          if (nn) scope.nonneg.insert(b.name.text);
+          scope.names[name] = n;
+          scope.declared[name] = t.type;
+          if (nn) scope.nonneg.insert(name);
           // A local nothing reads would draw -Wunused-variable.
-          const char* unused = read.count(b.name.text) ? "" : "[[maybe_unused]] ";
+          const char* unused = read.count(name) ? "" : "[[maybe_unused]] ";
           out += fit_statement(fmt::format("{}{}{} {} = ", pad, unused, cpp_type(t.type), n),
                                v.text, indent);
         } else {
           if (t.type != known->second && t.type != Type::Unknown) {
-            error(
-                b.loc,
-                fmt::format("cannot generate code: '{}' was {} and is now assigned {}", b.name.text,
-                            dsl::type_phrase(known->second), dsl::type_phrase(t.type)),
-                "use a new name for the new value");
+            error(p_.loc(b),
+                  fmt::format("cannot generate code: '{}' was {} and is now assigned {}", name,
+                              dsl::type_phrase(known->second), dsl::type_phrase(t.type)),
+                  "use a new name for the new value");
           }
           if (nn)
-            scope.nonneg.insert(b.name.text);
+            scope.nonneg.insert(name);
           else
-            scope.nonneg.erase(b.name.text);
-          out +=
-              fit_statement(fmt::format("{}{} = ", pad, *scope.find(b.name.text)), v.text, indent);
+            scope.nonneg.erase(name);
+          out += fit_statement(fmt::format("{}{} = ", pad, *scope.find(name)), v.text, indent);
         }
         break;
       }
@@ -695,7 +711,7 @@ std::string Translator::body(const Stmt& def, int indent) {
         out += pad + print(b, &scope) + "\n";
         break;
       case StmtKind::Return:
-        out += fit_statement(pad + "return ", expr(b.value, &scope).text, indent);
+        out += fit_statement(pad + "return ", expr(p_.value(b), &scope).text, indent);
         return out;  // what follows never runs
       default:
         break;
@@ -711,21 +727,22 @@ std::string Translator::globals_init(int indent) {
   std::map<std::string_view, Type> declared;
   for (const Stmt& s : p_.stmts) {
     if (s.kind == StmtKind::Assign) {
-      VType t = type(s.value);
-      auto g = types_.globals.find(s.name.text);
+      const std::string_view name = p_.name(s).text;
+      VType t = type(p_.value(s));
+      auto g = types_.globals.find(name);
       Type member = g != types_.globals.end() ? g->second.type : Type::Unknown;
       if (t.type == Type::Unknown || member == Type::Unknown) {
-        error(s.loc, fmt::format("cannot generate code for '{}': its type is not known "
-                                 "statically",
-                                 s.name.text));
+        error(p_.loc(s), fmt::format("cannot generate code for '{}': its type is not known "
+                                     "statically",
+                                     name));
       } else if (t.type != member) {
-        error(s.loc,
-              fmt::format("cannot generate code: '{}' is assigned {} here and {} later",
-                          s.name.text, dsl::type_phrase(t.type), dsl::type_phrase(member)),
+        error(p_.loc(s),
+              fmt::format("cannot generate code: '{}' is assigned {} here and {} later", name,
+                          dsl::type_phrase(t.type), dsl::type_phrase(member)),
               "use a new name for the new value");
       }
-      out += fit_statement(fmt::format("{}{} = ", pad, global_name(s.name.text)),
-                           expr(s.value, nullptr).text, indent);
+      out += fit_statement(fmt::format("{}{} = ", pad, global_name(name)),
+                           expr(p_.value(s), nullptr).text, indent);
     } else if (s.kind == StmtKind::Print) {
       out += pad + print(s, nullptr) + "\n";
     }

@@ -31,9 +31,9 @@ class Typer {
       done_.clear();
       for (const Stmt& s : p_.stmts) {
         if (s.kind == StmtKind::Assign) {
-          out_.globals[s.name.text] = type(s.value, nullptr);
+          out_.globals[p_.name(s).text] = type(p_.value(s), nullptr);
         } else if (s.kind == StmtKind::Print) {
-          for (ExprId a : s.args)
+          for (ExprId a : p_.args(s))
             type(a, nullptr);
         }
       }
@@ -47,33 +47,34 @@ class Typer {
   using Scope = std::unordered_map<std::string_view, VType>;
 
   VType function(const Stmt& def) {
-    auto known = out_.returns.find(def.name.text);
+    auto known = out_.returns.find(p_.name(def).text);
     if (done_.count(&def)) return known != out_.returns.end() ? known->second : VType{};
     done_.insert(&def);  // a recursive call sees Unknown
     Scope locals;
-    for (const dsl::Param& prm : def.params)
+    dsl::ParamList params = p_.params(def);
+    for (const dsl::Param& prm : params)
       locals[prm.name.text] = VType{dsl::param_type(prm.type.text).value_or(Type::Unknown), -1};
     std::vector<std::pair<std::string_view, VType>> order;
     std::optional<VType> ret;
-    for (const Stmt& b : def.body) {
+    for (const Stmt& b : p_.body(def)) {
       switch (b.kind) {
         case StmtKind::Assign: {
-          VType t = type(b.value, &locals);
-          bool is_param = std::any_of(def.params.begin(), def.params.end(), [&](const auto& prm) {
-            return prm.name.text == b.name.text;
-          });
+          VType t = type(p_.value(b), &locals);
+          std::string_view name = p_.name(b).text;
+          bool is_param = std::any_of(params.begin(), params.end(),
+                                      [&](const auto& prm) { return prm.name.text == name; });
           bool seen = std::any_of(order.begin(), order.end(),
-                                  [&](const auto& l) { return l.first == b.name.text; });
-          if (!is_param && !seen) order.emplace_back(b.name.text, t);
-          locals[b.name.text] = t;
+                                  [&](const auto& l) { return l.first == name; });
+          if (!is_param && !seen) order.emplace_back(name, t);
+          locals[name] = t;
           break;
         }
         case StmtKind::Print:
-          for (ExprId a : b.args)
+          for (ExprId a : p_.args(b))
             type(a, &locals);
           break;
         case StmtKind::Return: {
-          VType t = type(b.value, &locals);
+          VType t = type(p_.value(b), &locals);
           if (!ret) ret = t;
           break;
         }
@@ -82,8 +83,9 @@ class Typer {
       }
     }
     out_.locals[&def] = std::move(order);
-    out_.returns[def.name.text] = ret.value_or(VType{});
-    return out_.returns[def.name.text];
+    VType& out = out_.returns[p_.name(def).text];
+    out = ret.value_or(VType{});
+    return out;
   }
 
   const Expr& ex(ExprId id) const { return p_.expr(id); }
@@ -95,20 +97,21 @@ class Typer {
   }
 
   VType lookup(const Expr& e, Scope* locals) {
+    const std::string_view name = p_.name(e);
     if (locals) {
-      auto it = locals->find(e.name);
+      auto it = locals->find(name);
       if (it != locals->end()) return it->second;
     }
-    auto g = out_.globals.find(e.name);
+    auto g = out_.globals.find(name);
     if (g != out_.globals.end()) return g->second;
-    if (auto k = parse_proc_kind(e.name); k && *k != ProcKind::UTIL) return {Type::ProcKind, -1};
-    if (parse_mem_kind(e.name)) return {Type::MemKind, -1};
+    if (auto k = parse_proc_kind(name); k && *k != ProcKind::UTIL) return {Type::ProcKind, -1};
+    if (parse_mem_kind(name)) return {Type::MemKind, -1};
     return {};
   }
 
   VType compute(ExprId id, Scope* locals) {
     const Expr& e = ex(id);
-    switch (e.kind) {
+    switch (e.kind()) {
       case ExprKind::Int:
         return {Type::Int, -1};
       case ExprKind::Bool:
@@ -125,10 +128,10 @@ class Typer {
         return {Type::Space, 2};
       case ExprKind::Tuple: {
         int len = 0;
-        for (std::uint32_t i = 0; i < e.count; ++i) {
+        for (std::uint32_t i = 0; i < p_.arity(e); ++i) {
           ExprId c = p_.child(e, i);
           VType t = type(c, locals);
-          if (ex(c).kind == ExprKind::Unpack)
+          if (ex(c).kind() == ExprKind::Unpack)
             len = (len < 0 || t.len < 0) ? -1 : len + t.len;
           else if (len >= 0)
             ++len;
@@ -137,13 +140,13 @@ class Typer {
       }
       case ExprKind::Unary: {
         VType t = type(p_.child(e, 0), locals);
-        if (e.op == Op::Neg) return t.type == Type::Tuple ? t : VType{Type::Int, -1};
+        if (e.op() == Op::Neg) return t.type == Type::Tuple ? t : VType{Type::Int, -1};
         return {Type::Bool, -1};
       }
       case ExprKind::Binary: {
         VType a = type(p_.child(e, 0), locals);
         VType b = type(p_.child(e, 1), locals);
-        switch (e.op) {
+        switch (e.op()) {
           case Op::And:
           case Op::Or:
           case Op::Eq:
@@ -172,7 +175,7 @@ class Typer {
       }
       case ExprKind::Index: {
         VType base = type(p_.child(e, 0), locals);
-        for (std::uint32_t i = 1; i < e.count; ++i)
+        for (std::uint32_t i = 1; i < p_.arity(e); ++i)
           type(p_.child(e, i), locals);
         if (base.type == Type::Tuple) return {Type::Int, -1};
         if (base.type == Type::Space) return {Type::Proc, -1};
@@ -188,11 +191,10 @@ class Typer {
       }
       case ExprKind::Call: {
         std::vector<VType> args;
-        for (std::uint32_t i = 0; i < e.count; ++i)
+        for (std::uint32_t i = 0; i < p_.arity(e); ++i)
           args.push_back(type(p_.child(e, i), locals));
-        auto fit = info_.functions.find(e.name);
-        if (fit != info_.functions.end()) return function(*fit->second);
-        if (const dsl::Builtin* b = dsl::find_builtin(e.name)) return {b->result, -1};
+        if (const dsl::FunctionInfo* f = info_.function(p_.name(e))) return function(*f->def);
+        if (const dsl::Builtin* b = dsl::find_builtin(p_.name(e))) return {b->result, -1};
         return {};
       }
       case ExprKind::Attr:
@@ -201,7 +203,7 @@ class Typer {
       case ExprKind::TupleComp: {
         VType iter = type(p_.child(e, 1), locals);
         Scope inner = locals ? *locals : Scope{};
-        inner[e.name] = {Type::Int, -1};
+        inner[p_.name(e)] = {Type::Int, -1};
         type(p_.child(e, 0), &inner);
         return {Type::Tuple, iter.len};
       }
@@ -210,27 +212,29 @@ class Typer {
   }
 
   VType member(const Expr& e, Scope* locals) {
+    const std::string_view name = p_.name(e);
     VType recv = type(p_.child(e, 0), locals);
     std::vector<VType> args;
-    for (std::uint32_t i = 1; i < e.count; ++i)
+    for (std::uint32_t i = 1; i < p_.arity(e); ++i)
       args.push_back(type(p_.child(e, i), locals));
     if (recv.type == Type::Unknown) return {};
-    const dsl::Member* m = dsl::find_member(recv.type, e.name);
+    const dsl::Member* m = dsl::find_member(recv.type, name);
     if (!m) return {};
     if (m->result == Type::Space && recv.len >= 0) {
       int n = recv.len;
-      if (e.name == "merge") return {Type::Space, n - 1};
-      if (e.name == "split") return {Type::Space, n + 1};
-      if (e.name == "balance_split") {
+      if (name == "merge") return {Type::Space, n - 1};
+      if (name == "split") return {Type::Space, n + 1};
+      if (name == "balance_split") {
         const Expr& k = ex(p_.child(e, 2));
-        return {Type::Space, k.kind == ExprKind::Int ? n - 1 + static_cast<int>(k.value) : -1};
+        return {Type::Space,
+                k.kind() == ExprKind::Int ? n - 1 + static_cast<int>(p_.int_value(k)) : -1};
       }
-      if (e.name == "auto_split" || e.name == "greedy_split" || e.name == "decompose")
+      if (name == "auto_split" || name == "greedy_split" || name == "decompose")
         return {Type::Space, args.size() == 2 && args[1].len >= 0 ? n - 1 + args[1].len : -1};
       return {Type::Space, n};
     }
-    if (e.name == "size" && recv.type == Type::Space) return {Type::Tuple, recv.len};
-    if (e.name == "size" && recv.type == Type::Tuple) return recv;
+    if (name == "size" && recv.type == Type::Space) return {Type::Tuple, recv.len};
+    if (name == "size" && recv.type == Type::Tuple) return recv;
     return {m->result, -1};
   }
 

@@ -3,7 +3,7 @@
 /// forms, and the warnings of dsl.md §6 that need no application or machine. Checks against an
 /// application or a machine come later in the pipeline (mapping/), through the same sink.
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "dsl/ast.h"
 #include "dsl/diagnostics.h"
@@ -11,12 +11,20 @@
 
 namespace mapsmith::dsl {
 
+/// A function of the program and what the checker learned of it.
+struct FunctionInfo {
+  std::string_view name;
+  const Stmt* def = nullptr;
+  /// The static result type (Unknown when it could not be inferred).
+  VType returns;
+};
+
 /// What the checker learned that later stages reuse.
 struct ProgramInfo {
-  /// Every `def`, by name (the first definition when a name is defined twice).
-  std::unordered_map<std::string_view, const Stmt*> functions;
-  /// The static result type of each function (Unknown when it could not be inferred).
-  std::unordered_map<std::string_view, VType> returns;
+  /// Every `def`, sorted by name (the first definition when a name is defined twice).
+  std::vector<FunctionInfo> functions;
+  /// The function named `name`, or null.
+  const FunctionInfo* function(std::string_view name) const;
 };
 
 /// Checks a parsed program, reporting every problem to `diags`. Run only on a program that

@@ -67,12 +67,14 @@ TEST(Check, ProgramInfoHasFunctionsAndReturnTypes) {
   ProgramInfo info = check(p, diags);
   EXPECT_FALSE(diags.has_errors()) << rendered(diags);
   ASSERT_EQ(info.functions.size(), 5u);
-  EXPECT_EQ(info.functions.at("b"), &p.stmts[2]);
-  EXPECT_EQ(info.returns.at("a"), (VType{Type::Proc, -1}));
-  EXPECT_EQ(info.returns.at("b"), (VType{Type::Tuple, 2}));
-  EXPECT_EQ(info.returns.at("c"), (VType{Type::Bool, -1}));
-  EXPECT_EQ(info.returns.at("d"), (VType{Type::Space, 1}));
-  EXPECT_EQ(info.returns.at("e"), (VType{Type::Int, -1}));
+  ASSERT_NE(info.function("b"), nullptr);
+  EXPECT_EQ(info.function("b")->def, &p.stmts[2]);
+  EXPECT_EQ(info.function("zz"), nullptr);
+  EXPECT_EQ(info.function("a")->returns, (VType{Type::Proc, -1}));
+  EXPECT_EQ(info.function("b")->returns, (VType{Type::Tuple, 2}));
+  EXPECT_EQ(info.function("c")->returns, (VType{Type::Bool, -1}));
+  EXPECT_EQ(info.function("d")->returns, (VType{Type::Space, 1}));
+  EXPECT_EQ(info.function("e")->returns, (VType{Type::Int, -1}));
 }
 
 TEST(Specificity, CountsTheFieldsThatAreNotStars) {

@@ -45,7 +45,7 @@ namespace {
 
 /// An evaluation error: unwinds to the top-level call, which reports it.
 struct EvalError {
-  SourceLoc loc;
+  std::uint32_t pos;
   std::string message;
   std::string hint;
 };
@@ -72,13 +72,13 @@ Evaluator::Evaluator(const Program& program, const ProgramInfo& info, EvalHost& 
                      Diagnostics& diags, std::int64_t step_budget)
     : p_(program), info_(info), host_(host), diags_(diags), budget_(step_budget) {}
 
-void Evaluator::fail(SourceLoc loc, std::string message, std::string hint) {
-  throw EvalError{loc, std::move(message), std::move(hint)};
+void Evaluator::fail(std::uint32_t pos, std::string message, std::string hint) {
+  throw EvalError{pos, std::move(message), std::move(hint)};
 }
 
-void Evaluator::tick(SourceLoc loc) {
+void Evaluator::tick(std::uint32_t pos) {
   if (++steps_ > budget_) {
-    fail(loc, fmt::format("evaluation stopped after {} steps{}", budget_, task_context()),
+    fail(pos, fmt::format("evaluation stopped after {} steps{}", budget_, task_context()),
          "the step budget keeps a mapper from hanging the tool; look for unbounded recursion");
   }
 }
@@ -97,7 +97,7 @@ std::optional<Value> Evaluator::guarded(F&& f) {
   try {
     return f();
   } catch (const EvalError& e) {
-    diags_.error(*p_.source, e.loc, e.message, e.hint);
+    diags_.error(*p_.source, p_.loc(e.pos), e.message, e.hint);
     return std::nullopt;
   }
 }
@@ -105,9 +105,9 @@ std::optional<Value> Evaluator::guarded(F&& f) {
 bool Evaluator::run_globals() {
   for (const Stmt& s : p_.stmts) {
     if (s.kind == StmtKind::Assign) {
-      auto v = guarded([&] { return eval(s.value, nullptr); });
+      auto v = guarded([&] { return eval(p_.value(s), nullptr); });
       if (!v) return false;
-      globals_[s.name.text] = std::move(*v);
+      globals_[p_.name(s).text] = std::move(*v);
     } else if (s.kind == StmtKind::Print) {
       bool ok = guarded([&]() -> Value {
                   run_print(s, nullptr);
@@ -129,29 +129,28 @@ std::optional<Value> Evaluator::eval_global_expr(ExprId id) {
 }
 
 std::optional<Value> Evaluator::call(std::string_view function, std::span<const Value> args) {
-  auto it = info_.functions.find(function);
-  MAPSMITH_ASSERT(it != info_.functions.end());
-  return guarded([&] {
-    return invoke(*it->second, std::vector<Value>(args.begin(), args.end()), it->second->loc);
-  });
+  const FunctionInfo* f = info_.function(function);
+  MAPSMITH_ASSERT(f != nullptr);
+  return guarded(
+      [&] { return invoke(*f->def, std::vector<Value>(args.begin(), args.end()), f->def->begin); });
 }
 
 std::optional<ProcValue> Evaluator::map_point(std::string_view function, const TaskView& task,
                                               ProcKind kind) {
-  auto it = info_.functions.find(function);
-  MAPSMITH_ASSERT(it != info_.functions.end());
-  const Stmt& def = *it->second;
+  const FunctionInfo* f = info_.function(function);
+  MAPSMITH_ASSERT(f != nullptr);
+  const Stmt& def = *f->def;
   current_task_ = &task;
   auto v = guarded([&] {
-    Value r = invoke(def, {Value::of_task(&task)}, def.loc);
+    Value r = invoke(def, {Value::of_task(&task)}, def.begin);
     if (r.type != Type::Proc) {
-      fail(def.name.loc,
+      fail(p_.name(def).pos,
            fmt::format("function '{}' returned {} instead of a processor{}", function,
                        type_phrase(r.type), task_context()),
            "a mapping function returns a processor: an index into a machine space, m[i, j]");
     }
     if (r.proc.kind != kind) {
-      fail(def.name.loc,
+      fail(p_.name(def).pos,
            fmt::format("function '{}' returned a {} processor, but task {} runs on {}", function,
                        to_string(r.proc.kind), task.name, to_string(kind)),
            fmt::format("index Machine({}) in this function, or change the task's kind with a "
@@ -165,28 +164,31 @@ std::optional<ProcValue> Evaluator::map_point(std::string_view function, const T
   return v->proc;
 }
 
-Value Evaluator::invoke(const Stmt& def, std::vector<Value> args, SourceLoc call_site) {
+Value Evaluator::invoke(const Stmt& def, std::vector<Value> args, std::uint32_t call_site) {
   if (++depth_ > kMaxCallDepth) {
     fail(call_site,
          fmt::format("function calls nested more than {} deep{}", kMaxCallDepth, task_context()),
          "look for a function that calls itself without end");
   }
   Frame frame;
-  for (std::size_t i = 0; i < def.params.size() && i < args.size(); ++i) {
-    auto want = param_type(def.params[i].type.text);
+  ParamList params = p_.params(def);
+  for (std::size_t i = 0; i < params.size() && i < args.size(); ++i) {
+    Param prm = params[i];
+    auto want = param_type(prm.type.text);
     if (want && args[i].type != *want) {
-      fail(call_site, fmt::format("argument {} of '{}' must be {}, not {}", i + 1, def.name.text,
-                                  type_phrase(*want), type_phrase(args[i].type)));
+      fail(call_site,
+           fmt::format("argument {} of '{}' must be {}, not {}", i + 1, p_.name(def).text,
+                       type_phrase(*want), type_phrase(args[i].type)));
     }
-    frame.locals[def.params[i].name.text] = std::move(args[i]);
+    frame.locals[prm.name.text] = std::move(args[i]);
   }
-  for (const Stmt& s : def.body) {
+  for (const Stmt& s : p_.body(def)) {
     switch (s.kind) {
       case StmtKind::Assign:
-        frame.locals[s.name.text] = eval(s.value, &frame);
+        frame.locals[p_.name(s).text] = eval(p_.value(s), &frame);
         break;
       case StmtKind::Return: {
-        Value v = eval(s.value, &frame);
+        Value v = eval(p_.value(s), &frame);
         --depth_;
         return v;
       }
@@ -198,76 +200,78 @@ Value Evaluator::invoke(const Stmt& def, std::vector<Value> args, SourceLoc call
         break;
     }
   }
-  fail(def.end, fmt::format("function '{}' ended without returning a value", def.name.text));
+  fail(def.end, fmt::format("function '{}' ended without returning a value", p_.name(def).text));
 }
 
 void Evaluator::run_print(const Stmt& s, Frame* frame) {
   std::string line;
   std::size_t arg = 0;
-  for (std::size_t i = 0; i < s.format.size(); ++i) {
-    if (s.format[i] == '{' && i + 1 < s.format.size() && s.format[i + 1] == '}' &&
-        arg < s.args.size()) {
-      line += to_string(eval(s.args[arg++], frame));
+  std::string_view format = p_.format(s);
+  std::span<const ExprId> args = p_.args(s);
+  for (std::size_t i = 0; i < format.size(); ++i) {
+    if (format[i] == '{' && i + 1 < format.size() && format[i + 1] == '}' && arg < args.size()) {
+      line += to_string(eval(args[arg++], frame));
       ++i;
     } else {
-      line += s.format[i];
+      line += format[i];
     }
   }
   host_.print(line);
 }
 
 Value Evaluator::lookup(const Expr& e, Frame* frame) {
+  std::string_view name = p_.name(e);
   if (frame) {
-    auto it = frame->locals.find(e.name);
+    auto it = frame->locals.find(name);
     if (it != frame->locals.end()) return it->second;
   }
-  auto g = globals_.find(e.name);
+  auto g = globals_.find(name);
   if (g != globals_.end()) return g->second;
-  if (auto k = parse_proc_kind(e.name)) return Value::of_kind(*k);
-  if (auto m = parse_mem_kind(e.name)) return Value::of_kind(*m);
-  fail(e.loc, fmt::format("undefined variable '{}'", e.name),
+  if (auto k = parse_proc_kind(name)) return Value::of_kind(*k);
+  if (auto m = parse_mem_kind(name)) return Value::of_kind(*m);
+  fail(e.pos(), fmt::format("undefined variable '{}'", name),
        "global variables must be assigned before the statement that uses them runs");
 }
 
 std::int64_t Evaluator::want_int(ExprId id, const Value& v, std::string_view what) {
   if (v.type == Type::Int || v.type == Type::Bool) return v.i;
-  fail(p_.expr(id).loc, fmt::format("{} must be an int, not {}", what, type_phrase(v.type)));
+  fail(p_.expr(id).pos(), fmt::format("{} must be an int, not {}", what, type_phrase(v.type)));
 }
 
 Value Evaluator::eval(ExprId id, Frame* frame) {
   const Expr& e = p_.expr(id);
-  tick(e.loc);
+  tick(e.pos());
   struct Nesting {
     int& depth;
     ~Nesting() { --depth; }
   } nesting{++eval_depth_};
   if (eval_depth_ > kMaxEvalDepth) {
-    fail(e.loc,
+    fail(e.pos(),
          fmt::format("evaluation nested more than {} levels deep{}", kMaxEvalDepth, task_context()),
          "a function calls itself inside a deeply nested expression; bound the recursion or "
          "split the expression with intermediate variables");
   }
-  switch (e.kind) {
+  switch (e.kind()) {
     case ExprKind::Int:
-      return Value::of_int(e.value);
+      return Value::of_int(p_.int_value(e));
     case ExprKind::Bool:
-      return Value::of_bool(e.value != 0);
+      return Value::of_bool(p_.int_value(e) != 0);
     case ExprKind::Name:
       return lookup(e, frame);
     case ExprKind::Machine: {
-      auto k = parse_proc_kind(e.name);
+      auto k = parse_proc_kind(p_.name(e));
       MAPSMITH_ASSERT(k.has_value());
       std::string why;
       SpacePtr s = host_.machine(*k, why);
-      if (!s) fail(e.loc, why);
+      if (!s) fail(e.pos(), why);
       return Value::of_space(std::move(s));
     }
     case ExprKind::Tuple: {
       std::vector<std::int64_t> t;
-      for (std::uint32_t i = 0; i < e.count; ++i) {
+      for (std::uint32_t i = 0, n = p_.arity(e); i < n; ++i) {
         ExprId c = p_.child(e, i);
         Value v = eval(c, frame);
-        if (p_.expr(c).kind == ExprKind::Unpack) {
+        if (p_.expr(c).kind() == ExprKind::Unpack) {
           t.insert(t.end(), v.tuple.begin(), v.tuple.end());
         } else {
           t.push_back(want_int(c, v, "a tuple element"));
@@ -278,15 +282,15 @@ Value Evaluator::eval(ExprId id, Frame* frame) {
     case ExprKind::Unpack: {
       Value v = eval(p_.child(e, 0), frame);
       if (v.type != Type::Tuple)
-        fail(e.loc,
+        fail(e.pos(),
              fmt::format("only a tuple can be unpacked with '*', not {}", type_phrase(v.type)));
       return v;
     }
     case ExprKind::Wildcard:
-      fail(e.loc, "'*' index outside a machine space index");
+      fail(e.pos(), "'*' index outside a machine space index");
     case ExprKind::Unary: {
       Value v = eval(p_.child(e, 0), frame);
-      if (e.op == Op::Not) {
+      if (e.op() == Op::Not) {
         return Value::of_bool(!want_int(p_.child(e, 0), v, "the operand of '!'"));
       }
       if (v.type == Type::Tuple) {
@@ -295,7 +299,7 @@ Value Evaluator::eval(ExprId id, Frame* frame) {
         return v;
       }
       std::int64_t x = want_int(p_.child(e, 0), v, "the operand of '-'");
-      if (x == std::numeric_limits<std::int64_t>::min()) fail(e.loc, "integer overflow in '-'");
+      if (x == std::numeric_limits<std::int64_t>::min()) fail(e.pos(), "integer overflow in '-'");
       return Value::of_int(-x);
     }
     case ExprKind::Binary:
@@ -315,7 +319,7 @@ Value Evaluator::eval(ExprId id, Frame* frame) {
       else if (base.type == Type::Space)
         t = base.space->size();
       else
-        fail(e.loc, fmt::format("cannot slice {}", type_phrase(base.type)));
+        fail(e.pos(), fmt::format("cannot slice {}", type_phrase(base.type)));
       auto n = static_cast<std::int64_t>(t.size());
       auto bound = [&](std::uint32_t i, std::int64_t dflt) {
         ExprId b = p_.child(e, i);
@@ -337,13 +341,14 @@ Value Evaluator::eval(ExprId id, Frame* frame) {
       Value iter = eval(p_.child(e, 1), frame);
       if (iter.type != Type::Tuple)
         fail(
-            p_.expr(p_.child(e, 1)).loc,
+            p_.expr(p_.child(e, 1)).pos(),
             fmt::format("the sequence after 'in' must be a tuple, not {}", type_phrase(iter.type)));
       Frame inner;
       if (frame) inner.locals = frame->locals;
+      std::string_view var = p_.name(e);
       std::vector<std::int64_t> out;
       for (std::int64_t x : iter.tuple) {
-        inner.locals[e.name] = Value::of_int(x);
+        inner.locals[var] = Value::of_int(x);
         out.push_back(
             want_int(p_.child(e, 0), eval(p_.child(e, 0), &inner), "each element of tuple(...)"));
       }
@@ -355,15 +360,15 @@ Value Evaluator::eval(ExprId id, Frame* frame) {
 
 Value Evaluator::eval_binary(const Expr& e, Frame* frame) {
   ExprId l = p_.child(e, 0), r = p_.child(e, 1);
-  if (e.op == Op::And || e.op == Op::Or) {
+  if (e.op() == Op::And || e.op() == Op::Or) {
     bool a = want_int(l, eval(l, frame), "an operand of '&&'/'||'") != 0;
-    if (e.op == Op::And && !a) return Value::of_bool(false);
-    if (e.op == Op::Or && a) return Value::of_bool(true);
+    if (e.op() == Op::And && !a) return Value::of_bool(false);
+    if (e.op() == Op::Or && a) return Value::of_bool(true);
     return Value::of_bool(want_int(r, eval(r, frame), "an operand of '&&'/'||'") != 0);
   }
   Value a = eval(l, frame);
   Value b = eval(r, frame);
-  if (e.op == Op::Eq || e.op == Op::Ne) {
+  if (e.op() == Op::Eq || e.op() == Op::Ne) {
     bool eq;
     if (a.type == Type::Tuple && b.type == Type::Tuple)
       eq = a.tuple == b.tuple;
@@ -378,42 +383,46 @@ Value Evaluator::eval_binary(const Expr& e, Frame* frame) {
       eq = a.i == b.i;  // the checker lets a bool compare with an int, as True == 1
     else
       eq = a.type == b.type && a.i == b.i;
-    return Value::of_bool(e.op == Op::Eq ? eq : !eq);
+    return Value::of_bool(e.op() == Op::Eq ? eq : !eq);
   }
   auto arith = [&](std::int64_t x, std::int64_t y) -> std::int64_t {
     std::int64_t out = 0;
-    switch (e.op) {
+    switch (e.op()) {
       case Op::Add:
-        if (__builtin_add_overflow(x, y, &out)) fail(e.loc, "integer overflow in '+'");
+        if (__builtin_add_overflow(x, y, &out)) fail(e.pos(), "integer overflow in '+'");
         return out;
       case Op::Sub:
-        if (__builtin_sub_overflow(x, y, &out)) fail(e.loc, "integer overflow in '-'");
+        if (__builtin_sub_overflow(x, y, &out)) fail(e.pos(), "integer overflow in '-'");
         return out;
       case Op::Mul:
-        if (__builtin_mul_overflow(x, y, &out)) fail(e.loc, "integer overflow in '*'");
+        if (__builtin_mul_overflow(x, y, &out)) fail(e.pos(), "integer overflow in '*'");
         return out;
       case Op::Div:
       case Op::Mod:
         if (y == 0) {
-          fail(e.loc,
-               fmt::format("{} by zero{}", e.op == Op::Div ? "division" : "modulo", task_context()),
+          fail(e.pos(),
+               fmt::format("{} by zero{}", e.op() == Op::Div ? "division" : "modulo",
+                           task_context()),
                "guard the divisor, for example with max(d, 1)");
         }
         if (x == std::numeric_limits<std::int64_t>::min() && y == -1)
-          fail(e.loc, "integer overflow in '/'");
-        return e.op == Op::Div ? floor_div(x, y) : floor_mod(x, y);
+          fail(e.pos(), "integer overflow in '/'");
+        return e.op() == Op::Div ? floor_div(x, y) : floor_mod(x, y);
       default:
         MAPSMITH_UNREACHABLE();
     }
   };
-  switch (e.op) {
+  switch (e.op()) {
     case Op::Lt:
     case Op::Le:
     case Op::Gt:
     case Op::Ge: {
       std::int64_t x = want_int(l, a, "an operand of a comparison");
       std::int64_t y = want_int(r, b, "an operand of a comparison");
-      bool v = e.op == Op::Lt ? x < y : e.op == Op::Le ? x <= y : e.op == Op::Gt ? x > y : x >= y;
+      bool v = e.op() == Op::Lt   ? x < y
+               : e.op() == Op::Le ? x <= y
+               : e.op() == Op::Gt ? x > y
+                                  : x >= y;
       return Value::of_bool(v);
     }
     default:
@@ -421,14 +430,14 @@ Value Evaluator::eval_binary(const Expr& e, Frame* frame) {
   }
   if (a.type == Type::Tuple || b.type == Type::Tuple) {
     if (a.type != Type::Tuple || b.type != Type::Tuple) {
-      fail(e.loc,
-           fmt::format("'{}' between {} and {}", op_text(e.op), type_phrase(a.type),
+      fail(e.pos(),
+           fmt::format("'{}' between {} and {}", op_text(e.op()), type_phrase(a.type),
                        type_phrase(b.type)),
            "arithmetic takes two ints or two tuples of equal length");
     }
     if (a.tuple.size() != b.tuple.size()) {
-      fail(e.loc, fmt::format("'{}' on tuples of different lengths: {} and {}", op_text(e.op),
-                              tuple_text(a.tuple), tuple_text(b.tuple)));
+      fail(e.pos(), fmt::format("'{}' on tuples of different lengths: {} and {}", op_text(e.op()),
+                                tuple_text(a.tuple), tuple_text(b.tuple)));
     }
     for (std::size_t i = 0; i < a.tuple.size(); ++i)
       a.tuple[i] = arith(a.tuple[i], b.tuple[i]);
@@ -444,31 +453,32 @@ Value Evaluator::eval_index(const Expr& e, Frame* frame) {
     auto n = static_cast<std::int64_t>(base.tuple.size());
     std::int64_t j = i < 0 ? i + n : i;
     if (j < 0 || j >= n) {
-      fail(e.loc, fmt::format("index {} is out of range for the tuple {} of length {}{}", i,
-                              tuple_text(base.tuple), n, task_context()));
+      fail(e.pos(), fmt::format("index {} is out of range for the tuple {} of length {}{}", i,
+                                tuple_text(base.tuple), n, task_context()));
     }
     return Value::of_int(base.tuple[static_cast<std::size_t>(j)]);
   }
-  if (base.type != Type::Space) fail(e.loc, fmt::format("cannot index {}", type_phrase(base.type)));
+  if (base.type != Type::Space)
+    fail(e.pos(), fmt::format("cannot index {}", type_phrase(base.type)));
   const std::vector<std::int64_t>& size = base.space->size();
   std::vector<std::int64_t> idx;
   std::vector<std::size_t> wild;
-  for (std::uint32_t i = 1; i < e.count; ++i) {
+  for (std::uint32_t i = 1, n = p_.arity(e); i < n; ++i) {
     ExprId c = p_.child(e, i);
     const Expr& cx = p_.expr(c);
-    if (cx.kind == ExprKind::Wildcard) {
+    if (cx.kind() == ExprKind::Wildcard) {
       wild.push_back(idx.size());
       idx.push_back(0);
       continue;
     }
     Value v = eval(c, frame);
-    if (cx.kind == ExprKind::Unpack)
+    if (cx.kind() == ExprKind::Unpack)
       idx.insert(idx.end(), v.tuple.begin(), v.tuple.end());
     else
       idx.push_back(want_int(c, v, "an index"));
   }
   if (idx.size() != size.size()) {
-    fail(e.loc,
+    fail(e.pos(),
          fmt::format("{} has {} dimension{} of size {} but was indexed with {} value{}{}",
                      base.space->describe(), size.size(), size.size() == 1 ? "" : "s",
                      tuple_text(size), idx.size(), idx.size() == 1 ? "" : "s", task_context()),
@@ -485,7 +495,7 @@ Value Evaluator::eval_index(const Expr& e, Frame* frame) {
   }
   for (std::size_t d = 0; d < idx.size(); ++d) {
     if (idx[d] < 0 || idx[d] >= size[d]) {
-      fail(e.loc,
+      fail(e.pos(),
            fmt::format("processor index {} is out of range for {} of size {}: index {} of "
                        "dimension {} is not in 0..{}{}",
                        tuple_text(idx), base.space->describe(), tuple_text(size), idx[d], d,
@@ -498,66 +508,67 @@ Value Evaluator::eval_index(const Expr& e, Frame* frame) {
 
 Value Evaluator::eval_call(const Expr& e, Frame* frame) {
   std::vector<Value> args;
-  for (std::uint32_t i = 0; i < e.count; ++i) {
+  const std::string_view name = p_.name(e);
+  for (std::uint32_t i = 0, n = p_.arity(e); i < n; ++i) {
     ExprId c = p_.child(e, i);
     Value v = eval(c, frame);
-    if (p_.expr(c).kind == ExprKind::Unpack) {
+    if (p_.expr(c).kind() == ExprKind::Unpack) {
       for (std::int64_t x : v.tuple)
         args.push_back(Value::of_int(x));
     } else {
       args.push_back(std::move(v));
     }
   }
-  auto fit = info_.functions.find(e.name);
-  if (fit != info_.functions.end()) {
-    const Stmt& def = *fit->second;
-    if (args.size() != def.params.size()) {
-      fail(e.loc, fmt::format("function '{}' takes {} argument{}, but {} {} given", e.name,
-                              def.params.size(), def.params.size() == 1 ? "" : "s", args.size(),
-                              args.size() == 1 ? "was" : "were"));
+  if (const FunctionInfo* f = info_.function(name)) {
+    const Stmt& def = *f->def;
+    std::size_t params = p_.params(def).size();
+    if (args.size() != params) {
+      fail(e.pos(),
+           fmt::format("function '{}' takes {} argument{}, but {} {} given", name, params,
+                       params == 1 ? "" : "s", args.size(), args.size() == 1 ? "was" : "were"));
     }
-    return invoke(def, std::move(args), e.loc);
+    return invoke(def, std::move(args), e.pos());
   }
   auto want_n = [&](std::size_t n) {
     if (args.size() != n)
-      fail(e.loc,
-           fmt::format("built-in function '{}' takes {} argument{}", e.name, n, n == 1 ? "" : "s"));
+      fail(e.pos(),
+           fmt::format("built-in function '{}' takes {} argument{}", name, n, n == 1 ? "" : "s"));
   };
   auto int_arg = [&](std::size_t i) {
     if (args[i].type != Type::Int && args[i].type != Type::Bool)
-      fail(e.loc, fmt::format("argument {} of '{}' must be an int, not {}", i + 1, e.name,
-                              type_phrase(args[i].type)));
+      fail(e.pos(), fmt::format("argument {} of '{}' must be an int, not {}", i + 1, name,
+                                type_phrase(args[i].type)));
     return args[i].i;
   };
-  if (e.name == "len") {
+  if (name == "len") {
     want_n(1);
     if (args[0].type == Type::Tuple)
       return Value::of_int(static_cast<std::int64_t>(args[0].tuple.size()));
     if (args[0].type == Type::Space)
       return Value::of_int(static_cast<std::int64_t>(args[0].space->size().size()));
-    fail(e.loc,
+    fail(e.pos(),
          fmt::format("len() takes a tuple or a machine space, not {}", type_phrase(args[0].type)));
   }
-  if (e.name == "min" || e.name == "max") {
+  if (name == "min" || name == "max") {
     want_n(2);
     std::int64_t a = int_arg(0), b = int_arg(1);
-    return Value::of_int(e.name == "min" ? std::min(a, b) : std::max(a, b));
+    return Value::of_int(name == "min" ? std::min(a, b) : std::max(a, b));
   }
-  if (e.name == "abs") {
+  if (name == "abs") {
     want_n(1);
     std::int64_t a = int_arg(0);
-    if (a == std::numeric_limits<std::int64_t>::min()) fail(e.loc, "integer overflow in abs()");
+    if (a == std::numeric_limits<std::int64_t>::min()) fail(e.pos(), "integer overflow in abs()");
     return Value::of_int(a < 0 ? -a : a);
   }
-  fail(e.loc, fmt::format("undefined function '{}'", e.name));
+  fail(e.pos(), fmt::format("undefined function '{}'", name));
 }
 
 Value Evaluator::eval_member(const Expr& e, Frame* frame) {
   Value recv = eval(p_.child(e, 0), frame);
   std::vector<Value> args;
-  for (std::uint32_t i = 1; i < e.count; ++i)
+  for (std::uint32_t i = 1, n = p_.arity(e); i < n; ++i)
     args.push_back(eval(p_.child(e, i), frame));
-  const std::string_view name = e.name;
+  const std::string_view name = p_.name(e);
   switch (recv.type) {
     case Type::Space: {
       const std::vector<std::int64_t>& size = recv.space->size();
@@ -581,8 +592,8 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
       std::string why;
       SpacePtr s = recv.space->transform(name, ints, tuple, why);
       if (!s) {
-        fail(e.loc, fmt::format("cannot apply {} to {} of size {}: {}", name,
-                                recv.space->describe(), tuple_text(size), why));
+        fail(e.pos(), fmt::format("cannot apply {} to {} of size {}: {}", name,
+                                  recv.space->describe(), tuple_text(size), why));
       }
       return Value::of_space(std::move(s));
     }
@@ -591,13 +602,13 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
       if (name == "ipoint") return Value::of_tuple(t.ipoint);
       if (name == "ispace") return Value::of_tuple(t.ispace);
       if (name == "parent") {
-        if (!t.parent) fail(e.loc, fmt::format("task {} has no parent task", t.name));
+        if (!t.parent) fail(e.pos(), fmt::format("task {} has no parent task", t.name));
         return Value::of_task(t.parent);
       }
       if (name == "processor") {
         if (args.size() != 1 || args[0].type != Type::Space)
-          fail(e.loc, "processor() takes one machine space");
-        if (!t.has_processor) fail(e.loc, fmt::format("task {} has no processor yet", t.name));
+          fail(e.pos(), "processor() takes one machine space");
+        if (!t.has_processor) fail(e.pos(), fmt::format("task {} has no processor yet", t.name));
         const SpaceValue& sp = *args[0].space;
         const std::vector<std::int64_t>& size = sp.size();
         std::int64_t volume = 1;
@@ -605,7 +616,7 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
           volume *= s;
         std::vector<std::int64_t> idx(size.size(), 0);
         for (std::int64_t n = 0; n < volume; ++n) {
-          tick(e.loc);
+          tick(e.pos());
           std::int64_t rest = n;
           for (std::size_t d = 0; d < size.size(); ++d) {
             idx[d] = rest % size[d];
@@ -614,9 +625,9 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
           if (sp.kind() == t.processor.kind && sp.at(idx) == t.processor)
             return Value::of_tuple(idx);
         }
-        fail(e.loc, fmt::format("the processor of task {} ({} {} of node {}) is not in {}", t.name,
-                                to_string(t.processor.kind), t.processor.local, t.processor.node,
-                                sp.describe()));
+        fail(e.pos(), fmt::format("the processor of task {} ({} {} of node {}) is not in {}",
+                                  t.name, to_string(t.processor.kind), t.processor.local,
+                                  t.processor.node, sp.describe()));
       }
       break;
     }
@@ -626,7 +637,7 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
       if (name == "volume") {
         std::int64_t v = 1;
         for (std::int64_t s : recv.tuple)
-          if (__builtin_mul_overflow(v, s, &v)) fail(e.loc, "integer overflow in volume");
+          if (__builtin_mul_overflow(v, s, &v)) fail(e.pos(), "integer overflow in volume");
         return Value::of_int(v);
       }
       break;
@@ -634,7 +645,7 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
     case Type::Proc: {
       if (name == "has") {
         if (args.size() != 1 || args[0].type != Type::MemKind)
-          fail(e.loc, "has() takes one memory kind, for example has(FBMEM)");
+          fail(e.pos(), "has() takes one memory kind, for example has(FBMEM)");
         return Value::of_bool(host_.has_memory(recv.proc, static_cast<MemKind>(args[0].i)));
       }
       break;
@@ -642,8 +653,8 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
     default:
       break;
   }
-  fail(e.loc, fmt::format("{} has no {} '{}'", type_phrase(recv.type),
-                          e.kind == ExprKind::Method ? "method" : "property", name));
+  fail(e.pos(), fmt::format("{} has no {} '{}'", type_phrase(recv.type),
+                            e.kind() == ExprKind::Method ? "method" : "property", name));
 }
 
 }  // namespace mapsmith::dsl

@@ -55,11 +55,11 @@ class Evaluator {
   Value eval_index(const Expr& e, Frame* frame);
   Value eval_member(const Expr& e, Frame* frame);
   Value eval_call(const Expr& e, Frame* frame);
-  Value invoke(const Stmt& def, std::vector<Value> args, SourceLoc call_site);
+  Value invoke(const Stmt& def, std::vector<Value> args, std::uint32_t call_site);
   Value lookup(const Expr& e, Frame* frame);
-  void tick(SourceLoc loc);
+  void tick(std::uint32_t pos);
   std::int64_t want_int(ExprId id, const Value& v, std::string_view what);
-  [[noreturn]] void fail(SourceLoc loc, std::string message, std::string hint = {});
+  [[noreturn]] void fail(std::uint32_t pos, std::string message, std::string hint = {});
   template <typename F>
   std::optional<Value> guarded(F&& f);
   std::string task_context() const;

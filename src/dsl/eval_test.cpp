@@ -584,7 +584,7 @@ TEST(EvalFunction, EvalGlobalExpr) {
   FakeHost host;
   Evaluator ev(p, info, host, diags);
   ASSERT_TRUE(ev.run_globals());
-  auto v = ev.eval_global_expr(p.stmts[1].value);
+  auto v = ev.eval_global_expr(p.value(p.stmts[1]));
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(v->type, Type::Int);
   EXPECT_EQ(v->i, 20);

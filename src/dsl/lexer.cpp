@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <array>
 #include <limits>
-#include <utility>
 
 namespace mapsmith::dsl {
 
@@ -110,26 +108,6 @@ std::string_view describe(Tok t) {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Tok>, 17> kKeywords = {{
-    {"Task", Tok::KwTask},
-    {"Region", Tok::KwRegion},
-    {"Layout", Tok::KwLayout},
-    {"InstanceLimit", Tok::KwInstanceLimit},
-    {"CollectMemory", Tok::KwCollectMemory},
-    {"IndexTaskMap", Tok::KwIndexTaskMap},
-    {"SingleTaskMap", Tok::KwSingleTaskMap},
-    {"ControlReplicate", Tok::KwControlReplicate},
-    {"def", Tok::KwDef},
-    {"return", Tok::KwReturn},
-    {"print", Tok::KwPrint},
-    {"tuple", Tok::KwTuple},
-    {"for", Tok::KwFor},
-    {"in", Tok::KwIn},
-    {"True", Tok::KwTrue},
-    {"False", Tok::KwFalse},
-    {"Machine", Tok::KwMachine},
-}};
-
 bool is_ident_start(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
@@ -140,10 +118,43 @@ bool is_digit(unsigned char c) {
   return c >= '0' && c <= '9';
 }
 
+// Every identifier is looked up, so the first letter picks the few keywords to compare.
 Tok keyword(std::string_view s) {
-  for (const auto& [word, tok] : kKeywords)
-    if (word == s) return tok;
-  return Tok::Ident;
+  auto is = [&](std::string_view w, Tok t) { return s == w ? t : Tok::Ident; };
+  switch (s[0]) {
+    case 'C':
+      return s.size() == 13 ? is("CollectMemory", Tok::KwCollectMemory)
+                            : is("ControlReplicate", Tok::KwControlReplicate);
+    case 'F':
+      return is("False", Tok::KwFalse);
+    case 'I':
+      return s.size() == 13 ? is("InstanceLimit", Tok::KwInstanceLimit)
+                            : is("IndexTaskMap", Tok::KwIndexTaskMap);
+    case 'L':
+      return is("Layout", Tok::KwLayout);
+    case 'M':
+      return is("Machine", Tok::KwMachine);
+    case 'R':
+      return is("Region", Tok::KwRegion);
+    case 'S':
+      return is("SingleTaskMap", Tok::KwSingleTaskMap);
+    case 'T':
+      return s.size() == 4 ? (s == "Task" ? Tok::KwTask : is("True", Tok::KwTrue)) : Tok::Ident;
+    case 'd':
+      return is("def", Tok::KwDef);
+    case 'f':
+      return is("for", Tok::KwFor);
+    case 'i':
+      return is("in", Tok::KwIn);
+    case 'p':
+      return is("print", Tok::KwPrint);
+    case 'r':
+      return is("return", Tok::KwReturn);
+    case 't':
+      return is("tuple", Tok::KwTuple);
+    default:
+      return Tok::Ident;
+  }
 }
 
 }  // namespace
@@ -199,7 +210,6 @@ void Lexer::skip_space_and_comments() {
     } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
       ++pos_;
     } else if (c == '#' || (c == '/' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '/')) {
-      SourceLoc at = loc();
       std::size_t start = pos_;
       while (pos_ < text_.size() && text_[pos_] != '\n')
         ++pos_;
@@ -207,7 +217,8 @@ void Lexer::skip_space_and_comments() {
         std::string_view body = text_.substr(start, pos_ - start);
         while (!body.empty() && (body.back() == ' ' || body.back() == '\t' || body.back() == '\r'))
           body.remove_suffix(1);
-        comments_->push_back(Comment{at, body});
+        comments_->push_back(
+            Comment{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(body.size())});
       }
     } else {
       break;
@@ -217,17 +228,8 @@ void Lexer::skip_space_and_comments() {
 
 void Lexer::lex_int(Token& t) {
   std::size_t start = pos_;
-  std::uint64_t v = 0;
-  bool overflow = false;
-  while (pos_ < text_.size() && is_digit(static_cast<unsigned char>(text_[pos_]))) {
-    std::uint64_t d = static_cast<std::uint64_t>(text_[pos_] - '0');
-    if (v > (static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) - d) / 10) {
-      overflow = true;
-    } else {
-      v = v * 10 + d;
-    }
+  while (pos_ < text_.size() && is_digit(static_cast<unsigned char>(text_[pos_])))
     ++pos_;
-  }
   t.kind = Tok::Int;
   t.text = text_.substr(start, pos_ - start);
   if (pos_ < text_.size() && is_ident_start(static_cast<unsigned char>(text_[pos_]))) {
@@ -238,12 +240,12 @@ void Lexer::lex_int(Token& t) {
     while (pos_ < text_.size() && is_ident_char(static_cast<unsigned char>(text_[pos_])))
       ++pos_;
   }
+  bool overflow = false;
+  t.value = decimal_value(t.text, &overflow);
   if (overflow) {
     diags_.error(src_, t.loc, fmt::format("integer {} does not fit in 64 bits", t.text),
                  "integers range from -9223372036854775808 to 9223372036854775807");
-    v = 0;
   }
-  t.value = static_cast<std::int64_t>(v);
 }
 
 bool Lexer::lex_string(Token& t) {
@@ -356,6 +358,33 @@ void Lexer::bad_char(SourceLoc at, unsigned char c) {
   }
   diags_.error(src_, at, fmt::format("unexpected character {}", shown), hint);
   pos_ = std::min(text_.size(), pos_ + len);
+}
+
+std::string_view word_at(std::string_view text, std::uint32_t pos) {
+  if (pos >= text.size()) return {};
+  auto c = static_cast<unsigned char>(text[pos]);
+  std::size_t end = pos + 1;
+  if (is_ident_start(c)) {
+    while (end < text.size() && is_ident_char(static_cast<unsigned char>(text[end])))
+      ++end;
+  } else if (is_digit(c)) {
+    while (end < text.size() && is_digit(static_cast<unsigned char>(text[end])))
+      ++end;
+  }
+  return text.substr(pos, end - pos);
+}
+
+std::int64_t decimal_value(std::string_view digits, bool* overflow) {
+  std::uint64_t v = 0;
+  for (char ch : digits) {
+    auto d = static_cast<std::uint64_t>(ch - '0');
+    if (v > (static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) - d) / 10) {
+      if (overflow) *overflow = true;
+      return 0;
+    }
+    v = v * 10 + d;
+  }
+  return static_cast<std::int64_t>(v);
 }
 
 std::vector<Token> lex(const SourceFile& src, Diagnostics& diags, std::vector<Comment>* comments) {

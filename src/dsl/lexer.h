@@ -97,6 +97,13 @@ class Lexer {
   std::size_t line_start_ = 0;
 };
 
+/// The identifier or integer that starts at byte `pos` of `text`, or the one character there
+/// (such as '*'): how the tree reads back a name or a number it keeps as an offset.
+std::string_view word_at(std::string_view text, std::uint32_t pos);
+
+/// The value of a decimal literal; 0 when it does not fit in 64 bits (`overflow` then says so).
+std::int64_t decimal_value(std::string_view digits, bool* overflow = nullptr);
+
 /// Tokenizes `src` whole. Lexical errors (a stray character, an unterminated string, an integer
 /// that does not fit in 64 bits) go to `diags`; the offending bytes are skipped. The result always
 /// ends with an End token. Comments are appended to `comments` when it is given.

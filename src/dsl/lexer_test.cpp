@@ -165,18 +165,18 @@ TEST(Lexer, CommentsAreSkippedAndKept) {
   ASSERT_EQ(l.tokens.size(), 9u);
   EXPECT_EQ(l.tokens[0].kind, Tok::KwTask);
   ASSERT_EQ(l.comments.size(), 4u);
-  EXPECT_EQ(l.comments[0].text, "# whole line");
-  EXPECT_EQ(l.comments[0].loc, (SourceLoc{1, 1, 0}));
-  EXPECT_EQ(l.comments[1].text, "// trailing");  // trailing blanks dropped
-  EXPECT_EQ(l.comments[1].loc, (SourceLoc{2, 13, 25}));
-  EXPECT_EQ(l.comments[2].text, "# a; {b} == c");
-  EXPECT_EQ(l.comments[3].text, "#last");  // no newline at the end of the file
+  EXPECT_EQ(l.src->text_of(l.comments[0]), "# whole line");
+  EXPECT_EQ(l.src->loc_at(l.comments[0].pos), (SourceLoc{1, 1, 0}));
+  EXPECT_EQ(l.src->text_of(l.comments[1]), "// trailing");  // trailing blanks dropped
+  EXPECT_EQ(l.src->loc_at(l.comments[1].pos), (SourceLoc{2, 13, 25}));
+  EXPECT_EQ(l.src->text_of(l.comments[2]), "# a; {b} == c");
+  EXPECT_EQ(l.src->text_of(l.comments[3]), "#last");  // no newline at the end of the file
 }
 
 TEST(Lexer, CommentEndsAtCrLf) {
   Lexed l = run("x = 1; # c\r\ny = 2;");
   ASSERT_EQ(l.comments.size(), 1u);
-  EXPECT_EQ(l.comments[0].text, "# c");
+  EXPECT_EQ(l.src->text_of(l.comments[0]), "# c");
   EXPECT_EQ(l.tokens[4].text, "y");
 }
 

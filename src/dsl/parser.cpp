@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <span>
 
 #include "dsl/lexer.h"
 #include "util/error.h"
@@ -46,7 +47,7 @@ class Parser {
   Program run() {
     while (!at(Tok::End) && !diags_.saturated()) {
       try {
-        parse_top_statement(prog_.stmts);
+        parse_top_statement();
       } catch (const SyntaxError&) {
         recover();
       }
@@ -132,7 +133,13 @@ class Parser {
     expected(fmt::format("';' to end {}", what));
   }
 
-  Name ident(std::string_view what) {
+  /// A name just parsed, with its place for messages.
+  struct Word {
+    std::string_view text;
+    SourceLoc loc;
+  };
+
+  Word ident(std::string_view what) {
     if (!at(Tok::Ident)) {
       std::string hint;
       if (peek().kind >= Tok::KwTask && peek().kind <= Tok::KwMachine)
@@ -140,7 +147,29 @@ class Parser {
       expected(what, hint);
     }
     const Token& t = advance();
-    return Name{t.text, t.loc};
+    return Word{t.text, t.loc};
+  }
+
+  // ---- the program's arrays ----
+
+  /// Makes room for `more` elements in one of the program's arrays. Doubling would leave a large
+  /// mapper with up to half of each array unused, and would hold the old and the new array at
+  /// once when it grows near the end of the input. Once an eighth of the input is read, reserve
+  /// instead what the density so far predicts for the whole input, plus a sixteenth.
+  template <typename T>
+  void reserve_more(std::vector<T>& v, std::size_t more = 1) {
+    std::size_t need = v.size() + more;
+    if (need <= v.capacity()) return;
+    std::size_t cap = std::max<std::size_t>(2 * v.capacity(), 64);
+    double done = static_cast<double>(peek().loc.offset) / static_cast<double>(src_.text().size());
+    if (done >= 0.125) cap = static_cast<std::size_t>(static_cast<double>(need) / done * 1.0625);
+    v.reserve(std::max(cap, need + need / 16));
+  }
+
+  /// Appends a name's offset to the current statement's list of names.
+  void push_name(std::uint32_t pos) {
+    reserve_more(prog_.names);
+    prog_.names.push_back(pos);
   }
 
   /// Skips to just after the next ';' or '}' at the current nesting, or to a token that can
@@ -170,9 +199,12 @@ class Parser {
 
   // statement := task | region | layout | instance_limit | collect_memory | index_task_map
   //            | single_task_map | control_replicate | def | print | IDENT '=' expr ';'
-  void parse_top_statement(std::vector<Stmt>& out) {
+  void parse_top_statement() {
     Stmt s;
-    s.loc = peek().loc;
+    s.begin = peek().loc.offset;
+    heights_.clear();
+    scratch_.clear();
+    first_expr_ = static_cast<ExprId>(prog_.exprs.size());
     switch (peek().kind) {
       case Tok::KwTask:
         parse_task(s);
@@ -218,77 +250,80 @@ class Parser {
                  "a statement starts with Task, Region, Layout, InstanceLimit, CollectMemory, "
                  "IndexTaskMap, SingleTaskMap, ControlReplicate, def, print or a name to assign");
     }
-    s.end = prev().loc;
-    out.push_back(std::move(s));
+    s.end = prev().loc.offset;
+    reserve_more(prog_.stmts);
+    prog_.stmts.push_back(s);
   }
 
   // tasks := '*' | IDENT (',' IDENT)*
-  TaskSel parse_tasks() {
-    TaskSel sel;
-    sel.loc = peek().loc;
+  // The names go to the program's list of names from s.a on; s.b counts them.
+  void parse_tasks(Stmt& s) {
+    s.a = static_cast<std::uint32_t>(prog_.names.size());
     if (accept(Tok::Star)) {
-      sel.any = true;
-      return sel;
+      s.flags |= Stmt::kAnyTask;
+      return;
     }
-    sel.names.push_back(ident("a task name or '*'"));
+    push_name(ident("a task name or '*'").loc.offset);
     while (accept(Tok::Comma))
-      sel.names.push_back(ident("a task name after ','"));
-    return sel;
+      push_name(ident("a task name after ','").loc.offset);
+    s.b = static_cast<std::uint32_t>(prog_.names.size()) - s.a;
   }
 
   // kind_list := IDENT (',' IDENT)*
-  std::vector<Name> parse_kind_list(std::string_view what) {
-    std::vector<Name> out;
-    out.push_back(ident(what));
-    while (accept(Tok::Comma))
-      out.push_back(ident(what));
-    return out;
+  // Returns the number of names added to the program's list of names.
+  std::uint32_t parse_kind_list(std::string_view what) {
+    std::uint32_t n = 1;
+    push_name(ident(what).loc.offset);
+    for (; accept(Tok::Comma); ++n)
+      push_name(ident(what).loc.offset);
+    return n;
   }
 
   // task := 'Task' tasks kind_list ';'
   void parse_task(Stmt& s) {
     advance();
     s.kind = StmtKind::Task;
-    s.tasks = parse_tasks();
+    parse_tasks(s);
     if (at(Tok::Semi))
       expected("a processor kind list",
                "write the kinds in priority order, for example: Task * GPU,CPU;");
-    s.kinds = parse_kind_list("a processor kind");
+    s.c = parse_kind_list("a processor kind");
     expect_semi("the Task statement");
   }
 
   // region_sel := '*' | IDENT | INT
-  RegionSel parse_region_sel() {
-    RegionSel r;
-    r.loc = peek().loc;
-    if (accept(Tok::Star)) return r;
-    if (at(Tok::Int)) {
-      r.kind = RegionSel::Kind::Index;
-      r.index = advance().value;
-      return r;
+  void parse_region_sel(Stmt& s) {
+    push_name(peek().loc.offset);
+    RegionSel::Kind kind = RegionSel::Kind::Named;
+    if (accept(Tok::Star)) {
+      kind = RegionSel::Kind::Any;
+    } else if (at(Tok::Int)) {
+      advance();
+      kind = RegionSel::Kind::Index;
+    } else {
+      ident("a region name, a region index or '*'");
     }
-    r.kind = RegionSel::Kind::Named;
-    r.name = ident("a region name, a region index or '*'");
-    return r;
+    s.flags |= static_cast<std::uint8_t>(static_cast<unsigned>(kind) << Stmt::kRegionShift);
   }
 
-  Name parse_proc_or_star(std::string_view what) {
+  void parse_proc_or_star(Stmt& s, std::string_view what) {
     if (at(Tok::Star)) {
-      const Token& t = advance();
-      return Name{t.text, t.loc};
+      s.flags |= Stmt::kAnyProc;
+      push_name(advance().loc.offset);
+      return;
     }
-    return ident(what);
+    push_name(ident(what).loc.offset);
   }
 
   // region := 'Region' tasks region_sel (PROC | '*') kind_list ';'
   void parse_region(Stmt& s) {
     advance();
     s.kind = StmtKind::Region;
-    s.tasks = parse_tasks();
-    s.region = parse_region_sel();
-    s.proc = parse_proc_or_star("a processor kind or '*'");
+    parse_tasks(s);
+    parse_region_sel(s);
+    parse_proc_or_star(s, "a processor kind or '*'");
     if (at(Tok::Semi)) expected("a memory kind list", "for example: Region * * GPU FBMEM,ZCMEM;");
-    s.kinds = parse_kind_list("a memory kind");
+    s.c = parse_kind_list("a memory kind");
     expect_semi("the Region statement");
   }
 
@@ -298,9 +333,10 @@ class Parser {
   void parse_layout(Stmt& s) {
     advance();
     s.kind = StmtKind::Layout;
-    s.tasks = parse_tasks();
-    s.region = parse_region_sel();
-    s.proc = parse_proc_or_star("a processor kind, a memory kind or '*'");
+    parse_tasks(s);
+    parse_region_sel(s);
+    parse_proc_or_star(s, "a processor kind, a memory kind or '*'");
+    s.c = static_cast<std::uint32_t>(prog_.layout_items.size());
     while (at(Tok::Ident)) {
       const Token& t = advance();
       auto w = layout_word(t.text);
@@ -309,7 +345,7 @@ class Parser {
              "layout constraints are SOA, AOS, C_order, F_order, Compact, Exact, "
              "Align OP N and No_Align");
       }
-      LayoutItem item{*w, Op::None, 0, t.loc};
+      LayoutItem item{*w, Op::None, t.loc.offset, 0};
       if (*w == LayoutWord::Align) {
         Tok k = peek().kind;
         switch (k) {
@@ -338,8 +374,10 @@ class Parser {
         if (!at(Tok::Int)) expected("a byte count after the comparison", "for example: Align==128");
         item.value = advance().value;
       }
-      s.layout.push_back(item);
+      reserve_more(prog_.layout_items);
+      prog_.layout_items.push_back(item);
     }
+    s.d = static_cast<std::uint32_t>(prog_.layout_items.size()) - s.c;
     expect_semi("the Layout statement");
   }
 
@@ -347,13 +385,13 @@ class Parser {
   void parse_instance_limit(Stmt& s) {
     advance();
     s.kind = StmtKind::InstanceLimit;
-    s.tasks = parse_tasks();
+    parse_tasks(s);
     if (at(Tok::Ident)) {
-      s.old_form = true;
-      s.proc = ident("a processor kind");
+      s.flags |= Stmt::kOldForm;
+      push_name(ident("a processor kind").loc.offset);
     }
     if (!at(Tok::Int)) expected("the instance count", "for example: InstanceLimit my_task 4;");
-    s.limit = advance().value;
+    s.c = advance().loc.offset;
     expect_semi("the InstanceLimit statement");
   }
 
@@ -361,8 +399,8 @@ class Parser {
   void parse_collect_memory(Stmt& s) {
     advance();
     s.kind = StmtKind::CollectMemory;
-    s.tasks = parse_tasks();
-    s.region = parse_region_sel();
+    parse_tasks(s);
+    parse_region_sel(s);
     expect_semi("the CollectMemory statement");
   }
 
@@ -370,30 +408,32 @@ class Parser {
   void parse_task_map(Stmt& s, StmtKind kind) {
     advance();
     s.kind = kind;
-    s.tasks = parse_tasks();
+    parse_tasks(s);
     if (at(Tok::Semi)) {
       expected("the name of a function after the task list",
                "for example: IndexTaskMap my_task block1d;");
     }
-    s.name = ident("the name of a mapping function");
+    Word name = ident("the name of a mapping function");
+    s.c = name.loc.offset;
     if (kind == StmtKind::IndexTaskMap && at(Tok::Ident)) {
       // The 2022 form named a machine space and a function taking (IPoint, ISpace, MSpace).
-      fail(s.name.loc,
+      fail(name.loc,
            fmt::format("the old form 'IndexTaskMap TASKS MSPACE FUNCTION' is no longer accepted"),
            fmt::format("index the machine space inside the function and drop it here: "
                        "def {}(Task task) {{ ... return {}[...]; }} then "
                        "IndexTaskMap {} {};",
-                       peek().text, s.name.text, tasks_text(s.tasks), peek().text));
+                       peek().text, name.text, tasks_text(s), peek().text));
     }
     expect_semi(kind == StmtKind::IndexTaskMap ? "the IndexTaskMap statement"
                                                : "the SingleTaskMap statement");
   }
 
-  static std::string tasks_text(const TaskSel& t) {
-    if (t.any) return "*";
+  std::string tasks_text(const Stmt& s) const {
+    if (s.any_task()) return "*";
     std::string out;
-    for (const Name& n : t.names)
-      out += fmt::format("{}{}", out.empty() ? "" : ",", n.text);
+    for (std::uint32_t i = 0; i < s.b; ++i)
+      out +=
+          fmt::format("{}{}", out.empty() ? "" : ",", word_at(src_.text(), prog_.names[s.a + i]));
     return out;
   }
 
@@ -401,7 +441,7 @@ class Parser {
   void parse_control_replicate(Stmt& s) {
     advance();
     s.kind = StmtKind::ControlReplicate;
-    s.tasks = parse_tasks();
+    parse_tasks(s);
     expect_semi("the ControlReplicate statement");
   }
 
@@ -418,22 +458,23 @@ class Parser {
   // assign := IDENT '=' expr ';'
   void parse_assign(Stmt& s) {
     s.kind = StmtKind::Assign;
-    s.name = ident("a name");
-    if (!at(Tok::Assign) && !old_statement(s.name.text).empty()) {
-      fail(s.name.loc,
-           fmt::format("'{}' is a statement of an old version of the language", s.name.text),
-           fmt::format("write it as: {}", old_statement(s.name.text)));
+    Word name = ident("a name");
+    s.c = name.loc.offset;
+    if (!at(Tok::Assign) && !old_statement(name.text).empty()) {
+      fail(name.loc,
+           fmt::format("'{}' is a statement of an old version of the language", name.text),
+           fmt::format("write it as: {}", old_statement(name.text)));
     }
     if (!at(Tok::Assign)) {
       if (at(Tok::Ident) || at(Tok::Star)) {
-        fail(s.name.loc, fmt::format("unknown statement '{}'", s.name.text),
+        fail(name.loc, fmt::format("unknown statement '{}'", name.text),
              "statements start with Task, Region, Layout, InstanceLimit, CollectMemory, "
              "IndexTaskMap, SingleTaskMap, ControlReplicate, def or print");
       }
-      expected(fmt::format("'=' after '{}'", s.name.text));
+      expected(fmt::format("'=' after '{}'", name.text));
     }
     advance();
-    s.value = parse_expr();
+    s.d = parse_expr();
     expect_semi("the assignment");
   }
 
@@ -443,9 +484,15 @@ class Parser {
     s.kind = StmtKind::Print;
     expect(Tok::LParen, "after print");
     if (!at(Tok::String)) expected("a format string", "for example: print(\"x = {}\", x);");
-    s.format = advance().text;
+    std::string_view format = advance().text;
+    s.c = static_cast<std::uint32_t>(format.data() - src_.text().data());
+    s.d = static_cast<std::uint32_t>(format.size());
+    std::size_t base = scratch_.size();
     while (accept(Tok::Comma))
-      s.args.push_back(parse_expr());
+      scratch_.push_back(parse_expr());
+    s.a = static_cast<std::uint32_t>(prog_.operands.size());
+    s.b = static_cast<std::uint32_t>(scratch_.size() - base);
+    move_scratch_to_operands(base);
     expect(Tok::RParen, "to close print(...)");
     expect_semi("the print statement");
   }
@@ -456,24 +503,27 @@ class Parser {
   void parse_def(Stmt& s) {
     advance();
     s.kind = StmtKind::Def;
-    s.name = ident("the function's name");
+    Word name = ident("the function's name");
+    s.a = static_cast<std::uint32_t>(prog_.names.size());
+    push_name(name.loc.offset);
     expect(Tok::LParen, "after the function's name");
     if (!at(Tok::RParen)) {
       do {
-        Param p;
+        Word type;
         if (at(Tok::KwTask)) {
           // "Task" starts a statement elsewhere; here it is the type of a parameter.
           const Token& t = advance();
-          p.type = Name{t.text, t.loc};
+          type = Word{t.text, t.loc};
         } else {
-          p.type = ident("a parameter type (int, bool, IPoint, ISpace, MSpace or Task)");
+          type = ident("a parameter type (int, bool, IPoint, ISpace, MSpace or Task)");
         }
         if (!at(Tok::Ident)) {
-          expected(fmt::format("a parameter name after the type '{}'", p.type.text),
+          expected(fmt::format("a parameter name after the type '{}'", type.text),
                    "parameters are written TYPE NAME, for example: def f(Task task)");
         }
-        p.name = ident("a parameter name");
-        s.params.push_back(p);
+        push_name(type.loc.offset);
+        push_name(ident("a parameter name").loc.offset);
+        ++s.b;
       } while (accept(Tok::Comma));
     }
     expect(Tok::RParen, "to close the parameter list");
@@ -484,25 +534,27 @@ class Parser {
     if (!at(Tok::LBrace)) expected("'{' to open the function body");
     SourceLoc open = advance().loc;
     if (++depth_ > kMaxNesting) fail(open, "blocks nested too deeply");
+    s.c = static_cast<std::uint32_t>(prog_.body_stmts.size());
     while (!at(Tok::RBrace)) {
       if (at(Tok::End)) {
         fail(open,
-             fmt::format("unterminated block: '{{' of function '{}' is never closed", s.name.text),
+             fmt::format("unterminated block: '{{' of function '{}' is never closed", name.text),
              "add '}' after the last statement of the function");
       }
       if (at(Tok::KwDef)) {
         fail(peek().loc,
              fmt::format("missing '}}' before the next 'def': function '{}' opened "
                          "at line {} is never closed",
-                         s.name.text, open.line),
+                         name.text, open.line),
              "add '}' after the last statement of the function");
       }
       try {
-        parse_body_statement(s.body);
+        parse_body_statement();
       } catch (const SyntaxError&) {
         recover_in_body();
       }
     }
+    s.d = static_cast<std::uint32_t>(prog_.body_stmts.size()) - s.c;
     --depth_;
     advance();          // '}'
     accept(Tok::Semi);  // a stray ';' after '}' is harmless
@@ -514,14 +566,15 @@ class Parser {
     }
   }
 
-  void parse_body_statement(std::vector<Stmt>& out) {
+  void parse_body_statement() {
     Stmt s;
-    s.loc = peek().loc;
+    s.begin = peek().loc.offset;
+    scratch_.clear();
     switch (peek().kind) {
       case Tok::KwReturn:
         advance();
         s.kind = StmtKind::Return;
-        s.value = parse_expr();
+        s.d = parse_expr();
         expect_semi("the return statement");
         break;
       case Tok::KwPrint:
@@ -541,8 +594,9 @@ class Parser {
         }
         expected("a statement in the function body (NAME = EXPR;, return EXPR; or print(...);)");
     }
-    s.end = prev().loc;
-    out.push_back(std::move(s));
+    s.end = prev().loc.offset;
+    reserve_more(prog_.body_stmts);
+    prog_.body_stmts.push_back(s);
   }
 
   // ---- expressions ----
@@ -561,37 +615,66 @@ class Parser {
   //            | tuple '(' expr for IDENT in expr ')'
   //   item    := '*' unary | expr      (an unpacked tuple inside a tuple or an index)
 
-  ExprId make(ExprKind kind, SourceLoc loc, std::initializer_list<ExprId> kids = {}) {
-    return push_expr(kind, loc, kids);
-  }
-  ExprId make_list(ExprKind kind, SourceLoc loc, const std::vector<ExprId>& kids) {
-    return push_expr(kind, loc, kids);
-  }
-  template <typename Kids>
-  ExprId push_expr(ExprKind kind, SourceLoc loc, const Kids& kids) {
+  /// Adds an expression whose `data` (see Expr) is already known; `kids` are its children, to
+  /// bound the height of the tree.
+  ExprId push_expr(ExprKind kind, Op op, SourceLoc loc, std::uint32_t data,
+                   std::span<const ExprId> kids) {
     // A chain such as 1 + 1 + ... + 1 is parsed by a loop, not by recursion, but every later
-    // stage walks the tree recursively: bound the height of the tree as well.
+    // stage walks the tree recursively: bound the height of the tree as well. Expressions only
+    // refer to expressions of their own statement, so heights_ holds that statement's.
     std::uint32_t height = 1;
     for (ExprId k : kids)
-      if (k != kNoExpr) height = std::max(height, heights_[k] + 1);
+      if (k != kNoExpr) height = std::max(height, heights_[k - first_expr_] + 1);
     if (height > kMaxNesting) {
       fail(loc, fmt::format("expression nested too deeply (more than {} levels)", kMaxNesting),
            "split the expression with intermediate variables");
     }
+    static_assert(kMaxSourceBytes <= (std::size_t{1} << 24), "Expr keeps places in 24 bits");
     Expr e;
-    e.kind = kind;
-    e.loc = loc;
-    e.first = static_cast<std::uint32_t>(prog_.children.size());
-    e.count = static_cast<std::uint32_t>(kids.size());
-    prog_.children.insert(prog_.children.end(), kids.begin(), kids.end());
+    e.head =
+        loc.offset | static_cast<std::uint32_t>(op) << 24 | static_cast<std::uint32_t>(kind) << 28;
+    e.data = data;
+    reserve_more(prog_.exprs);
     prog_.exprs.push_back(e);
     heights_.push_back(height);
     return static_cast<ExprId>(prog_.exprs.size() - 1);
   }
-  ExprId binary(Op op, SourceLoc loc, ExprId a, ExprId b) {
-    ExprId id = make(ExprKind::Binary, loc, {a, b});
-    prog_.exprs[id].op = op;
+
+  /// Int, Bool, Name, Wildcard, Machine.
+  ExprId leaf(ExprKind kind, SourceLoc loc, std::uint32_t data = 0) {
+    return push_expr(kind, Op::None, loc, data, {});
+  }
+  /// Unary, Unpack, Attr: `data` is the child.
+  ExprId one(ExprKind kind, Op op, SourceLoc loc, ExprId kid) {
+    return push_expr(kind, op, loc, kid, std::span(&kid, 1));
+  }
+  /// Binary, Cond, Slice, TupleComp: `data` is where the children start in operands.
+  ExprId fixed(ExprKind kind, Op op, SourceLoc loc, std::initializer_list<ExprId> kids) {
+    auto first = static_cast<std::uint32_t>(prog_.operands.size());
+    reserve_more(prog_.operands, kids.size());
+    prog_.operands.insert(prog_.operands.end(), kids.begin(), kids.end());
+    return push_expr(kind, op, loc, first, std::span(kids.begin(), kids.size()));
+  }
+  /// Tuple, Index, Call, Method, from the children on scratch_ since `base`: `data` is where
+  /// their number, then they, are in operands.
+  ExprId list(ExprKind kind, SourceLoc loc, std::size_t base) {
+    auto first = static_cast<std::uint32_t>(prog_.operands.size());
+    reserve_more(prog_.operands);
+    prog_.operands.push_back(static_cast<std::uint32_t>(scratch_.size() - base));
+    std::span<const ExprId> kids(scratch_.data() + base, scratch_.size() - base);
+    ExprId id = push_expr(kind, Op::None, loc, first, kids);
+    move_scratch_to_operands(base);
     return id;
+  }
+  /// Appends scratch_ since `base` to operands and pops it.
+  void move_scratch_to_operands(std::size_t base) {
+    reserve_more(prog_.operands, scratch_.size() - base);
+    prog_.operands.insert(prog_.operands.end(),
+                          scratch_.begin() + static_cast<std::ptrdiff_t>(base), scratch_.end());
+    scratch_.resize(base);
+  }
+  ExprId binary(Op op, SourceLoc loc, ExprId a, ExprId b) {
+    return fixed(ExprKind::Binary, op, loc, {a, b});
   }
 
   struct DepthGuard {
@@ -615,7 +698,7 @@ class Parser {
       if (!at(Tok::Colon)) expected("':' in the conditional expression c ? a : b");
       advance();
       ExprId b = parse_expr();
-      return make(ExprKind::Cond, loc, {c, a, b});
+      return fixed(ExprKind::Cond, Op::None, loc, {c, a, b});
     }
     return c;
   }
@@ -692,9 +775,7 @@ class Parser {
       DepthGuard guard(*this);
       Op op = at(Tok::Minus) ? Op::Neg : Op::Not;
       SourceLoc loc = advance().loc;
-      ExprId id = make(ExprKind::Unary, loc, {parse_unary()});
-      prog_.exprs[id].op = op;
-      return id;
+      return one(ExprKind::Unary, op, loc, parse_unary());
     }
     return parse_postfix();
   }
@@ -707,15 +788,15 @@ class Parser {
         e = parse_index(e, loc);
       } else if (at(Tok::Dot)) {
         advance();
-        Name n = ident("a property or method name after '.'");
+        Word n = ident("a property or method name after '.'");
         if (accept(Tok::LParen)) {
-          std::vector<ExprId> kids{e};
-          parse_args(kids, "the method call");
-          e = make_list(ExprKind::Method, n.loc, kids);
+          std::size_t base = scratch_.size();
+          scratch_.push_back(e);
+          parse_args("the method call");
+          e = list(ExprKind::Method, n.loc, base);
         } else {
-          e = make(ExprKind::Attr, n.loc, {e});
+          e = one(ExprKind::Attr, Op::None, n.loc, e);
         }
-        prog_.exprs[e].name = n.text;
       } else if (at(Tok::LParen)) {
         fail(peek().loc, "only a function name can be called",
              "call a function by its name: f(x); methods are called as m.split(0, 2)");
@@ -732,45 +813,53 @@ class Parser {
       advance();
       ExprId hi = at(Tok::RBracket) ? kNoExpr : parse_expr();
       expect(Tok::RBracket, "to close the slice");
-      return make(ExprKind::Slice, loc, {base, kNoExpr, hi});
+      return fixed(ExprKind::Slice, Op::None, loc, {base, kNoExpr, hi});
     }
-    std::vector<ExprId> kids{base};
     ExprId first = parse_index_item();
-    if (at(Tok::Colon) && prog_.exprs[first].kind != ExprKind::Wildcard &&
-        prog_.exprs[first].kind != ExprKind::Unpack) {
+    ExprKind fk = prog_.exprs[first].kind();
+    if (at(Tok::Colon) && fk != ExprKind::Wildcard && fk != ExprKind::Unpack) {
       advance();
       ExprId hi = at(Tok::RBracket) ? kNoExpr : parse_expr();
       expect(Tok::RBracket, "to close the slice");
-      return make(ExprKind::Slice, loc, {base, first, hi});
+      return fixed(ExprKind::Slice, Op::None, loc, {base, first, hi});
     }
-    kids.push_back(first);
+    std::size_t at_base = scratch_.size();
+    scratch_.push_back(base);
+    scratch_.push_back(first);
     while (accept(Tok::Comma))
-      kids.push_back(parse_index_item());
+      scratch_.push_back(parse_index_item());
     if (!at(Tok::RBracket)) expected("',' or ']' in the index");
     advance();
-    return make_list(ExprKind::Index, loc, kids);
+    return list(ExprKind::Index, loc, at_base);
   }
 
   ExprId parse_index_item() {
     if (at(Tok::Star)) {
       SourceLoc loc = advance().loc;
-      if (at(Tok::Comma) || at(Tok::RBracket)) return make(ExprKind::Wildcard, loc);
-      return make(ExprKind::Unpack, loc, {parse_unary()});
+      if (at(Tok::Comma) || at(Tok::RBracket)) return leaf(ExprKind::Wildcard, loc);
+      return one(ExprKind::Unpack, Op::None, loc, parse_unary());
     }
     return parse_expr();
   }
 
-  void parse_args(std::vector<ExprId>& kids, std::string_view what) {
+  /// Parses call arguments up to the ')' onto scratch_. `callee` names the function called, if
+  /// any, for the message.
+  void parse_args(std::string_view what, std::string_view callee = {}) {
     if (accept(Tok::RParen)) return;
     do {
       if (at(Tok::Star)) {
         SourceLoc loc = advance().loc;
-        kids.push_back(make(ExprKind::Unpack, loc, {parse_unary()}));
+        ExprId u = one(ExprKind::Unpack, Op::None, loc, parse_unary());
+        scratch_.push_back(u);
       } else {
-        kids.push_back(parse_expr());
+        ExprId a = parse_expr();
+        scratch_.push_back(a);
       }
     } while (accept(Tok::Comma));
-    if (!at(Tok::RParen)) expected(fmt::format("',' or ')' in {}", what));
+    if (!at(Tok::RParen)) {
+      expected(callee.empty() ? fmt::format("',' or ')' in {}", what)
+                              : fmt::format("',' or ')' in {} {}", what, callee));
+    }
     advance();
   }
 
@@ -779,39 +868,29 @@ class Parser {
     switch (t.kind) {
       case Tok::Int: {
         advance();
-        ExprId id = make(ExprKind::Int, t.loc);
-        prog_.exprs[id].value = t.value;
-        return id;
+        auto v = static_cast<std::uint64_t>(t.value);
+        return leaf(ExprKind::Int, t.loc,
+                    v < Expr::kBigInt ? static_cast<std::uint32_t>(v) : Expr::kBigInt);
       }
       case Tok::KwTrue:
-      case Tok::KwFalse: {
+      case Tok::KwFalse:
         advance();
-        ExprId id = make(ExprKind::Bool, t.loc);
-        prog_.exprs[id].value = t.kind == Tok::KwTrue ? 1 : 0;
-        return id;
-      }
+        return leaf(ExprKind::Bool, t.loc, t.kind == Tok::KwTrue ? 1 : 0);
       case Tok::Ident: {
         advance();
         if (accept(Tok::LParen)) {
-          std::vector<ExprId> kids;
-          parse_args(kids, fmt::format("the call of {}", t.text));
-          ExprId id = make_list(ExprKind::Call, t.loc, kids);
-          prog_.exprs[id].name = t.text;
-          return id;
+          std::size_t base = scratch_.size();
+          parse_args("the call of", t.text);
+          return list(ExprKind::Call, t.loc, base);
         }
-        ExprId id = make(ExprKind::Name, t.loc);
-        prog_.exprs[id].name = t.text;
-        return id;
+        return leaf(ExprKind::Name, t.loc);
       }
       case Tok::KwMachine: {
         advance();
         expect(Tok::LParen, "after Machine");
-        Name k = ident("a processor kind in Machine(...)");
+        Word k = ident("a processor kind in Machine(...)");
         expect(Tok::RParen, "to close Machine(...)");
-        ExprId id = make(ExprKind::Machine, t.loc);
-        prog_.exprs[id].name = k.text;
-        prog_.exprs[id].value = k.loc.offset;
-        return id;
+        return leaf(ExprKind::Machine, t.loc, k.loc.offset);
       }
       case Tok::KwTuple:
         return parse_tuple_comp();
@@ -828,32 +907,36 @@ class Parser {
     }
   }
 
-  ExprId parse_paren() {
-    SourceLoc loc = advance().loc;
-    if (accept(Tok::RParen)) return make(ExprKind::Tuple, loc);
-    std::vector<ExprId> kids;
-    bool tuple = false;
+  // item := '*' unary | expr
+  ExprId parse_item() {
     if (at(Tok::Star)) {
       SourceLoc sl = advance().loc;
-      kids.push_back(make(ExprKind::Unpack, sl, {parse_unary()}));
-      tuple = true;
-    } else {
-      kids.push_back(parse_expr());
+      return one(ExprKind::Unpack, Op::None, sl, parse_unary());
     }
+    return parse_expr();
+  }
+
+  ExprId parse_paren() {
+    SourceLoc loc = advance().loc;
+    std::size_t base = scratch_.size();
+    if (accept(Tok::RParen)) return list(ExprKind::Tuple, loc, base);
+    bool tuple = at(Tok::Star);
+    ExprId item = parse_item();
+    scratch_.push_back(item);
     while (accept(Tok::Comma)) {
       tuple = true;
       if (at(Tok::RParen)) break;  // trailing comma: (a,)
-      if (at(Tok::Star)) {
-        SourceLoc sl = advance().loc;
-        kids.push_back(make(ExprKind::Unpack, sl, {parse_unary()}));
-      } else {
-        kids.push_back(parse_expr());
-      }
+      item = parse_item();
+      scratch_.push_back(item);
     }
     if (!at(Tok::RParen)) expected("',' or ')'");
     advance();
-    if (!tuple) return kids[0];
-    return make_list(ExprKind::Tuple, loc, kids);
+    if (!tuple) {
+      ExprId only = scratch_[base];
+      scratch_.resize(base);
+      return only;
+    }
+    return list(ExprKind::Tuple, loc, base);
   }
 
   // tuple_comp := 'tuple' '(' expr 'for' IDENT 'in' expr ')'
@@ -863,14 +946,16 @@ class Parser {
     ExprId body = parse_expr();
     if (!at(Tok::KwFor)) expected("'for' in tuple(EXPR for NAME in TUPLE)");
     advance();
-    Name var = ident("a loop variable after 'for'");
+    Word var = ident("a loop variable after 'for'");
     if (!at(Tok::KwIn)) expected("'in' in tuple(EXPR for NAME in TUPLE)");
     advance();
     ExprId iter = parse_expr();
     expect(Tok::RParen, "to close tuple(...)");
-    ExprId id = make(ExprKind::TupleComp, loc, {body, iter});
-    prog_.exprs[id].name = var.text;
-    prog_.exprs[id].value = var.loc.offset;
+    // The loop variable's offset follows the two children (see Program::name_of); the height
+    // bound looks at the children only.
+    ExprId id = fixed(ExprKind::TupleComp, Op::None, loc, {body, iter});
+    reserve_more(prog_.operands);
+    prog_.operands.push_back(var.loc.offset);
     return id;
   }
 
@@ -883,7 +968,9 @@ class Parser {
   bool after_lex_error_ = false;  // the lexer reported an error just before cur_
   std::size_t pos_ = 0;           // tokens consumed
   std::uint32_t depth_ = 0;
-  std::vector<std::uint32_t> heights_;  // the height of each expression's tree, by ExprId
+  std::vector<std::uint32_t> heights_;  // the height of each expression of this statement
+  ExprId first_expr_ = 0;               // the first expression of this statement
+  std::vector<ExprId> scratch_;         // lists of children being parsed, innermost last
 };
 
 /// The offset of the first byte that is not part of a well-formed UTF-8 sequence, or npos.

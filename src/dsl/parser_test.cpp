@@ -161,16 +161,54 @@ TEST(ParseStatement, KeepsPlacesForLaterStages) {
   Program p = parse_string("Task * GPU;\n  Region t r GPU FBMEM;\ndef f(Task t) {\n return 1;\n}",
                            diags, "p.mapping");
   ASSERT_EQ(p.stmts.size(), 3u);
-  EXPECT_EQ(p.stmts[0].loc, (SourceLoc{1, 1, 0}));
-  EXPECT_EQ(p.stmts[0].end, (SourceLoc{1, 11, 10}));
-  EXPECT_EQ(p.stmts[1].loc, (SourceLoc{2, 3, 14}));
-  EXPECT_EQ(p.stmts[1].tasks.names[0].loc, (SourceLoc{2, 10, 21}));
-  EXPECT_EQ(p.stmts[1].region.loc, (SourceLoc{2, 12, 23}));
-  EXPECT_EQ(p.stmts[1].proc.loc, (SourceLoc{2, 14, 25}));
-  EXPECT_EQ(p.stmts[2].name.loc, (SourceLoc{3, 5, 40}));
-  EXPECT_EQ(p.stmts[2].end, (SourceLoc{5, 1, 63}));
-  ASSERT_EQ(p.stmts[2].body.size(), 1u);
-  EXPECT_EQ(p.stmts[2].body[0].loc, (SourceLoc{4, 2, 53}));
+  EXPECT_EQ(p.loc(p.stmts[0]), (SourceLoc{1, 1, 0}));
+  EXPECT_EQ(p.loc(p.stmts[0].end), (SourceLoc{1, 11, 10}));
+  EXPECT_EQ(p.loc(p.stmts[1]), (SourceLoc{2, 3, 14}));
+  EXPECT_EQ(p.loc(p.tasks(p.stmts[1]).names[0]), (SourceLoc{2, 10, 21}));
+  EXPECT_EQ(p.loc(p.region(p.stmts[1]).pos), (SourceLoc{2, 12, 23}));
+  EXPECT_EQ(p.loc(p.proc(p.stmts[1])), (SourceLoc{2, 14, 25}));
+  EXPECT_EQ(p.loc(p.name(p.stmts[2])), (SourceLoc{3, 5, 40}));
+  EXPECT_EQ(p.loc(p.stmts[2].end), (SourceLoc{5, 1, 63}));
+  ASSERT_EQ(p.body(p.stmts[2]).size(), 1u);
+  EXPECT_EQ(p.loc(p.body(p.stmts[2])[0]), (SourceLoc{4, 2, 53}));
+}
+
+TEST(ParseStatement, AStatementHasNothingOfAnotherKind) {
+  // The accessors read fields that mean different things per kind; asked of the wrong kind they
+  // give what that statement lacks, as the empty fields of a statement always did.
+  Diagnostics diags;
+  Program p = parse_string(
+      "x = 1;\nprint(\"{}\", x);\ndef f(Task t) { print(\"a\"); return x; }\n"
+      "Region t r GPU FBMEM;\nInstanceLimit t 3;\n",
+      diags);
+  ASSERT_FALSE(diags.has_errors());
+  ASSERT_EQ(p.stmts.size(), 5u);
+  const Stmt& assign = p.stmts[0];
+  const Stmt& print = p.stmts[1];
+  const Stmt& def = p.stmts[2];
+  const Stmt& region = p.stmts[3];
+  EXPECT_EQ(p.value(print), kNoExpr);
+  EXPECT_EQ(p.value(p.body(def)[0]), kNoExpr);
+  EXPECT_NE(p.value(p.body(def)[1]), kNoExpr);
+  EXPECT_TRUE(p.args(assign).empty());
+  EXPECT_EQ(p.args(print).size(), 1u);
+  EXPECT_EQ(p.format(p.body(def)[0]), "a");
+  EXPECT_TRUE(p.format(assign).empty());
+  EXPECT_TRUE(p.tasks(print).names.empty());
+  EXPECT_FALSE(p.tasks(def).any);
+  EXPECT_TRUE(p.kinds(def).empty());
+  EXPECT_EQ(p.region(assign).kind, RegionSel::Kind::Any);
+  EXPECT_EQ(p.region(region).name.text, "r");
+  EXPECT_EQ(p.proc(assign).text, "");
+  EXPECT_EQ(p.proc(p.stmts[4]).text, "");  // the new form names no processor
+  EXPECT_EQ(p.proc(region).text, "GPU");
+  EXPECT_TRUE(p.layout(region).empty());
+  EXPECT_EQ(p.limit(region), 0);
+  EXPECT_EQ(p.limit(p.stmts[4]), 3);
+  EXPECT_EQ(p.name(region).text, "");
+  EXPECT_EQ(p.name(def).text, "f");
+  EXPECT_TRUE(p.params(assign).empty());
+  EXPECT_TRUE(p.body(assign).empty());
 }
 
 // ---- expressions ----

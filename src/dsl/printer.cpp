@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <span>
 
 namespace mapsmith::dsl {
 
@@ -12,11 +13,11 @@ namespace {
 enum Prec : int { kCond = 1, kOr, kAnd, kEq, kRel, kAdd, kMul, kUnary, kPostfix, kAtom };
 
 int prec_of(const Expr& e) {
-  switch (e.kind) {
+  switch (e.kind()) {
     case ExprKind::Cond:
       return kCond;
     case ExprKind::Binary:
-      switch (e.op) {
+      switch (e.op()) {
         case Op::Or:
           return kOr;
         case Op::And:
@@ -62,40 +63,40 @@ class ExprPrinter {
 
  private:
   void list(const Expr& e, std::uint32_t from, std::string& out) const {
-    for (std::uint32_t i = from; i < e.count; ++i) {
+    for (std::uint32_t i = from, n = p_.arity(e); i < n; ++i) {
       if (i > from) out += ", ";
       print(p_.child(e, i), kCond, out);
     }
   }
 
   void print_bare(const Expr& e, std::string& out) const {
-    switch (e.kind) {
+    switch (e.kind()) {
       case ExprKind::Int:
-        out += fmt::format("{}", e.value);
+        out += fmt::format("{}", p_.int_value(e));
         return;
       case ExprKind::Bool:
-        out += e.value ? "True" : "False";
+        out += p_.int_value(e) ? "True" : "False";
         return;
       case ExprKind::Name:
-        out += e.name;
+        out += p_.name(e);
         return;
       case ExprKind::Wildcard:
         out += '*';
         return;
       case ExprKind::Machine:
-        out += fmt::format("Machine({})", e.name);
+        out += fmt::format("Machine({})", p_.name(e));
         return;
       case ExprKind::Tuple:
         out += '(';
         list(e, 0, out);
-        if (e.count == 1) out += ',';
+        if (p_.arity(e) == 1) out += ',';
         out += ')';
         return;
       case ExprKind::Unary: {
-        out += op_text(e.op);
+        out += op_text(e.op());
         const Expr& c = p_.expr(p_.child(e, 0));
         // "- -x" must not print as "--x"; parenthesise a nested unary for clarity.
-        print(p_.child(e, 0), c.kind == ExprKind::Unary ? kPostfix : kUnary, out);
+        print(p_.child(e, 0), c.kind() == ExprKind::Unary ? kPostfix : kUnary, out);
         return;
       }
       case ExprKind::Unpack:
@@ -105,7 +106,7 @@ class ExprPrinter {
       case ExprKind::Binary: {
         int pr = prec_of(e);
         print(p_.child(e, 0), pr, out);
-        out += fmt::format(" {} ", op_text(e.op));
+        out += fmt::format(" {} ", op_text(e.op()));
         print(p_.child(e, 1), pr + 1, out);  // left-associative: a - (b - c) keeps its parens
         return;
       }
@@ -133,7 +134,7 @@ class ExprPrinter {
         return;
       }
       case ExprKind::Call:
-        out += e.name;
+        out += p_.name(e);
         out += '(';
         list(e, 0, out);
         out += ')';
@@ -141,12 +142,12 @@ class ExprPrinter {
       case ExprKind::Attr:
         print(p_.child(e, 0), kPostfix, out);
         out += '.';
-        out += e.name;
+        out += p_.name(e);
         return;
       case ExprKind::Method:
         print(p_.child(e, 0), kPostfix, out);
         out += '.';
-        out += e.name;
+        out += p_.name(e);
         out += '(';
         list(e, 1, out);
         out += ')';
@@ -154,7 +155,7 @@ class ExprPrinter {
       case ExprKind::TupleComp:
         out += "tuple(";
         print(p_.child(e, 0), kCond, out);
-        out += fmt::format(" for {} in ", e.name);
+        out += fmt::format(" for {} in ", p_.name(e));
         print(p_.child(e, 1), kCond, out);
         out += ')';
         return;
@@ -164,23 +165,17 @@ class ExprPrinter {
   const Program& p_;
 };
 
-std::string tasks_text(const TaskSel& t) {
-  if (t.any) return "*";
-  std::string out;
-  for (std::size_t i = 0; i < t.names.size(); ++i) {
-    if (i) out += ',';
-    out += t.names[i].text;
-  }
-  return out;
-}
-
-std::string names_text(const std::vector<Name>& ns) {
+std::string names_text(const NameList& ns) {
   std::string out;
   for (std::size_t i = 0; i < ns.size(); ++i) {
     if (i) out += ',';
     out += ns[i].text;
   }
   return out;
+}
+
+std::string tasks_text(const TaskSel& t) {
+  return t.any ? std::string("*") : names_text(t.names);
 }
 
 std::string region_text(const RegionSel& r) {
@@ -206,17 +201,21 @@ class ProgramPrinter {
   }
 
  private:
+  std::uint32_t line(std::uint32_t pos) const { return p_.loc(pos).line; }
+  std::uint32_t comment_line(std::size_t i) const { return line(p_.comments[i].pos); }
+  std::string_view comment_text(std::size_t i) const { return p_.source->text_of(p_.comments[i]); }
+
   // Emits the statements of one block with the comments that fall between them.
-  void print_block(const std::vector<Stmt>& stmts, int indent, std::uint32_t block_end) {
+  void print_block(std::span<const Stmt> stmts, int indent, std::uint32_t block_end) {
     for (std::size_t i = 0; i < stmts.size(); ++i) {
       const Stmt& s = stmts[i];
-      flush_comments_before(s.loc.offset, indent);
-      blank_line_if_gap(s.loc.line);
+      flush_comments_before(s.begin, indent);
+      blank_line_if_gap(line(s.begin));
       out_.append(static_cast<std::size_t>(indent), ' ');
       print_stmt(s, indent);
-      last_line_ = s.end.line;
+      last_line_ = line(s.end);
       // In "x = 1; y = 2;  # c" the comment belongs to the statement after it, not to x.
-      trailing_comment(s.end, i + 1 < stmts.size() ? stmts[i + 1].loc.offset : block_end);
+      trailing_comment(last_line_, i + 1 < stmts.size() ? stmts[i + 1].begin : block_end);
       out_ += '\n';
     }
   }
@@ -226,39 +225,39 @@ class ProgramPrinter {
   }
 
   void flush_comments_before(std::uint32_t offset, int indent) {
-    while (next_comment_ < p_.comments.size() && p_.comments[next_comment_].loc.offset < offset) {
-      const Comment& c = p_.comments[next_comment_++];
-      blank_line_if_gap(c.loc.line);
+    while (next_comment_ < p_.comments.size() && p_.comments[next_comment_].pos < offset) {
+      std::uint32_t l = comment_line(next_comment_);
+      blank_line_if_gap(l);
       out_.append(static_cast<std::size_t>(indent), ' ');
-      out_ += c.text;
+      out_ += comment_text(next_comment_++);
       out_ += '\n';
-      last_line_ = c.loc.line;
+      last_line_ = l;
     }
   }
 
   // Comments on the statement's last line stay at the end of that line. Comments inside a
   // multi-line statement (not a function) move there too, joined in order.
-  void trailing_comment(SourceLoc end, std::uint32_t before) {
-    while (next_comment_ < p_.comments.size() && p_.comments[next_comment_].loc.line <= end.line &&
-           p_.comments[next_comment_].loc.offset < before) {
+  void trailing_comment(std::uint32_t end_line, std::uint32_t before) {
+    while (next_comment_ < p_.comments.size() && comment_line(next_comment_) <= end_line &&
+           p_.comments[next_comment_].pos < before) {
       out_ += "  ";
-      out_ += p_.comments[next_comment_++].text;
+      out_ += comment_text(next_comment_++);
     }
   }
 
   void print_stmt(const Stmt& s, int indent) {
     switch (s.kind) {
       case StmtKind::Task:
-        out_ += fmt::format("Task {} {};", tasks_text(s.tasks), names_text(s.kinds));
+        out_ += fmt::format("Task {} {};", tasks_text(p_.tasks(s)), names_text(p_.kinds(s)));
         return;
       case StmtKind::Region:
-        out_ += fmt::format("Region {} {} {} {};", tasks_text(s.tasks), region_text(s.region),
-                            s.proc.text, names_text(s.kinds));
+        out_ += fmt::format("Region {} {} {} {};", tasks_text(p_.tasks(s)),
+                            region_text(p_.region(s)), p_.proc(s).text, names_text(p_.kinds(s)));
         return;
       case StmtKind::Layout:
-        out_ +=
-            fmt::format("Layout {} {} {}", tasks_text(s.tasks), region_text(s.region), s.proc.text);
-        for (const LayoutItem& l : s.layout) {
+        out_ += fmt::format("Layout {} {} {}", tasks_text(p_.tasks(s)), region_text(p_.region(s)),
+                            p_.proc(s).text);
+        for (const LayoutItem& l : p_.layout(s)) {
           out_ += ' ';
           out_ += to_string(l.word);
           if (l.word == LayoutWord::Align) out_ += fmt::format("{}{}", op_text(l.cmp), l.value);
@@ -266,62 +265,66 @@ class ProgramPrinter {
         out_ += ';';
         return;
       case StmtKind::InstanceLimit:
-        if (s.old_form) {
-          out_ += fmt::format("InstanceLimit {} {} {};", tasks_text(s.tasks), s.proc.text, s.limit);
+        if (s.old_form()) {
+          out_ += fmt::format("InstanceLimit {} {} {};", tasks_text(p_.tasks(s)), p_.proc(s).text,
+                              p_.limit(s));
         } else {
-          out_ += fmt::format("InstanceLimit {} {};", tasks_text(s.tasks), s.limit);
+          out_ += fmt::format("InstanceLimit {} {};", tasks_text(p_.tasks(s)), p_.limit(s));
         }
         return;
       case StmtKind::CollectMemory:
-        out_ += fmt::format("CollectMemory {} {};", tasks_text(s.tasks), region_text(s.region));
+        out_ +=
+            fmt::format("CollectMemory {} {};", tasks_text(p_.tasks(s)), region_text(p_.region(s)));
         return;
       case StmtKind::IndexTaskMap:
-        out_ += fmt::format("IndexTaskMap {} {};", tasks_text(s.tasks), s.name.text);
+        out_ += fmt::format("IndexTaskMap {} {};", tasks_text(p_.tasks(s)), p_.name(s).text);
         return;
       case StmtKind::SingleTaskMap:
-        out_ += fmt::format("SingleTaskMap {} {};", tasks_text(s.tasks), s.name.text);
+        out_ += fmt::format("SingleTaskMap {} {};", tasks_text(p_.tasks(s)), p_.name(s).text);
         return;
       case StmtKind::ControlReplicate:
-        out_ += fmt::format("ControlReplicate {};", tasks_text(s.tasks));
+        out_ += fmt::format("ControlReplicate {};", tasks_text(p_.tasks(s)));
         return;
       case StmtKind::Assign:
-        out_ += fmt::format("{} = ", s.name.text);
-        exprs_.print(s.value, kCond, out_);
+        out_ += fmt::format("{} = ", p_.name(s).text);
+        exprs_.print(p_.value(s), kCond, out_);
         out_ += ';';
         return;
       case StmtKind::Return:
         out_ += "return ";
-        exprs_.print(s.value, kCond, out_);
+        exprs_.print(p_.value(s), kCond, out_);
         out_ += ';';
         return;
       case StmtKind::Print:
-        out_ += fmt::format("print(\"{}\"", s.format);
-        for (ExprId a : s.args) {
+        out_ += fmt::format("print(\"{}\"", p_.format(s));
+        for (ExprId a : p_.args(s)) {
           out_ += ", ";
           exprs_.print(a, kCond, out_);
         }
         out_ += ");";
         return;
       case StmtKind::Def: {
-        out_ += fmt::format("def {}(", s.name.text);
-        for (std::size_t i = 0; i < s.params.size(); ++i) {
-          out_ +=
-              fmt::format("{}{} {}", i ? ", " : "", s.params[i].type.text, s.params[i].name.text);
+        ParamList params = p_.params(s);
+        std::span<const Stmt> body = p_.body(s);
+        out_ += fmt::format("def {}(", p_.name(s).text);
+        for (std::size_t i = 0; i < params.size(); ++i) {
+          Param prm = params[i];
+          out_ += fmt::format("{}{} {}", i ? ", " : "", prm.type.text, prm.name.text);
         }
         out_ += ") {";
         // A comment on the head line stays there. Blank lines in the body count from the line
         // of the '{', which may stand on a line of its own.
-        last_line_ = std::max(s.loc.line, brace_line(s));
-        std::uint32_t head_line = s.body.empty() ? s.end.line : s.body.front().loc.line;
-        while (next_comment_ < p_.comments.size() &&
-               p_.comments[next_comment_].loc.line == s.loc.line &&
-               p_.comments[next_comment_].loc.line < head_line) {
+        std::uint32_t def_line = line(s.begin);
+        last_line_ = std::max(def_line, brace_line(s));
+        std::uint32_t head_line = body.empty() ? line(s.end) : line(body.front().begin);
+        while (next_comment_ < p_.comments.size() && comment_line(next_comment_) == def_line &&
+               comment_line(next_comment_) < head_line) {
           out_ += "  ";
-          out_ += p_.comments[next_comment_++].text;
+          out_ += comment_text(next_comment_++);
         }
         out_ += '\n';
-        print_block(s.body, indent + 2, s.end.offset);
-        flush_comments_before(s.end.offset, indent + 2);
+        print_block(body, indent + 2, s.end);
+        flush_comments_before(s.end, indent + 2);
         out_.append(static_cast<std::size_t>(indent), ' ');
         out_ += '}';
         return;
@@ -332,10 +335,10 @@ class ProgramPrinter {
   /// The line of the '{' that opens a function body. Between the last name of the head and
   /// the brace there are only blanks, parentheses and comments.
   std::uint32_t brace_line(const Stmt& s) const {
-    if (!p_.source) return s.loc.line;
     const std::string& t = p_.source->text();
-    const Name& last = s.params.empty() ? s.name : s.params.back().name;
-    std::size_t i = last.loc.offset + last.text.size();
+    ParamList params = p_.params(s);
+    Name last = params.empty() ? p_.name(s) : params.back().name;
+    std::size_t i = last.pos + last.text.size();
     while (i < t.size() && t[i] != '{') {
       if (t[i] == '#' || (t[i] == '/' && i + 1 < t.size() && t[i + 1] == '/')) {
         while (i < t.size() && t[i] != '\n')
@@ -344,7 +347,7 @@ class ProgramPrinter {
         ++i;
       }
     }
-    return p_.source->loc_at(static_cast<std::uint32_t>(i)).line;
+    return line(static_cast<std::uint32_t>(i));
   }
 
   const Program& p_;

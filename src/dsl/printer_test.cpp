@@ -198,7 +198,7 @@ TEST(FormatExpr, FormatExprOfOneExpression) {
   Diagnostics diags;
   Program p = parse_string("x = (a+b)*-c;", diags);
   ASSERT_FALSE(diags.has_errors());
-  EXPECT_EQ(format_expr(p, p.stmts[0].value), "(a + b) * -c");
+  EXPECT_EQ(format_expr(p, p.value(p.stmts[0])), "(a + b) * -c");
 }
 
 // ---- comments and blank lines ----

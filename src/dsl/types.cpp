@@ -7,30 +7,48 @@ namespace mapsmith::dsl {
 
 std::string_view type_phrase(Type t) {
   switch (t) {
-    case Type::Unknown: return "a value";
-    case Type::Int: return "an int";
-    case Type::Bool: return "a bool";
-    case Type::Tuple: return "a tuple";
-    case Type::Space: return "a machine space";
-    case Type::Proc: return "a processor";
-    case Type::Task: return "a task";
-    case Type::ProcKind: return "a processor kind";
-    case Type::MemKind: return "a memory kind";
+    case Type::Unknown:
+      return "a value";
+    case Type::Int:
+      return "an int";
+    case Type::Bool:
+      return "a bool";
+    case Type::Tuple:
+      return "a tuple";
+    case Type::Space:
+      return "a machine space";
+    case Type::Proc:
+      return "a processor";
+    case Type::Task:
+      return "a task";
+    case Type::ProcKind:
+      return "a processor kind";
+    case Type::MemKind:
+      return "a memory kind";
   }
   return "a value";
 }
 
 std::string_view type_name(Type t) {
   switch (t) {
-    case Type::Unknown: return "any";
-    case Type::Int: return "int";
-    case Type::Bool: return "bool";
-    case Type::Tuple: return "tuple";
-    case Type::Space: return "MSpace";
-    case Type::Proc: return "processor";
-    case Type::Task: return "Task";
-    case Type::ProcKind: return "processor kind";
-    case Type::MemKind: return "memory kind";
+    case Type::Unknown:
+      return "any";
+    case Type::Int:
+      return "int";
+    case Type::Bool:
+      return "bool";
+    case Type::Tuple:
+      return "tuple";
+    case Type::Space:
+      return "MSpace";
+    case Type::Proc:
+      return "processor";
+    case Type::Task:
+      return "Task";
+    case Type::ProcKind:
+      return "processor kind";
+    case Type::MemKind:
+      return "memory kind";
   }
   return "any";
 }
@@ -107,7 +125,9 @@ std::string member_list(Type receiver) {
   return out;
 }
 
-std::span<const Member> all_members() { return kMembers; }
+std::span<const Member> all_members() {
+  return kMembers;
+}
 
 bool is_space_transform(std::string_view method) {
   const Member* m = find_member(Type::Space, method);

@@ -13,9 +13,9 @@ enum class Type : std::uint8_t {
   Unknown,  // not known statically (a conditional with mixed branches); checked when evaluated
   Int,
   Bool,
-  Tuple,    // also IPoint and ISpace
-  Space,    // a machine space (MSpace)
-  Proc,     // a processor: a full index into a machine space
+  Tuple,  // also IPoint and ISpace
+  Space,  // a machine space (MSpace)
+  Proc,   // a processor: a full index into a machine space
   Task,
   ProcKind,
   MemKind,

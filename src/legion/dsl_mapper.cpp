@@ -90,7 +90,7 @@ DslMapper::DslMapper(Legion::Mapping::MapperRuntime* rt, Legion::Machine machine
 }
 
 const Stmt* DslMapper::first(StmtKind kind, const codegen::Subject& d) const {
-  return codegen::first_match(m_->of(kind), d);
+  return codegen::first_match(m_->program, m_->of(kind), d);
 }
 
 std::optional<ProcKind> DslMapper::kind_of(const Task& task) const {
@@ -103,7 +103,7 @@ std::optional<Processor::Kind> DslMapper::choose_kind(MapperContext ctx, const T
   std::vector<ProcKind> kinds = {ProcKind::GPU, ProcKind::OMP, ProcKind::CPU};
   if (const Stmt* s = first(StmtKind::Task, about(task.get_task_name()))) {
     kinds.clear();
-    for (const dsl::Name& k : s->kinds)
+    for (const dsl::Name& k : m_->program.kinds(*s))
       if (auto pk = parse_proc_kind(k.text)) kinds.push_back(*pk);
   }
   for (ProcKind k : kinds) {
@@ -155,7 +155,7 @@ Processor DslMapper::single_task_processor(const Task& task, Processor::Kind kin
   codegen::Subject d = about(task.get_task_name());
   d.proc = language_kind(kind);
   if (const Stmt* s = first(StmtKind::SingleTaskMap, d))
-    return map_point(std::string(s->name.text), task, DomainPoint(), Domain(), kind);
+    return map_point(std::string(m_->program.name(*s).text), task, DomainPoint(), Domain(), kind);
   // dsl.md section 5: the parent's processor when it is of the kind, else the first of the
   // kind on the parent's node.
   const Task* parent = task.get_parent_task();
@@ -186,7 +186,7 @@ void DslMapper::slice_task(const MapperContext ctx, const Task& task, const Slic
     DefaultMapper::slice_task(ctx, task, input, output);
     return;
   }
-  const std::string fn(s->name.text);
+  const std::string fn(m_->program.name(*s).text);
   for (Domain::DomainPointIterator it(input.domain); it; it++) {
     Processor p = map_point(fn, task, it.p, task.index_domain, kind);
     output.slices.push_back(Legion::Mapping::Mapper::TaskSlice(
@@ -245,7 +245,7 @@ Legion::LayoutConstraintSet DslMapper::layout(const Task& task, const RegionArg&
   std::int64_t align = 0;
   exact = false;
   if (const Stmt* s = first(StmtKind::Layout, d)) {
-    for (const dsl::LayoutItem& l : s->layout) {
+    for (const dsl::LayoutItem& l : m_->program.layout(*s)) {
       switch (l.word) {
         case dsl::LayoutWord::SOA:
           soa = true;
@@ -306,7 +306,7 @@ void DslMapper::place_region(MapperContext ctx, const Task& task, unsigned idx,
   const Legion::RegionRequirement& req = task.regions[idx];
   std::vector<MemKind> kinds;
   if (const Stmt* s = first(StmtKind::Region, subject(task, arg, target.kind()))) {
-    for (const dsl::Name& k : s->kinds)
+    for (const dsl::Name& k : m_->program.kinds(*s))
       if (auto mk = parse_mem_kind(k.text)) kinds.push_back(*mk);
   }
   if (!kinds.empty() && kinds.front() == MemKind::VIRTUAL) {
@@ -347,7 +347,7 @@ void DslMapper::place_region(MapperContext ctx, const Task& task, unsigned idx,
 
 std::int64_t DslMapper::instance_limit(const std::string& task) const {
   const Stmt* s = first(StmtKind::InstanceLimit, about(task));
-  return s != nullptr ? s->limit : 0;
+  return s != nullptr ? m_->program.limit(*s) : 0;
 }
 
 void DslMapper::map_task(const MapperContext ctx, const Task& task, const MapTaskInput& input,
@@ -430,7 +430,7 @@ void DslMapper::select_sharding_functor(const MapperContext ctx, const Task& tas
     return;
   }
   const auto& fns = m_->index_functions;
-  auto it = std::find(fns.begin(), fns.end(), s->name.text);
+  auto it = std::find(fns.begin(), fns.end(), m_->program.name(*s).text);
   output.chosen_functor =
       first_functor_ + static_cast<Legion::ShardingID>(std::distance(fns.begin(), it));
 }

@@ -44,7 +44,7 @@ std::shared_ptr<const LoadedMapping> load(const std::string& path) {
     m->ordered[k] = codegen::by_precedence(m->program, static_cast<dsl::StmtKind>(k));
   for (const dsl::Stmt& s : m->program.stmts) {
     if (s.kind != dsl::StmtKind::IndexTaskMap) continue;
-    std::string fn(s.name.text);
+    std::string fn(m->program.name(s).text);
     if (std::find(m->index_functions.begin(), m->index_functions.end(), fn) ==
         m->index_functions.end())
       m->index_functions.push_back(fn);

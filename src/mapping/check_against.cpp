@@ -44,10 +44,10 @@ class AgainstMachine {
   }
 
   void check_task(const Stmt& s) {
-    for (const dsl::Name& k : s.kinds) {
+    for (const dsl::Name& k : p_.kinds(s)) {
       auto kind = parse_proc_kind(k.text);
       if (kind && !m_.has_kind(*kind)) {
-        diags_.warning(*p_.source, k.loc,
+        diags_.warning(*p_.source, p_.loc(k),
                        fmt::format("the machine {} has no {} processors; this entry is skipped",
                                    m_.name(), k.text));
       }
@@ -55,39 +55,41 @@ class AgainstMachine {
   }
 
   void check_region(const Stmt& s) {
-    auto kind = parse_proc_kind(s.proc.text);
+    const dsl::Name proc = p_.proc(s);
+    const dsl::NameList kinds = p_.kinds(s);
+    auto kind = parse_proc_kind(proc.text);
     if (!kind) return;  // '*': checked per task when mapping
     auto rep = representative(*kind);
     if (!rep) {
-      diags_.warning(*p_.source, s.proc.loc,
+      diags_.warning(*p_.source, p_.loc(proc),
                      fmt::format("the machine {} has no {} processors; this statement never "
                                  "applies",
-                                 m_.name(), s.proc.text));
+                                 m_.name(), proc.text));
       return;
     }
-    std::vector<const dsl::Name*> unreachable;
-    for (const dsl::Name& k : s.kinds) {
+    std::vector<dsl::Name> unreachable;
+    for (dsl::Name k : kinds) {
       auto mk = parse_mem_kind(k.text);
-      if (mk && !m_.reaches(*rep, *mk)) unreachable.push_back(&k);
+      if (mk && !m_.reaches(*rep, *mk)) unreachable.push_back(k);
     }
     if (unreachable.empty()) return;
     std::vector<std::string> ok;
     for (MemKind mk : kAllMemKinds)
       if (m_.reaches(*rep, mk)) ok.emplace_back(to_string(mk));
-    std::string hint = fmt::format("a {} processor can address {}", s.proc.text, join(ok, ", "));
-    if (unreachable.size() == s.kinds.size()) {
-      diags_.error(*p_.source, unreachable.front()->loc,
-                   fmt::format("a {} processor cannot reach {} on the machine {}", s.proc.text,
-                               s.kinds.size() == 1 ? std::string(s.kinds.front().text)
-                                                   : "any memory in this list",
+    std::string hint = fmt::format("a {} processor can address {}", proc.text, join(ok, ", "));
+    if (unreachable.size() == kinds.size()) {
+      diags_.error(*p_.source, p_.loc(unreachable.front()),
+                   fmt::format("a {} processor cannot reach {} on the machine {}", proc.text,
+                               kinds.size() == 1 ? std::string(kinds.front().text)
+                                                 : "any memory in this list",
                                m_.name()),
                    hint);
     } else {
-      for (const dsl::Name* n : unreachable) {
-        diags_.warning(*p_.source, n->loc,
+      for (const dsl::Name& n : unreachable) {
+        diags_.warning(*p_.source, p_.loc(n),
                        fmt::format("a {} processor cannot reach {} on the machine {}; this "
                                    "entry is skipped",
-                                   s.proc.text, n->text, m_.name()),
+                                   proc.text, n.text, m_.name()),
                        hint);
       }
     }
@@ -128,21 +130,21 @@ class AgainstApp {
 
  private:
   void check_statement(const Stmt& s) {
+    const dsl::TaskSel sel = p_.tasks(s);
     bool kind_form = (s.kind == StmtKind::IndexTaskMap || s.kind == StmtKind::SingleTaskMap) &&
-                     !s.tasks.any && s.tasks.names.size() == 1 &&
-                     parse_proc_kind(s.tasks.names.front().text);
+                     !sel.any && sel.names.size() == 1 && parse_proc_kind(sel.names.front().text);
     std::vector<app::TaskId> tasks;
-    if (s.tasks.any) {
+    if (s.any_task()) {
       for (app::TaskId i = 0; i < app_.tasks.size(); ++i)
         tasks.push_back(i);
     } else if (!kind_form) {
-      for (const dsl::Name& n : s.tasks.names) {
+      for (const dsl::Name& n : sel.names) {
         auto id = app_.find_task(n.text);
         if (!id) {
           std::string hint = dym(n.text, task_names_);
           if (hint.empty())
             hint = fmt::format("the tasks of {} are: {}", app_.name, join(task_names_, ", "));
-          diags_.error(*p_.source, n.loc,
+          diags_.error(*p_.source, p_.loc(n),
                        fmt::format("unknown task '{}' in the application {}", n.text, app_.name),
                        hint);
         } else {
@@ -150,10 +152,10 @@ class AgainstApp {
         }
       }
     }
-    if (s.kind == StmtKind::Task && !s.tasks.any) check_kinds(s, tasks);
+    if (s.kind == StmtKind::Task && !s.any_task()) check_kinds(s, tasks);
     if ((s.kind == StmtKind::Region || s.kind == StmtKind::Layout ||
          s.kind == StmtKind::CollectMemory) &&
-        s.region.kind != dsl::RegionSel::Kind::Any && !tasks.empty()) {
+        p_.region(s).kind != dsl::RegionSel::Kind::Any && !tasks.empty()) {
       check_region(s, tasks);
     }
   }
@@ -161,27 +163,27 @@ class AgainstApp {
   void check_kinds(const Stmt& s, const std::vector<app::TaskId>& tasks) {
     for (app::TaskId id : tasks) {
       const app::Task& t = app_.task(id);
-      std::vector<const dsl::Name*> missing;
-      for (const dsl::Name& k : s.kinds) {
+      std::vector<dsl::Name> missing;
+      for (dsl::Name k : p_.kinds(s)) {
         auto kind = parse_proc_kind(k.text);
-        if (kind && !t.has_variant(*kind)) missing.push_back(&k);
+        if (kind && !t.has_variant(*kind)) missing.push_back(k);
       }
       if (missing.empty()) continue;
       std::vector<std::string> has;
       for (ProcKind k : t.kinds())
         has.emplace_back(to_string(k));
       std::string hint = fmt::format("task {} has variants for {}", t.name, join(has, ", "));
-      if (missing.size() == s.kinds.size()) {
-        diags_.error(*p_.source, missing.front()->loc,
+      if (missing.size() == p_.kinds(s).size()) {
+        diags_.error(*p_.source, p_.loc(missing.front()),
                      fmt::format("task {} has no variant for {}", t.name,
-                                 missing.size() == 1 ? std::string(missing.front()->text)
+                                 missing.size() == 1 ? std::string(missing.front().text)
                                                      : "any kind in this list"),
                      hint);
       } else {
-        for (const dsl::Name* k : missing) {
+        for (const dsl::Name& k : missing) {
           diags_.warning(
-              *p_.source, k->loc,
-              fmt::format("task {} has no variant for {}; this entry is skipped", t.name, k->text),
+              *p_.source, p_.loc(k),
+              fmt::format("task {} has no variant for {}; this entry is skipped", t.name, k.text),
               hint);
         }
       }
@@ -189,12 +191,12 @@ class AgainstApp {
   }
 
   void check_region(const Stmt& s, const std::vector<app::TaskId>& tasks) {
-    const dsl::RegionSel& r = s.region;
+    const dsl::RegionSel r = p_.region(s);
     if (r.kind == dsl::RegionSel::Kind::Index) {
       for (app::TaskId id : tasks) {
         const app::Task& t = app_.task(id);
-        if (!s.tasks.any && (r.index < 0 || static_cast<std::size_t>(r.index) >= t.args.size())) {
-          diags_.error(*p_.source, r.loc,
+        if (!s.any_task() && (r.index < 0 || static_cast<std::size_t>(r.index) >= t.args.size())) {
+          diags_.error(*p_.source, p_.loc(r.pos),
                        fmt::format("task {} has {} region argument{}; index {} is past the end",
                                    t.name, t.args.size(), t.args.size() == 1 ? "" : "s", r.index),
                        t.args.empty() ? std::string("it takes no regions")
@@ -218,13 +220,13 @@ class AgainstApp {
       hint = "none of these tasks takes region arguments";
     else if (hint.empty())
       hint = fmt::format("the region names {} answer to are: {}",
-                         s.tasks.any ? "the tasks" : "these tasks", join(names, ", "));
+                         s.any_task() ? "the tasks" : "these tasks", join(names, ", "));
     diags_.error(
-        *p_.source, r.name.loc,
+        *p_.source, p_.loc(r.name),
         fmt::format("unknown region '{}' for {}", r.name.text,
-                    s.tasks.any ? std::string("any task of ") + app_.name
-                                : (tasks.size() == 1 ? "task " + app_.task(tasks.front()).name
-                                                     : std::string("these tasks"))),
+                    s.any_task() ? std::string("any task of ") + app_.name
+                                 : (tasks.size() == 1 ? "task " + app_.task(tasks.front()).name
+                                                      : std::string("these tasks"))),
         hint);
   }
 

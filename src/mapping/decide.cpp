@@ -46,9 +46,10 @@ bool names_region(const RegionSel& sel, const app::RegionArg& arg, std::size_t i
 }
 
 /// The kind a `*TaskMap KIND f;` statement names, if it has that form.
-std::optional<ProcKind> kind_form(const Stmt& s) {
-  if (s.tasks.any || s.tasks.names.size() != 1) return std::nullopt;
-  return parse_proc_kind(s.tasks.names.front().text);
+std::optional<ProcKind> kind_form(const dsl::Program& p, const Stmt& s) {
+  dsl::TaskSel tasks = p.tasks(s);
+  if (tasks.any || tasks.names.size() != 1) return std::nullopt;
+  return parse_proc_kind(tasks.names.front().text);
 }
 
 std::string kinds_text(std::span<const ProcKind> ks) {
@@ -164,14 +165,14 @@ class Decider {
     if (!place_args(task, launch.effective_args(task), d)) return std::nullopt;
     auto spec = [](const Stmt& s) { return dsl::specificity(s); };
     if (const Stmt* s = best(
-            StmtKind::InstanceLimit, [&](const Stmt& s) { return names_task(s.tasks, task.name); },
-            spec)) {
-      d.instance_limit = s->limit;
+            StmtKind::InstanceLimit,
+            [&](const Stmt& s) { return names_task(p_->tasks(s), task.name); }, spec)) {
+      d.instance_limit = p_->limit(*s);
     }
     d.control_replicate =
         best(
             StmtKind::ControlReplicate,
-            [&](const Stmt& s) { return names_task(s.tasks, task.name); }, spec) != nullptr;
+            [&](const Stmt& s) { return names_task(p_->tasks(s), task.name); }, spec) != nullptr;
     return d;
   }
 
@@ -192,10 +193,10 @@ class Decider {
   // task and does not fit it is an error.
   bool choose_kind(const app::Task& task, LaunchDecision& d) {
     const Stmt* s = best(
-        StmtKind::Task, [&](const Stmt& s) { return names_task(s.tasks, task.name); },
+        StmtKind::Task, [&](const Stmt& s) { return names_task(p_->tasks(s), task.name); },
         [](const Stmt& s) { return dsl::specificity(s); });
     if (s) {
-      for (const dsl::Name& k : s->kinds) {
+      for (const dsl::Name& k : p_->kinds(*s)) {
         auto kind = parse_proc_kind(k.text);
         if (kind && runnable(task, *kind)) {
           d.kind = *kind;
@@ -204,7 +205,7 @@ class Decider {
         }
       }
     }
-    if (s && !s->tasks.any) {
+    if (s && !s->any_task()) {
       // Suggest a kind that would work: one the task has and the machine has too.
       std::string hint;
       for (ProcKind k : task.kinds()) {
@@ -215,7 +216,7 @@ class Decider {
         }
       }
       error_at(
-          s, s->kinds.front().loc,
+          s, p_->loc(p_->kinds(*s).front()),
           fmt::format("task {} cannot run on any kind in this list: it has variants for {} "
                       "and the machine {} has {}",
                       task.name, kinds_text(task.kinds()), m_.name(), kinds_text(machine_kinds())),
@@ -247,12 +248,12 @@ class Decider {
     return best(
         kind,
         [&](const Stmt& s) {
-          if (auto k = kind_form(s)) return *k == chosen;
-          return names_task(s.tasks, task.name);
+          if (auto k = kind_form(*p_, s)) return *k == chosen;
+          return names_task(p_->tasks(s), task.name);
         },
-        [](const Stmt& s) { return kind_form(s)  ? 1
-                                   : s.tasks.any ? 0
-                                                 : 2; });
+        [&](const Stmt& s) { return kind_form(*p_, s) ? 1
+                                    : s.any_task()    ? 0
+                                                      : 2; });
   }
 
   bool place_points(const app::Launch& launch, const app::Task& task, const dsl::TaskView& parent,
@@ -281,7 +282,7 @@ class Decider {
       pd.point = point;
       if (d.map_stmt) {
         view.ipoint = point;
-        auto pv = eval_->map_point(d.map_stmt->name.text, view, d.kind);
+        auto pv = eval_->map_point(p_->name(*d.map_stmt).text, view, d.kind);
         if (!pv) return false;
         pd.proc = host_.proc_id(*pv);
       } else if (launch.index) {
@@ -321,19 +322,20 @@ class Decider {
       a.region_stmt = best(
           StmtKind::Region,
           [&](const Stmt& s) {
-            return names_task(s.tasks, task.name) && names_region(s.region, arg, i) &&
-                   (s.proc.text == "*" || s.proc.text == to_string(d.kind));
+            std::string_view proc = p_->proc(s).text;
+            return names_task(p_->tasks(s), task.name) && names_region(p_->region(s), arg, i) &&
+                   (proc == "*" || proc == to_string(d.kind));
           },
           [](const Stmt& s) { return dsl::specificity(s); });
       if (a.region_stmt) {
-        for (const dsl::Name& k : a.region_stmt->kinds) {
+        for (const dsl::Name& k : p_->kinds(*a.region_stmt)) {
           auto mk = parse_mem_kind(k.text);
           if (mk && m_.reaches(rep, *mk) &&
               std::find(a.memories.begin(), a.memories.end(), *mk) == a.memories.end())
             a.memories.push_back(*mk);
         }
         if (a.memories.empty()) {
-          error_at(a.region_stmt, a.region_stmt->kinds.front().loc,
+          error_at(a.region_stmt, p_->loc(p_->kinds(*a.region_stmt).front()),
                    fmt::format("no memory in this list can be reached from a {} processor, where "
                                "task {} runs (region argument {} '{}')",
                                to_string(d.kind), task.name, i, arg.display_name()),
@@ -347,13 +349,14 @@ class Decider {
       a.layout_stmt = best(
           StmtKind::Layout,
           [&](const Stmt& s) {
-            return names_task(s.tasks, task.name) && names_region(s.region, arg, i) &&
-                   (s.proc.text == "*" || s.proc.text == to_string(d.kind) ||
-                    s.proc.text == to_string(a.memories.front()));
+            std::string_view proc = p_->proc(s).text;
+            return names_task(p_->tasks(s), task.name) && names_region(p_->region(s), arg, i) &&
+                   (proc == "*" || proc == to_string(d.kind) ||
+                    proc == to_string(a.memories.front()));
           },
           [](const Stmt& s) { return dsl::specificity(s); });
       if (a.layout_stmt) {
-        for (const dsl::LayoutItem& l : a.layout_stmt->layout) {
+        for (const dsl::LayoutItem& l : p_->layout(*a.layout_stmt)) {
           switch (l.word) {
             case dsl::LayoutWord::SOA:
               a.layout.soa = true;
@@ -384,12 +387,13 @@ class Decider {
           }
         }
       }
-      a.collect = best(
-                      StmtKind::CollectMemory,
-                      [&](const Stmt& s) {
-                        return names_task(s.tasks, task.name) && names_region(s.region, arg, i);
-                      },
-                      [](const Stmt& s) { return dsl::specificity(s); }) != nullptr;
+      a.collect =
+          best(
+              StmtKind::CollectMemory,
+              [&](const Stmt& s) {
+                return names_task(p_->tasks(s), task.name) && names_region(p_->region(s), arg, i);
+              },
+              [](const Stmt& s) { return dsl::specificity(s); }) != nullptr;
       for (PointDecision& pd : d.points) {
         auto mem = m_.memory_for(pd.proc, a.memories.front());
         MAPSMITH_ASSERT(mem.has_value());

@@ -33,10 +33,6 @@ constexpr ProcKind CPU = ProcKind::CPU;
 constexpr ProcKind GPU = ProcKind::GPU;
 constexpr ProcKind OMP = ProcKind::OMP;
 
-std::uint32_t line_of(const dsl::Stmt* s) {
-  return Mapper::line_of(s);
-}
-
 /// demo_app with one single launch of each task: launch 0 is stencil, launch 1 is reduce.
 app::App demo_single() {
   app::App a = demo_app();
@@ -340,7 +336,7 @@ std::string kind_choices(const app::App& a, const machine::Machine& m, const Map
   Mapping out = decide_ok(a, m, &p);
   std::string s;
   for (const LaunchDecision& d : out.launches)
-    s += fmt::format("{}{}@{}", s.empty() ? "" : " ", to_string(d.kind), line_of(d.kind_stmt));
+    s += fmt::format("{}{}@{}", s.empty() ? "" : " ", to_string(d.kind), p.line_of(d.kind_stmt));
   return s;
 }
 
@@ -454,7 +450,7 @@ std::string region_choices(const app::App& a, const machine::Machine& m, const M
   for (const LaunchDecision& d : out.launches) {
     if (!s.empty()) s += " | ";
     for (std::size_t i = 0; i < d.args.size(); ++i)
-      s += fmt::format("{}{}@{}", i ? " " : "", kinds(d, i), line_of(d.args[i].region_stmt));
+      s += fmt::format("{}{}@{}", i ? " " : "", kinds(d, i), p.line_of(d.args[i].region_stmt));
   }
   return s;
 }
@@ -603,7 +599,7 @@ std::string layout_choices(const app::App& a, const machine::Machine& m, const M
     if (!s.empty()) s += " | ";
     for (std::size_t i = 0; i < d.args.size(); ++i)
       s += fmt::format("{}{}@{}", i ? ", " : "", to_string(d.args[i].layout),
-                       line_of(d.args[i].layout_stmt));
+                       p.line_of(d.args[i].layout_stmt));
   }
   return s;
 }
@@ -763,7 +759,7 @@ std::string placements(const app::App& a, const machine::Machine& m, const std::
   std::string s;
   for (const LaunchDecision& d : out.launches)
     s += fmt::format("{}{}@{}", s.empty() ? "" : " ", m.name_of(d.points.front().proc),
-                     line_of(d.map_stmt));
+                     p.line_of(d.map_stmt));
   return s;
 }
 
@@ -861,7 +857,7 @@ TEST(DecideSingleTaskMap, ParentProcessorInAMappingFunction) {
     const machine::Machine m = make_machine("sapling-2");
     Mapping out = decide_ok(a, m, &p);
     EXPECT_EQ(procs(m, out.launches[0]), "node0/GPU3");
-    EXPECT_EQ(line_of(out.launches[0].map_stmt), 7u);
+    EXPECT_EQ(p.line_of(out.launches[0].map_stmt), 7u);
   }
   {
     const machine::Machine m = make_machine("sapling-2:ranks=4");

@@ -42,7 +42,7 @@ struct Mapper {
   Mapper& operator=(const Mapper&) = delete;
 
   /// The line of the statement a decision points to (0 for none: the default policy).
-  static std::uint32_t line_of(const dsl::Stmt* s) { return s ? s->loc.line : 0; }
+  std::uint32_t line_of(const dsl::Stmt* s) const { return s ? program.loc(*s).line : 0; }
 
   dsl::Program program;
   dsl::ProgramInfo info;

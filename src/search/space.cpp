@@ -250,7 +250,7 @@ Space Space::build(const app::App& app, const machine::Machine& machine,
   if (program) {
     for (const dsl::Stmt& s : program->stmts) {
       if (s.kind != dsl::StmtKind::IndexTaskMap && s.kind != dsl::StmtKind::SingleTaskMap) continue;
-      for (const dsl::Name& nm : s.tasks.names)
+      for (const dsl::Name& nm : program->tasks(s).names)
         if (auto t = app.find_task(nm.text)) impl->tasks[*t].base_maps[1] = true;
     }
   }

@@ -31,10 +31,11 @@ dsl::Diagnostic located(const dsl::Program* program, const dsl::Stmt* s, std::st
   d.hint = std::move(hint);
   const bool source = program && program->source;
   d.file = source ? program->source->name() : std::string(s ? "<mapper>" : "<default mapper>");
-  if (s) {
-    d.line = s->loc.line;
-    d.col = s->loc.col;
-    if (source) d.source_line = std::string(program->source->line_text(s->loc.line));
+  if (s && source) {  // a statement is placed through the program it belongs to
+    dsl::SourceLoc loc = program->loc(*s);
+    d.line = loc.line;
+    d.col = loc.col;
+    d.source_line = std::string(program->source->line_text(loc.line));
   }
   return d;
 }
