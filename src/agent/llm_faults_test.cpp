@@ -130,6 +130,29 @@ TEST_F(LlmFaults, ProseWithNoMapperIsAFailedStep) {
   EXPECT_EQ(s.evaluations, 4);
 }
 
+TEST_F(LlmFaults, TheResultsCommandShowsTheStepsOfARun) {
+  server->push(completion("The best mapper puts everything on the GPUs."));
+  ASSERT_EQ(tune({}).rc, 0);
+  std::ostringstream out, err;
+  ASSERT_EQ(cli::run({"mapsmith", "results", dir + "/r.db", "--steps", "1"}, out, err), 0)
+      << err.str();
+  const std::string text = out.str();
+  // The run's optimizer names the client (its URL has the fake server's port).
+  const std::string head = "model fake-model) (seed 0, from the expert): 3 LLM steps, 1 failed\n";
+  ASSERT_TRUE(text.starts_with("run 1: llm (openai http://127.0.0.1:")) << text;
+  const std::size_t body = text.find(head);
+  ASSERT_NE(body, std::string::npos) << text;
+  EXPECT_EQ(text.substr(body + head.size()),
+            "  step  status          repairs  prompt  completion  evaluation  detail\n"
+            "     1  no-mapper             0      10          10           -  the reply holds no "
+            "mapping program: no ``` code block, and the text is not a program\n"
+            "     2  ok                    0      10          10           3  variant 1\n"
+            "     3  ok                    0      10          10           4  variant 2\n");
+  std::ostringstream out2, err2;
+  EXPECT_EQ(cli::run({"mapsmith", "results", dir + "/r.db", "--steps", "9"}, out2, err2), 1);
+  EXPECT_EQ(err2.str(), "mapsmith: error: " + dir + "/r.db: there is no run 9\n");
+}
+
 TEST_F(LlmFaults, AMapperNamingUnknownTasksIsRepairedOrFails) {
   const std::string bad =
       R"({"explanation": "", "blocks": {"processors": "Task calculate_currents GPU;",

@@ -131,6 +131,7 @@ class Stmt {
   }
   std::int64_t integer(int c) const { return sqlite3_column_int64(s_, c); }
   double real(int c) const { return sqlite3_column_double(s_, c); }
+  bool is_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
   std::string text(int c) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c)))
@@ -340,6 +341,32 @@ std::vector<StepRecord> ResultsDb::steps(std::int64_t run) {
     r.prompt_tokens = s.integer(4);
     r.completion_tokens = s.integer(5);
     r.number = s.integer(6);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<RunRow> ResultsDb::runs(std::int64_t study) {
+  Stmt s(impl_->db,
+         "SELECT r.id, r.optimizer, r.seed, r.budget, r.start, r.started_at, r.finished_at, "
+         "COALESCE(r.evaluations, 0), COALESCE(r.fresh, 0), r.best_number, "
+         "(SELECT COUNT(*) FROM llm_steps l WHERE l.run = r.id), "
+         "(SELECT COUNT(*) FROM llm_steps l WHERE l.run = r.id AND l.status != 'ok') "
+         "FROM runs r WHERE r.study = ?1 ORDER BY r.id");
+  s.bind(1, study);
+  std::vector<RunRow> out;
+  while (s.step()) {
+    RunRow r;
+    r.id = s.integer(0);
+    r.study = study;
+    r.info = RunInfo{s.text(1), static_cast<std::uint64_t>(s.integer(2)), s.integer(3), s.text(4)};
+    r.started_at = s.text(5);
+    if (!s.is_null(6)) r.finished_at = s.text(6);
+    r.evaluations = s.integer(7);
+    r.fresh = s.integer(8);
+    if (!s.is_null(9)) r.best_number = s.integer(9);
+    r.steps = s.integer(10);
+    r.failed_steps = s.integer(11);
     out.push_back(std::move(r));
   }
   return out;

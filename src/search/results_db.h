@@ -66,6 +66,20 @@ struct RunInfo {
   std::string start;
 };
 
+/// One stored run of `mapsmith tune`.
+struct RunRow {
+  std::int64_t id = 0;
+  std::int64_t study = 0;
+  RunInfo info;
+  std::string started_at;                  ///< ISO 8601, UTC
+  std::optional<std::string> finished_at;  ///< absent: the run was killed (or is still going)
+  std::int64_t evaluations = 0;            ///< distinct mappers (0 until it finished)
+  std::int64_t fresh = 0;                  ///< evaluated by the run itself
+  std::optional<std::int64_t> best_number;
+  std::int64_t steps = 0;         ///< LLM steps stored for the run (llm_steps)
+  std::int64_t failed_steps = 0;  ///< of those, the ones that gave no mapper
+};
+
 class ResultsDb {
  public:
   /// Opens (creating when needed) the database at `path`; ":memory:" for a private one. Throws
@@ -91,6 +105,9 @@ class ResultsDb {
   void record_step(std::int64_t run, const StepRecord& step);
   /// The steps stored for a run, in step order.
   std::vector<StepRecord> steps(std::int64_t run);
+
+  /// The runs of a study, in the order they started.
+  std::vector<RunRow> runs(std::int64_t study);
 
   std::vector<StudyRow> studies();
   /// The best `n` successful evaluations of a study, fastest first (ties: earlier stored first).

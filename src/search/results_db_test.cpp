@@ -124,6 +124,38 @@ TEST_F(ResultsDbTest, KeepsTheFindingsOfAMapperThatRanAndTheStepsOfARun) {
   EXPECT_THROW(db.record_step(run, bad), InputError);
 }
 
+TEST_F(ResultsDbTest, ListsTheRunsOfAStudyFinishedOrNot) {
+  ResultsDb db(dir + "/r.db");
+  const std::int64_t s = db.study(key()), other = db.study(key("other"));
+  const std::int64_t one = db.begin_run(s, RunInfo{"ensemble", 3, 100, "default"});
+  db.end_run(one, 100, 60, 42);
+  const std::int64_t two = db.begin_run(s, RunInfo{"llm gpt", 0, 10, "expert"});
+  db.record_step(two, StepRecord{1, "ok", "", 0, 10, 5, 3});
+  db.record_step(two, StepRecord{2, "no-mapper", "prose", 0, 10, 5, 0});
+  db.begin_run(other, RunInfo{"random", 0, 5, "expert"});
+  const std::vector<RunRow> runs = db.runs(s);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].id, one);
+  EXPECT_EQ(runs[0].study, s);
+  EXPECT_EQ(runs[0].info.optimizer, "ensemble");
+  EXPECT_EQ(runs[0].info.seed, 3u);
+  EXPECT_EQ(runs[0].info.budget, 100);
+  EXPECT_EQ(runs[0].info.start, "default");
+  EXPECT_TRUE(runs[0].finished_at);
+  EXPECT_EQ(runs[0].evaluations, 100);
+  EXPECT_EQ(runs[0].fresh, 60);
+  EXPECT_EQ(runs[0].best_number, 42);
+  EXPECT_EQ(runs[0].steps, 0);
+  EXPECT_EQ(runs[1].id, two);
+  EXPECT_FALSE(runs[1].finished_at);  // never ended: killed
+  EXPECT_EQ(runs[1].evaluations, 0);
+  EXPECT_FALSE(runs[1].best_number);
+  EXPECT_EQ(runs[1].steps, 2);
+  EXPECT_EQ(runs[1].failed_steps, 1);
+  EXPECT_EQ(runs[0].started_at.size(), 24u);  // 2026-11-26T12:00:00.000Z
+  EXPECT_TRUE(db.runs(s + 100).empty());
+}
+
 /// Runs one SQL statement on a database file.
 void exec(const std::string& path, const char* sql) {
   sqlite3* h = nullptr;

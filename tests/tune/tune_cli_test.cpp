@@ -122,6 +122,19 @@ TEST_F(TuneCli, ASearchKilledWithSigkillResumesWithoutEvaluatingAnythingTwice) {
   EXPECT_EQ(again["cached_evaluations"], kBudget);
   EXPECT_EQ(again["fresh_evaluations"], 0);
 
+  // `results --runs` tells the killed run from the two that finished.
+  const auto listed =
+      nlohmann::json::parse(run({"results", db, "--runs", "--top", "1", "--json"}, dir));
+  const auto& runs = listed["studies"][0]["runs"];
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0]["finished_at"], nullptr);
+  EXPECT_EQ(runs[0]["evaluations"], 0);
+  EXPECT_NE(runs[1]["finished_at"], nullptr);
+  EXPECT_EQ(runs[1]["evaluations"], kBudget);
+  EXPECT_EQ(runs[1]["fresh"], kBudget - kept);
+  EXPECT_EQ(runs[2]["fresh"], 0);
+  EXPECT_EQ(runs[2]["best_evaluation"], resumed["best"]["evaluation"]);
+
   // And the result is the one of a search never killed, on one thread, with no database.
   auto whole = nlohmann::json::parse(run(tune_args("none", "1"), dir));
   EXPECT_EQ(whole["fresh_evaluations"], kBudget);
