@@ -94,9 +94,13 @@ class ExprPrinter {
         return;
       case ExprKind::Unary: {
         out += op_text(e.op());
+        // A nested unary prints without parentheses ("!!b", "- -x": a space keeps two minus
+        // signs apart), so that the text nests no deeper than the tree: parentheses would make
+        // each level cost the parser two, and a chain the parser accepted could print as one
+        // it refuses (the nesting cap).
         const Expr& c = p_.expr(p_.child(e, 0));
-        // "- -x" must not print as "--x"; parenthesise a nested unary for clarity.
-        print(p_.child(e, 0), c.kind() == ExprKind::Unary ? kPostfix : kUnary, out);
+        if (e.op() == Op::Neg && c.kind() == ExprKind::Unary && c.op() == Op::Neg) out += ' ';
+        print(p_.child(e, 0), kUnary, out);
         return;
       }
       case ExprKind::Unpack:
