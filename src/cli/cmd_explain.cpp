@@ -71,6 +71,30 @@ std::pair<std::string, std::vector<std::int64_t>> parse_launch(const std::string
   return {task, extents};
 }
 
+/// A point's placement as JSON: its coordinates, node, processor kind and index in the node.
+nlohmann::ordered_json point_json(const machine::Machine& m, const mapping::PointDecision& p) {
+  const machine::Processor& proc = m.processor(p.proc);
+  return {{"point", p.point},
+          {"node", proc.node},
+          {"kind", to_string(proc.kind)},
+          {"proc", proc.node_index}};
+}
+
+/// The table of a launch's points (point, node, processor in the node), each line after `indent`.
+void print_points(std::ostream& out, const machine::Machine& m, const mapping::LaunchDecision& d,
+                  std::string_view indent) {
+  std::size_t width = 5;
+  for (const auto& p : d.points)
+    width = std::max(width, dsl::tuple_text(p.point).size());
+  out << fmt::format("{}{:<{}}  {:>4}  {:>4}\n", indent, "point", width, "node", to_string(d.kind));
+  for (const auto& p : d.points) {
+    const machine::Processor& proc = m.processor(p.proc);
+    out << fmt::format("{}{:<{}}  {:>4}  {:>4}\n", indent,
+                       p.point.empty() ? std::string("-") : dsl::tuple_text(p.point), width,
+                       proc.node, proc.node_index);
+  }
+}
+
 /// The whole decision table of an application (`explain --app`), as JSON.
 nlohmann::ordered_json decisions_json(const app::App& a, const machine::Machine& m,
                                       const mapping::Mapping& mapping) {
@@ -94,15 +118,12 @@ nlohmann::ordered_json decisions_json(const app::App& a, const machine::Machine&
     }
     nlohmann::ordered_json points = nlohmann::ordered_json::array();
     for (const mapping::PointDecision& p : d.points) {
-      const machine::Processor& proc = m.processor(p.proc);
       nlohmann::ordered_json mems = nlohmann::ordered_json::array();
       for (machine::MemId mid : p.memories)
         mems.push_back(m.name_of(mid));
-      points.push_back({{"point", p.point},
-                        {"node", proc.node},
-                        {"kind", to_string(proc.kind)},
-                        {"proc", proc.node_index},
-                        {"memories", mems}});
+      nlohmann::ordered_json point = point_json(m, p);
+      point["memories"] = mems;
+      points.push_back(std::move(point));
     }
     nlohmann::ordered_json parent = nullptr;
     if (d.parent_decision) parent = {{"decision", *d.parent_decision}, {"point", d.parent_point}};
@@ -162,16 +183,7 @@ void print_decision(std::ostream& out, const app::App& a, const machine::Machine
                        mapping::to_string(ad.layout), line_of(p, ad.layout_stmt),
                        ad.collect ? ", collected after use" : "");
   }
-  std::size_t width = 5;
-  for (const auto& p : d.points)
-    width = std::max(width, dsl::tuple_text(p.point).size());
-  out << fmt::format("  {:<{}}  {:>4}  {:>4}\n", "point", width, "node", to_string(d.kind));
-  for (const auto& p : d.points) {
-    const machine::Processor& proc = m.processor(p.proc);
-    out << fmt::format("  {:<{}}  {:>4}  {:>4}\n",
-                       p.point.empty() ? std::string("-") : dsl::tuple_text(p.point), width,
-                       proc.node, proc.node_index);
-  }
+  print_points(out, m, d, "  ");
 }
 
 }  // namespace
@@ -242,13 +254,8 @@ void add_explain_command(CLI::App& app, Context& ctx) {
     const mapping::LaunchDecision& d = mapping->launches.front();
     if (opts->json) {
       nlohmann::ordered_json points = nlohmann::ordered_json::array();
-      for (const mapping::PointDecision& p : d.points) {
-        const machine::Processor& proc = m.processor(p.proc);
-        points.push_back({{"point", p.point},
-                          {"node", proc.node},
-                          {"kind", to_string(proc.kind)},
-                          {"proc", proc.node_index}});
-      }
+      for (const mapping::PointDecision& p : d.points)
+        points.push_back(point_json(m, p));
       nlohmann::ordered_json out = {{"task", task}, {"points", points}};
       ctx.out << out.dump(2) << '\n';
       return;
@@ -261,16 +268,7 @@ void add_explain_command(CLI::App& app, Context& ctx) {
                            d.map_stmt ? fmt::format("{} ({})", lp.program.name(*d.map_stmt).text,
                                                     line_of(&lp.program, d.map_stmt))
                                       : std::string("the default policy (blocked, nodes first)"));
-    std::size_t width = 5;
-    for (const auto& p : d.points)
-      width = std::max(width, dsl::tuple_text(p.point).size());
-    ctx.out << fmt::format("{:<{}}  {:>4}  {:>4}\n", "point", width, "node", to_string(d.kind));
-    for (const auto& p : d.points) {
-      const machine::Processor& proc = m.processor(p.proc);
-      ctx.out << fmt::format("{:<{}}  {:>4}  {:>4}\n",
-                             p.point.empty() ? std::string("-") : dsl::tuple_text(p.point), width,
-                             proc.node, proc.node_index);
-    }
+    print_points(ctx.out, m, d, "");
   });
 }
 
