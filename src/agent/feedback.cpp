@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/sim.h"
 #include "util/strings.h"
 
 namespace mapsmith::agent {
@@ -111,11 +112,7 @@ std::string task_list(const app::App& app) {
 }  // namespace
 
 std::string time_text(double s) {
-  const double a = std::fabs(s);
-  if (a >= 1) return fmt::format("{:.4g} s", s);
-  if (a >= 1e-3) return fmt::format("{:.4g} ms", s * 1e3);
-  if (a >= 1e-6) return fmt::format("{:.4g} µs", s * 1e6);
-  return fmt::format("{:.4g} ns", s * 1e9);
+  return sim::time_text(s, 4);
 }
 
 std::string failure_suggestion(const std::string& failure, const std::string& feedback,

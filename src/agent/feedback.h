@@ -23,8 +23,8 @@ struct Baseline {
   std::optional<double> expert_s;
 };
 
-/// "10.33 ms", "1.234 s", "52.1 µs": four significant digits (more than sim::time_text's three,
-/// so that the model sees small gains).
+/// "10.33 ms", "1.234 s", "52.12 µs": sim::time_text with four significant digits (one more than
+/// its default, so that the model sees small gains).
 std::string time_text(double seconds);
 
 /// The feedback on an evaluated mapper.

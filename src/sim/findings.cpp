@@ -28,14 +28,14 @@ std::string_view to_string(FindingKind k) {
   return "?";
 }
 
-std::string time_text(double s) {
+std::string time_text(double s, int digits) {
   if (!std::isfinite(s)) return "?";
   const double a = std::fabs(s);
   if (a == 0) return "0 s";
-  if (a >= 1) return fmt::format("{:.3g} s", s);
-  if (a >= 1e-3) return fmt::format("{:.3g} ms", s * 1e3);
-  if (a >= 1e-6) return fmt::format("{:.3g} µs", s * 1e6);
-  return fmt::format("{:.3g} ns", s * 1e9);
+  if (a >= 1) return fmt::format("{:.{}g} s", s, digits);
+  if (a >= 1e-3) return fmt::format("{:.{}g} ms", s * 1e3, digits);
+  if (a >= 1e-6) return fmt::format("{:.{}g} µs", s * 1e6, digits);
+  return fmt::format("{:.{}g} ns", s * 1e9, digits);
 }
 
 std::string bytes_text(std::uint64_t b) {

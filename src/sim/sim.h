@@ -134,8 +134,9 @@ struct Outcome {
   std::vector<Finding> findings;
 };
 
-/// Units for sentences: "1.50 ms", "20.0 µs", "3.00 s" (three significant digits).
-std::string time_text(double seconds);
+/// Units for sentences: "1.5 ms", "20 µs", "3 s", with `digits` significant digits (3 by default;
+/// the LLM agent asks for 4, so that the model sees small gains: "10.33 ms").
+std::string time_text(double seconds, int digits = 3);
 /// "512 B", "1.50 KiB", "2.00 GiB".
 std::string bytes_text(std::uint64_t bytes);
 
