@@ -99,7 +99,7 @@ TEST(Prompt, TheUserPromptHoldsEveryPart) {
            // the tasks, their variants, launches with domains, sizes and privileges
            "- calculate_new_currents: GPU, CPU\n",
            "- toplevel: CPU (inner: launches subtasks, touches no data)\n",
-           "- loop j × 10:\n  - calculate_new_currents: index launch over (4,), ",
+           "- loop j × 70:\n  - calculate_new_currents: index launch over (4,), ",
            "arguments: 0 rp_private of all_nodes read ",
            "- all_wires (200000,) × 106 B = 20.2 MiB; partitions: rp_wires (4 pieces)\n",
            "2 rp_ghost of all_nodes reduce ",

@@ -24,6 +24,24 @@ std::optional<Privilege> parse_privilege(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view to_string(Pattern p) {
+  switch (p) {
+    case Pattern::Stream:
+      return "stream";
+    case Pattern::Gather:
+      return "gather";
+    case Pattern::Atomic:
+      return "atomic";
+  }
+  return "?";
+}
+
+std::optional<Pattern> parse_pattern(std::string_view s) {
+  for (Pattern p : {Pattern::Stream, Pattern::Gather, Pattern::Atomic})
+    if (to_string(p) == s) return p;
+  return std::nullopt;
+}
+
 std::int64_t Region::volume() const {
   std::int64_t v = 1;
   for (std::int64_t e : extents)
@@ -107,6 +125,17 @@ std::vector<std::string> App::region_names(TaskId task) const {
   return out;
 }
 
+App::Timed App::timed_region() const {
+  const Step* best = nullptr;
+  for (const Step& s : program) {
+    if (s.kind != Step::Kind::Loop) continue;
+    if (s.timed) return {&s, s.warmup, s.count - s.tail};
+    if (!best || s.count > best->count) best = &s;
+  }
+  if (!best) return {};
+  return {best, best->count > 1 ? 1 : 0, best->count};
+}
+
 App single_launch_app(std::string task, std::vector<std::int64_t> domain) {
   App app;
   app.name = "launch";
@@ -124,7 +153,9 @@ App single_launch_app(std::string task, std::vector<std::int64_t> domain) {
   l.index = !domain.empty();
   l.domain = std::move(domain);
   app.launches.push_back(std::move(l));
-  app.program.push_back(Step{Step::Kind::Launch, 0, {}, 0, {}});
+  Step s;
+  s.launch = 0;
+  app.program.push_back(std::move(s));
   return app;
 }
 

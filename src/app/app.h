@@ -66,9 +66,35 @@ struct ProjectionDim {
   friend bool operator==(const ProjectionDim&, const ProjectionDim&) = default;
 };
 
+/// How a task's kernel touches a region argument (docs/app-format.md, "Access patterns"):
+/// - Stream: walks the touched bytes in order, `passes` times (a blocked GEMM re-reads each
+///   operand once per tile of its output, so an operand's passes are the output's extent over
+///   the tile's);
+/// - Gather: reads elements through pointers (`accesses` per point, scattered);
+/// - Atomic: read-modify-writes elements through pointers (a reduction or a read-write through a
+///   pointer, which a GPU kernel performs as atomic operations).
+enum class Pattern : std::uint8_t { Stream, Gather, Atomic };
+std::string_view to_string(Pattern p);
+std::optional<Pattern> parse_pattern(std::string_view s);
+
+struct Access {
+  Pattern pattern = Pattern::Stream;
+  double passes = 1;    ///< Stream: times the touched bytes are read (>= 1)
+  double accesses = 0;  ///< Gather/Atomic: element accesses per point (0: one per element)
+  /// Gather/Atomic: the share of a warp's lanes whose access of one access instruction lands in
+  /// this argument (1: every lane; circuit's shared nodes take about 9% of a wire kernel's).
+  double lanes = 1;
+  double hot = 0;  ///< Gather/Atomic: distinct elements the accesses hit (0: all the piece's)
+  /// Gather/Atomic: consecutive elements one warp instruction's accesses fall in, on a structured
+  /// mesh (neighbouring threads, neighbouring elements); 0: spread at random over the hot ones.
+  double spread = 0;
+  std::string via;  ///< Gather/Atomic: the pointer field they go through ("wires.in_ptr")
+  friend bool operator==(const Access&, const Access&) = default;
+};
+
 /// A region requirement of a launch: which piece of `partition` each point uses (the whole
-/// region when `partition` is empty), with what privilege, which fields (all when empty), and
-/// what fraction of the piece's bytes the task actually touches.
+/// region when `partition` is empty), with what privilege, which fields (all when empty), what
+/// fraction of the piece's bytes the task actually touches, and how it touches them.
 struct Requirement {
   std::string region;                     ///< the region's name
   std::string partition;                  ///< empty: the whole region
@@ -76,6 +102,7 @@ struct Requirement {
   Privilege privilege = Privilege::ReadWrite;
   std::vector<std::string> fields;
   double touched = 1.0;
+  Access access;
   friend bool operator==(const Requirement&, const Requirement&) = default;
 };
 
@@ -128,8 +155,14 @@ struct Launch {
   std::vector<std::string> point_vars;  ///< names of the point's coordinates, for projections
   std::vector<Requirement> reqs;        ///< aligned with the task's args
   double flops = 0;                     ///< work per point
-  std::optional<std::size_t> parent;    ///< the launch whose points make this one
-  std::vector<Step> body;               ///< steps each point of this launch runs
+  /// The task that makes this launch waits for all its points to finish before it makes the next
+  /// one (a future read, `wait_all_results`, a blocking fence): nothing after it starts earlier.
+  bool wait = false;
+  /// Launches whose results (futures) this one takes: each point waits for every point of their
+  /// latest run in the same parent (a time step computed by a reduction, say).
+  std::vector<std::size_t> futures;
+  std::optional<std::size_t> parent;  ///< the launch whose points make this one
+  std::vector<Step> body;             ///< steps each point of this launch runs
   /// What the DSL mapper sees of this launch's requirements, when it differs from the task's
   /// args (a fill task launched on A, then on B); empty: the task's args.
   std::vector<RegionArg> args;
@@ -142,13 +175,22 @@ struct Launch {
 };
 
 /// A step of a program: a launch (by index into App::launches) or a loop over `count` iterations
-/// with counter `var`.
+/// with counter `var`. A top-level loop may be the program's **timed region** (what the real
+/// program times: its main loop, after `warmup` iterations it does not count); see
+/// App::timed_loop.
 struct Step {
   enum class Kind : std::uint8_t { Launch, Loop } kind = Kind::Launch;
   std::size_t launch = 0;
   std::string var;
   std::int64_t count = 0;
   std::vector<Step> body;
+  bool timed = false;       ///< Loop: this is the timed region
+  std::int64_t warmup = 0;  ///< Loop, when timed: leading iterations the program does not time
+  std::int64_t tail = 0;    ///< Loop, when timed: trailing iterations the program does not time
+  /// Loop, when timed: the first step of the body the program times. 0: the whole body, as one
+  /// span over the timed iterations; k > 0: steps k... of each iteration, each timed apart after
+  /// the steps before them (which the program waits for: set-up it does not time).
+  std::int64_t timed_from = 0;
   friend bool operator==(const Step&, const Step&) = default;
 };
 
@@ -171,6 +213,16 @@ struct App {
   /// Every distinct name the region arguments of `task` answer to, in any of its launches (for
   /// "did you mean").
   std::vector<std::string> region_names(TaskId task) const;
+  /// The timed region: the top-level loop marked `timed`, else the top-level loop with the most
+  /// iterations (the first of equals), which then skips its first iteration when it has more than
+  /// one (a steady state: data placed by the first iteration is not charged to every one); null
+  /// without a top-level loop.
+  struct Timed {
+    const Step* loop = nullptr;
+    std::int64_t first = 0;  ///< the first timed iteration
+    std::int64_t end = 0;    ///< one past the last
+  };
+  Timed timed_region() const;
   friend bool operator==(const App&, const App&) = default;
 };
 

@@ -407,6 +407,15 @@ class Checker {
     }
     if (!(r.touched >= 0 && r.touched <= 1))
       fail(key_path(at, "touched"), fmt::format("must be between 0 and 1 (got {})", r.touched));
+    if (r.access.pattern == Pattern::Atomic && r.privilege != Privilege::Reduce &&
+        r.privilege != Privilege::ReadWrite)
+      fail(key_path(key_path(at, "access"), "pattern"),
+           fmt::format("an atomic access updates data: it needs \"reduce\" or \"read-write\" (the "
+                       "privilege is \"{}\")",
+                       to_string(r.privilege)));
+    if (r.access.pattern == Pattern::Gather && r.privilege == Privilege::Reduce)
+      fail(key_path(key_path(at, "access"), "pattern"),
+           "a reduction cannot gather: use \"atomic\" for reductions through pointers");
 
     const std::string vp = key_path(at, "privilege");
     const RegionArg& arg = l.effective_args(task)[k];

@@ -333,7 +333,8 @@ class Loader {
   // step := launch | loop; a launch is an object with "task", a loop one with "loop".
   std::vector<Step> steps(const json& j, const std::string& path, std::optional<std::size_t> parent,
                           int depth) {
-    static const std::vector<std::string> loop_keys = {"loop", "count", "body"};
+    static const std::vector<std::string> loop_keys = {"loop", "count", "timed", "body"};
+    static const std::vector<std::string> loop_required = {"loop", "count", "body"};
     std::vector<Step> out;
     r_.array(j, path);
     for (std::size_t k = 0; k < j.size(); ++k) {
@@ -342,11 +343,12 @@ class Loader {
       if (!e.is_object()) r_.fail(at, fmt::format("must be an object (got {})", shown(e)));
       Step s;
       if (e.contains("loop")) {
-        r_.object(e, at, loop_keys, loop_keys);
+        r_.object(e, at, loop_keys, loop_required);
         s.kind = Step::Kind::Loop;
         s.var = r_.string(e["loop"], key_path(at, "loop"));
         s.count = r_.integer(e["count"], key_path(at, "count"));
         s.body = steps(e["body"], key_path(at, "body"), parent, depth + 1);
+        if (e.contains("timed")) timed(s, e["timed"], key_path(at, "timed"), parent, depth);
       } else if (e.contains("task")) {
         s.launch = launch(e, at, parent, depth);
       } else {
@@ -359,10 +361,33 @@ class Loader {
     return out;
   }
 
+  // "timed": {"warmup": W, "tail": T}: this top-level loop is what the program times.
+  void timed(Step& s, const json& e, const std::string& at, std::optional<std::size_t> parent,
+             int depth) {
+    static const std::vector<std::string> keys = {"warmup", "tail", "from"};
+    r_.object(e, at, keys, {});
+    if (parent || depth > 0)
+      r_.fail(at, "only a loop of the top-level program can be the timed region");
+    s.timed = true;
+    if (e.contains("warmup")) s.warmup = r_.integer(e["warmup"], key_path(at, "warmup"));
+    if (e.contains("tail")) s.tail = r_.integer(e["tail"], key_path(at, "tail"));
+    if (e.contains("from")) s.timed_from = r_.integer(e["from"], key_path(at, "from"));
+    if (s.timed_from < 0 || s.timed_from >= static_cast<std::int64_t>(s.body.size()))
+      r_.fail(key_path(at, "from"),
+              fmt::format("must name a step of the loop's body: 0 to {} (got {})",
+                          s.body.size() == 0 ? 0 : s.body.size() - 1, s.timed_from));
+    if (s.warmup < 0 || s.tail < 0 || s.count - s.warmup - s.tail < 1)
+      r_.fail(at, fmt::format("warmup ({}) and tail ({}) must be at least 0 and leave at least one "
+                              "of the loop's {} iterations timed",
+                              s.warmup, s.tail, s.count));
+    if (timed_) r_.fail(at, fmt::format("a second timed region (the first is {})", *timed_));
+    timed_ = at;
+  }
+
   std::size_t launch(const json& e, const std::string& at, std::optional<std::size_t> parent,
                      int depth) {
-    static const std::vector<std::string> keys = {"id",    "task", "domain", "point_vars",
-                                                  "flops", "reqs", "args",   "body"};
+    static const std::vector<std::string> keys = {
+        "id", "task", "domain", "point_vars", "flops", "wait", "futures", "reqs", "args", "body"};
     static const std::vector<std::string> required = {"task"};
     r_.object(e, at, keys, required);
     if (pending_.size() >= kMaxLaunches)
@@ -385,6 +410,16 @@ class Loader {
     if (e.contains("point_vars"))
       l.point_vars = r_.strings(e["point_vars"], key_path(at, "point_vars"));
     if (e.contains("flops")) l.flops = r_.number(e["flops"], key_path(at, "flops"));
+    if (e.contains("wait")) l.wait = r_.boolean(e["wait"], key_path(at, "wait"));
+    if (e.contains("futures")) {
+      const std::string fp = key_path(at, "futures");
+      const std::vector<std::int64_t> ids = r_.integers(e["futures"], fp);
+      for (std::size_t k = 0; k < ids.size(); ++k) {
+        if (ids[k] < 0)
+          r_.fail(index_path(fp, k), fmt::format("must be a launch number (got {})", ids[k]));
+        l.futures.push_back(static_cast<std::size_t>(ids[k]));
+      }
+    }
     if (e.contains("reqs")) {
       const std::string rp = key_path(at, "reqs");
       const json& rs = r_.array(e["reqs"], rp);
@@ -399,8 +434,8 @@ class Loader {
   }
 
   Requirement requirement(const json& e, const std::string& at) const {
-    static const std::vector<std::string> keys = {"region",    "partition", "projection",
-                                                  "privilege", "fields",    "touched"};
+    static const std::vector<std::string> keys = {"region", "partition", "projection", "privilege",
+                                                  "fields", "touched",   "access"};
     static const std::vector<std::string> required = {"region", "privilege"};
     r_.object(e, at, keys, required);
     Requirement q;
@@ -418,7 +453,46 @@ class Loader {
     q.privilege = r_.privilege(e["privilege"], key_path(at, "privilege"));
     if (e.contains("fields")) q.fields = r_.strings(e["fields"], key_path(at, "fields"));
     if (e.contains("touched")) q.touched = r_.number(e["touched"], key_path(at, "touched"));
+    if (e.contains("access")) q.access = access(e["access"], key_path(at, "access"));
     return q;
+  }
+
+  // "access": {"pattern": "stream"|"gather"|"atomic", "passes", "accesses", "lanes", "hot", "via"}
+  Access access(const json& e, const std::string& at) const {
+    static const std::vector<std::string> keys = {"pattern", "passes", "accesses", "lanes",
+                                                  "hot",     "spread", "via"};
+    static const std::vector<std::string> required = {"pattern"};
+    r_.object(e, at, keys, required);
+    Access a;
+    const std::string pp = key_path(at, "pattern");
+    const std::string& name = r_.string(e["pattern"], pp);
+    auto p = parse_pattern(name);
+    if (!p)
+      r_.fail(pp, fmt::format("unknown pattern \"{}\"; patterns: stream, gather, atomic", name));
+    a.pattern = *p;
+    const bool pointers = a.pattern != Pattern::Stream;
+    for (const char* k : {"accesses", "lanes", "hot", "spread", "via"})
+      if (!pointers && e.contains(k))
+        r_.fail(key_path(at, k), fmt::format("\"{}\" is for the gather and atomic patterns", k));
+    if (pointers && e.contains("passes"))
+      r_.fail(key_path(at, "passes"), "\"passes\" is for the stream pattern");
+    if (e.contains("passes")) a.passes = r_.number(e["passes"], key_path(at, "passes"));
+    if (e.contains("accesses")) a.accesses = r_.number(e["accesses"], key_path(at, "accesses"));
+    if (e.contains("lanes")) a.lanes = r_.number(e["lanes"], key_path(at, "lanes"));
+    if (e.contains("hot")) a.hot = r_.number(e["hot"], key_path(at, "hot"));
+    if (e.contains("spread")) a.spread = r_.number(e["spread"], key_path(at, "spread"));
+    if (e.contains("via")) a.via = r_.string(e["via"], key_path(at, "via"));
+    if (!(a.passes >= 1))
+      r_.fail(key_path(at, "passes"), fmt::format("must be at least 1 (got {})", a.passes));
+    if (!(a.accesses >= 0))
+      r_.fail(key_path(at, "accesses"), fmt::format("must be at least 0 (got {})", a.accesses));
+    if (!(a.lanes > 0 && a.lanes <= 1))
+      r_.fail(key_path(at, "lanes"), fmt::format("must be in (0, 1] (got {})", a.lanes));
+    if (!(a.hot >= 0))
+      r_.fail(key_path(at, "hot"), fmt::format("must be at least 0 (got {})", a.hot));
+    if (!(a.spread >= 0))
+      r_.fail(key_path(at, "spread"), fmt::format("must be at least 0 (got {})", a.spread));
+    return a;
   }
 
   // Launches are numbered in order of appearance, unless every one carries an "id".
@@ -449,13 +523,29 @@ class Loader {
       }
     }
     app.launches.resize(n);
+    std::vector<std::string> paths(n);
     for (std::size_t i = 0; i < n; ++i) {
       Launch& l = pending_[i].launch;
       if (l.parent) l.parent = id[*l.parent];
       renumber(l.body, id);
+      paths[id[i]] = pending_[i].path;
       app.launches[id[i]] = std::move(l);
     }
     renumber(app.program, id);
+    // A future comes from a launch of the same task body (the same parent).
+    for (std::size_t i = 0; i < n; ++i) {
+      const Launch& l = app.launches[i];
+      for (std::size_t k = 0; k < l.futures.size(); ++k) {
+        const std::size_t f = l.futures[k];
+        const std::string at = index_path(key_path(paths[i], "futures"), k);
+        if (f >= n) r_.fail(at, fmt::format("launch {} does not exist (there are {})", f, n));
+        if (f == i) r_.fail(at, "a launch cannot take its own future");
+        if (app.launches[f].parent != l.parent)
+          r_.fail(at, fmt::format("launch {} is made by another task than this one; a future "
+                                  "comes from a launch of the same parent",
+                                  f));
+      }
+    }
   }
 
   static void renumber(std::vector<Step>& steps, const std::vector<std::size_t>& id) {
@@ -473,6 +563,7 @@ class Loader {
   std::unordered_map<std::string, TaskId> tasks_;
   std::vector<std::string> task_names_;
   std::vector<Pending> pending_;
+  std::optional<std::string> timed_;  ///< where the timed region is, once one is read
 };
 
 // nlohmann reports a byte offset; people want line:column.
@@ -695,6 +786,18 @@ class Dumper {
     return out;
   }
 
+  static ojson access_json(const Access& a) {
+    ojson e;
+    e["pattern"] = to_string(a.pattern);
+    if (a.passes != 1) e["passes"] = a.passes;
+    if (a.accesses != 0) e["accesses"] = a.accesses;
+    if (a.lanes != 1) e["lanes"] = a.lanes;
+    if (a.hot != 0) e["hot"] = a.hot;
+    if (a.spread != 0) e["spread"] = a.spread;
+    if (!a.via.empty()) e["via"] = a.via;
+    return e;
+  }
+
   ojson steps(const std::vector<Step>& body, int depth) const {
     ojson out = ojson::array();
     if (depth > kMaxDepth) return out;
@@ -703,6 +806,13 @@ class Dumper {
         ojson j;
         j["loop"] = s.var;
         j["count"] = s.count;
+        if (s.timed) {
+          ojson t = ojson::object();
+          if (s.warmup != 0) t["warmup"] = s.warmup;
+          if (s.tail != 0) t["tail"] = s.tail;
+          if (s.timed_from != 0) t["from"] = s.timed_from;
+          j["timed"] = std::move(t);
+        }
         j["body"] = steps(s.body, depth + 1);
         out.push_back(std::move(j));
       } else {
@@ -721,6 +831,8 @@ class Dumper {
     if (l.index) j["domain"] = l.domain;
     if (!l.point_vars.empty()) j["point_vars"] = l.point_vars;
     if (l.flops != 0) j["flops"] = l.flops;
+    if (l.wait) j["wait"] = true;
+    if (!l.futures.empty()) j["futures"] = l.futures;
     if (!l.reqs.empty()) {
       j["reqs"] = ojson::array();
       for (const Requirement& r : l.reqs) {
@@ -735,6 +847,7 @@ class Dumper {
         e["privilege"] = to_string(r.privilege);
         if (!r.fields.empty()) e["fields"] = r.fields;
         if (r.touched != 1.0) e["touched"] = r.touched;
+        if (r.access != Access{}) e["access"] = access_json(r.access);
         j["reqs"].push_back(std::move(e));
       }
     }

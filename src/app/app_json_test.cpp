@@ -139,18 +139,22 @@ App nested_app() {
   child.point_vars = {"x", "y"};
   child.flops = 1.5e9;
   child.parent = 0;
-  Requirement r0{
-      "matrix", "rows", {dim({{"x", 1}}), dim({{"y", -1}, {"p", 1}}, 0)}, Privilege::ReadWrite,
-      {"val"},  0.25};
-  Requirement r1{"matrix",        "ghost", {dim({{"k", 2}, {"x", -3}, {"p", 0}}, -7)},
-                 Privilege::Read, {},      1.0};
-  Requirement r2{"scalar", "", {}, Privilege::Reduce, {"sum"}, 1.0};
+  Requirement r0{"matrix",
+                 "rows",
+                 {dim({{"x", 1}}), dim({{"y", -1}, {"p", 1}}, 0)},
+                 Privilege::ReadWrite,
+                 {"val"},
+                 0.25,
+                 {}};
+  Requirement r1{"matrix", "ghost", {dim({{"k", 2}, {"x", -3}, {"p", 0}}, -7)}, Privilege::Read, {},
+                 1.0,      {}};
+  Requirement r2{"scalar", "", {}, Privilege::Reduce, {"sum"}, 1.0, {}};
   child.reqs = {r0, r1, r2};
   Launch single;
   single.task = 2;
   single.reqs = {
-      Requirement{"matrix", "rows", {dim({}, 1), dim({}, 0)}, Privilege::ReadWrite, {}, 1.0},
-      Requirement{"matrix", "ghost", {dim({{"t", 1}}, 5)}, Privilege::Read, {}, 0.0}, r2};
+      Requirement{"matrix", "rows", {dim({}, 1), dim({}, 0)}, Privilege::ReadWrite, {}, 1.0, {}},
+      Requirement{"matrix", "ghost", {dim({{"t", 1}}, 5)}, Privilege::Read, {}, 0.0, {}}, r2};
   a.launches = {parent, child, single};
   a.program = {launch_step(0), loop_step("t", 2, {launch_step(2)})};
   return a;
@@ -388,7 +392,7 @@ TEST(AppJson, LargeFileLoads) {
   l.index = true;
   l.domain = {1000};
   l.point_vars = {"i"};
-  l.reqs = {Requirement{"cells", "blocks", {dim({{"i", 1}})}, Privilege::ReadWrite, {}, 1}};
+  l.reqs = {Requirement{"cells", "blocks", {dim({{"i", 1}})}, Privilege::ReadWrite, {}, 1, {}}};
   a.launches = {l};
   a.program = {launch_step(0)};
   expect_round_trip(a);
@@ -458,16 +462,17 @@ TEST(AppJsonErrors, UnknownKeys) {
             "name, extents, fields, atoms");
   EXPECT_EQ(error_after([](json& j) { stencil(j)["req"] = json::array(); }),
             "a.json: $.program[0].body[0].req: unknown key (did you mean \"reqs\"?); keys here: "
-            "id, task, domain, point_vars, flops, reqs, args, body");
+            "id, task, domain, point_vars, flops, wait, futures, reqs, args, body");
   EXPECT_EQ(error_after([](json& j) { j["program"][0]["cout"] = 1; }),
             "a.json: $.program[0].cout: unknown key (did you mean \"count\"?); keys here: loop, "
-            "count, body");
+            "count, timed, body");
   EXPECT_EQ(error_after([](json& j) { j["partition"] = json::array(); }),
             "a.json: $.partition: unknown key (did you mean \"partitions\"?); keys here: format, "
             "name, params, regions, partitions, tasks, top, program");
   EXPECT_EQ(error_after([](json& j) { stencil(j)["reqs"][0]["touchd"] = 1; }),
             "a.json: $.program[0].body[0].reqs[0].touchd: unknown key (did you mean "
-            "\"touched\"?); keys here: region, partition, projection, privilege, fields, touched");
+            "\"touched\"?); keys here: region, partition, projection, privilege, fields, touched, "
+            "access");
   EXPECT_EQ(error_after([](json& j) { j["tasks"][0]["variants"][0]["cost"] = 1; }),
             "a.json: $.tasks[0].variants[0].cost: unknown key; keys here: kind, efficiency, "
             "inner, needs_c_order, needs_soa");

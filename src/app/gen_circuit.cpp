@@ -175,7 +175,9 @@ std::size_t add_launch(App& app, TaskId task, std::vector<std::int64_t> domain,
 }
 
 Step launch_step(std::size_t launch) {
-  return Step{Step::Kind::Launch, launch, {}, 0, {}};
+  Step s;
+  s.launch = launch;
+  return s;
 }
 
 struct Config {
@@ -192,7 +194,7 @@ struct Config {
 Config read_config(const Params& params, const machine::Machine& machine) {
   Config c{};
   c.loops = param(params, "l", 10);
-  c.prune = param(params, "prune", 0);
+  c.prune = param(params, "prune", 30);
   c.steps = param(params, "i", 10000);
   c.pieces = param(params, "p", 40 * static_cast<std::int64_t>(machine.nodes()));
   c.pps = param(params, "pps", 10);
@@ -259,23 +261,20 @@ std::pair<std::int64_t, std::int64_t> ghost_pieces(const Config& c, std::int64_t
   return {lo, hi};
 }
 
-/// How densely calculate_new_currents and distribute_charge dereference the nodes of each kind
-/// of piece they take: the `touched` of their rp_private, rp_shared and rp_ghost requirements.
-/// The simulator spreads a launch's pointer dereferences (in_ptr and out_ptr of every wire) over
-/// the requirements they reach in proportion to elements × touched (docs/simulator.md §2), so
-/// touched is each piece's dereferences per node relative to the densest piece's.
-///
-/// From init_wires (lines 262-327): in_ptr is a uniform node of the wire's own piece, shared with
-/// probability s = snpp/npp; out_ptr is one too with probability p = pct/100 (always when there
-/// is one piece), else a shared node of one of the piece's window neighbours, which is in the
+/// Where calculate_new_currents' and distribute_charge's pointer accesses land (their
+/// declared access patterns, docs/apps.md (circuit)). Per wire each task follows in_ptr and
+/// out_ptr once: a gather of node_voltage, or an atomic add into charge. From init_wires (lines
+/// 262-327): in_ptr is a uniform node of the wire's own piece, shared with probability
+/// s = snpp/npp; out_ptr is one too with probability p = pct/100 (always when there is one
+/// piece), else a shared node of one of the piece's window neighbours, which is in the
 /// superpiece (rp_shared) or outside it (rp_ghost, with probability f). Per wire that makes
-/// (1-s)(1+p) private, s(1+p) + (1-p)(1-f) shared and (1-p)f ghost dereferences. f and the ghost
-/// piece's size are those of an interior superpiece (the second, when there are three or more).
-struct PointerDensity {
-  double priv = 1, shared = 1, ghost = 1;
+/// (1-s)(1+p) private, s(1+p) + (1-p)(1-f) shared and (1-p)f ghost accesses. f is that of an
+/// interior superpiece (the second, when there are three or more).
+struct PointerShares {
+  double priv = 1, shared = 0, ghost = 0;  ///< accesses per wire
 };
 
-PointerDensity pointer_density(const Config& c) {
+PointerShares pointer_shares(const Config& c) {
   const double s = static_cast<double>(c.snpp()) / static_cast<double>(c.npp);
   const double p =
       c.pieces == 1 ? 1.0 : static_cast<double>(std::min<std::int64_t>(c.pct, 100)) / 100.0;
@@ -294,20 +293,22 @@ PointerDensity pointer_density(const Config& c) {
       f += static_cast<double>(outside) / static_cast<double>(candidates) /
            static_cast<double>(c.pps);
   }
-  auto [lo, hi] = ghost_pieces(c, sp);
-  const double ghost_nodes = lo <= hi ? static_cast<double>((hi - lo + 1) * c.snpp()) : 0;
-  const double pps = static_cast<double>(c.pps);
-  const double priv_nodes = static_cast<double>(c.npp - c.snpp()) * pps;
-  const double shared_nodes = static_cast<double>(c.snpp()) * pps;
-  auto density = [](double derefs, double nodes) { return nodes > 0 ? derefs / nodes : 0.0; };
-  const double priv = density((1 - s) * (1 + p), priv_nodes);
-  const double shared = density(s * (1 + p) + (1 - p) * (1 - f), shared_nodes);
-  const double ghost = density((1 - p) * f, ghost_nodes);
-  const double densest = std::max({priv, shared, ghost});
-  if (densest <= 0) return {};
-  // At least 1%: a touched of 0 would make the requirement no-access (no instance, no copy).
-  auto relative = [&](double d) { return std::max(d / densest, 0.01); };
-  return {relative(priv), relative(shared), relative(ghost)};
+  return {(1 - s) * (1 + p), s * (1 + p) + (1 - p) * (1 - f), (1 - p) * f};
+}
+
+/// The access pattern of a node requirement reached through the wires' pointers: `per_wire`
+/// accesses per wire out of the two (in_ptr, out_ptr) each wire makes, landing on `hot` nodes.
+Access through_pointers(app::Pattern pattern, double per_wire, double wires, double hot,
+                        std::string via) {
+  Access a;
+  a.pattern = pattern;
+  a.accesses = per_wire * wires;
+  // Each pointer is followed by its own instruction, one wire per lane: the share of a warp's
+  // lanes that reach this requirement is its share of the two pointers' accesses.
+  a.lanes = std::clamp(per_wire / 2, 1.0 / 64, 1.0);
+  a.hot = hot;
+  a.via = std::move(via);
+  return a;
 }
 
 }  // namespace
@@ -320,7 +321,9 @@ GeneratorInfo circuit_info() {
       "superpieces",
       {
           {"l", 10, "loops timed (-l); the main loop runs l + 2*prune iterations"},
-          {"prune", 0, "untimed iterations before and after the timed ones (-prune)"},
+          {"prune", 30,
+           "untimed iterations before and after the timed ones (-prune; perfbench's run scripts "
+           "pass 30)"},
           {"i", 10000, "RLC steps per wire in calculate_new_currents (-i, STEPS)"},
           {"p", 0, "pieces (-p); default 40 per node of the machine"},
           {"pps", 10, "pieces per superpiece (-pps); launches run over p/pps superpieces"},
@@ -525,31 +528,51 @@ App circuit(const Params& params, const machine::Machine& machine) {
   std::vector<std::string> charge_wire = wire_pointers();
   charge_wire.insert(charge_wire.end(), {"current._0", "current._9"});
 
-  // Both tasks follow every wire's in_ptr and out_ptr into the node pieces.
-  const PointerDensity density = pointer_density(c);
-  auto through_pointers = [&](std::vector<Requirement> reqs) {
-    reqs[0].touched = density.priv;
-    reqs[1].touched = density.shared;
-    reqs[2].touched = density.ghost;
+  // Both tasks follow every wire's in_ptr and out_ptr into the node pieces: gathers of
+  // node_voltage, atomic adds into charge. The nodes they reach: the superpiece's private nodes,
+  // its shared nodes, its ghost range (an interior superpiece's).
+  const PointerShares shares = pointer_shares(c);
+  const double sp_wires = static_cast<double>(c.wpp) * sp;
+  const double private_nodes = static_cast<double>(pnpp) * sp;
+  const double shared_nodes = static_cast<double>(snpp) * sp;
+  const std::int64_t ghost_sp = S >= 3 ? 1 : 0;
+  const auto [glo, ghi] = ghost[static_cast<std::size_t>(ghost_sp)];
+  const double ghost_nodes = static_cast<double>(std::max<std::int64_t>(0, ghi - glo));
+  auto through = [&](std::vector<Requirement> reqs, app::Pattern pattern) {
+    const std::string via = "all_wires.in_ptr,out_ptr";
+    reqs[0].access = through_pointers(pattern, shares.priv, sp_wires, private_nodes, via);
+    reqs[1].access = through_pointers(pattern, shares.shared, sp_wires, shared_nodes, via);
+    reqs[2].access = through_pointers(pattern, shares.ghost, sp_wires, ghost_nodes, via);
+    for (int k = 0; k < 3; ++k)
+      if (reqs[k].access.accesses <= 0) reqs[k].access = Access{};
     return reqs;
   };
-  Step loop{Step::Kind::Loop, 0, "j", c.loops + 2 * c.prune, {}};
+  Step loop;
+  loop.kind = Step::Kind::Loop;
+  loop.var = "j";
+  loop.count = c.loops + 2 * c.prune;
+  // The program times l iterations between timestamps taken inside the first and last of them
+  // (calculate_new_currents(j == prune), update_voltages(j == num_loops - prune - 1)).
+  loop.timed = true;
+  loop.warmup = c.prune;
+  loop.tail = c.prune;
   loop.body.push_back(launch_step(add_launch(
       app, currents_task, domain,
-      through_pointers({node_reqs("rp_private", RO, {"node_voltage"}),
-                        node_reqs("rp_shared", RO, {"node_voltage"}),
-                        node_reqs("rp_ghost", RO, {"node_voltage"}),
-                        req("all_wires", "rp_wires", at_i, RO, wire_ro),
-                        req("all_wires", "rp_wires", at_i, RW, wire_rw),
-                        req("all_times", "rp_times", at_i, RW, all_times)}),
+      through({node_reqs("rp_private", RO, {"node_voltage"}),
+               node_reqs("rp_shared", RO, {"node_voltage"}),
+               node_reqs("rp_ghost", RO, {"node_voltage"}),
+               req("all_wires", "rp_wires", at_i, RO, wire_ro),
+               req("all_wires", "rp_wires", at_i, RW, wire_rw),
+               req("all_times", "rp_times", at_i, RW, all_times)},
+              app::Pattern::Gather),
       kCurrentFlopsPerWireStep * static_cast<double>(c.steps) * static_cast<double>(c.wpp) * sp)));
-  loop.body.push_back(launch_step(
-      add_launch(app, charge_task, domain,
-                 through_pointers({node_reqs("rp_private", RW, {"charge"}),
-                                   node_reqs("rp_shared", RED, {"charge"}),
-                                   node_reqs("rp_ghost", RED, {"charge"}),
-                                   req("all_wires", "rp_wires", at_i, RO, charge_wire)}),
-                 kChargeFlopsPerWire * static_cast<double>(c.wpp) * sp)));
+  loop.body.push_back(launch_step(add_launch(
+      app, charge_task, domain,
+      through({node_reqs("rp_private", RW, {"charge"}), node_reqs("rp_shared", RED, {"charge"}),
+               node_reqs("rp_ghost", RED, {"charge"}),
+               req("all_wires", "rp_wires", at_i, RO, charge_wire)},
+              app::Pattern::Atomic),
+      kChargeFlopsPerWire * static_cast<double>(c.wpp) * sp)));
   loop.body.push_back(
       launch_step(add_launch(app, voltages_task, domain,
                              {node_reqs("rp_private", RO, {"node_cap", "leakage"}),

@@ -201,6 +201,11 @@ Step loop(std::string var, std::int64_t count, std::vector<Step> body) {
   return s;
 }
 
+void gemm_access(std::vector<Requirement>& reqs, std::int64_t rows, std::int64_t cols) {
+  reqs[1].access.passes = static_cast<double>(std::max<std::int64_t>(1, ceil_div(cols, kGemmTile)));
+  reqs[2].access.passes = static_cast<double>(std::max<std::int64_t>(1, ceil_div(rows, kGemmTile)));
+}
+
 Variant gemm_variant() {
   Variant v(ProcKind::GPU);
   v.efficiency = kGemmEfficiency;
@@ -231,8 +236,9 @@ CommonTasks add_common_tasks(Builder& b, const std::string& place_a) {
 }
 
 std::size_t add_init_cublas(Builder& b, TaskId init_cublas, const machine::Machine& m) {
-  return b.add_launch(
-      index_launch(init_cublas, {std::max<std::int64_t>(1, total_gpus(m))}, {"gpu"}, {}));
+  Launch l = index_launch(init_cublas, {std::max<std::int64_t>(1, total_gpus(m))}, {"gpu"}, {});
+  l.wait = true;  // main.cpp waits for the handles before anything else
+  return b.add_launch(std::move(l));
 }
 
 // ---- Parameters. ----
@@ -256,7 +262,7 @@ std::int64_t param_or(const Params& p, std::string_view app, std::string_view na
 }
 
 std::int64_t iterations(const Params& p, std::string_view app) {
-  std::int64_t v = param(p, "iterations", 1);
+  std::int64_t v = param(p, "iterations", 10);
   if (v < 1 || v > 1000)
     throw InputError(fmt::format("app {}: iterations={} must be between 1 and 1000", app, v));
   return v;
@@ -269,8 +275,8 @@ ParamInfo size_param() {
 }
 
 ParamInfo iterations_param(std::string_view real_loop) {
-  return ParamInfo{"iterations", 1,
-                   fmt::format("timed iterations modelled (the real program runs {})", real_loop)};
+  return ParamInfo{"iterations", 10,
+                   fmt::format("timed iterations (the real program: {})", real_loop)};
 }
 
 namespace {
@@ -468,14 +474,20 @@ App hierarchical_2d(std::string name, Shift shift, const Params& params,
   TaskId placers[] = {t1, t2, t3};
   const char* names[] = {"A", "B", "C"};
   for (int k = 0; k < 3; ++k) {
-    iteration.push_back(launch_step(b.add_launch(
+    // placeLegionA/B/C end with fm.wait_all_results(): the top-level task waits for each.
+    Launch place =
         index_launch(placers[k], place_domain, place_vars,
-                     {req(names[k], fmt::format("{}_place", names[k]), {in, jn}, P::Read)}))));
+                     {req(names[k], fmt::format("{}_place", names[k]), {in, jn}, P::Read)});
+    place.wait = true;
+    iteration.push_back(launch_step(b.add_launch(std::move(place))));
   }
-  std::size_t l7 = b.add_launch(
+  // computeLegion launches task_7 and waits for it; main.cpp times that call alone.
+  Launch seven =
       index_launch(t7, {gx, gy}, {"in", "jn"},
                    {req("A", "A_tile", {in, jn}, P::ReadWrite),
-                    req("B", "B_rows", {in, jn}, P::Read), req("C", "C_cols", {in, jn}, P::Read)}));
+                    req("B", "B_rows", {in, jn}, P::Read), req("C", "C_cols", {in, jn}, P::Read)});
+  seven.wait = true;
+  std::size_t l7 = b.add_launch(std::move(seven));
   std::size_t l6 = b.add_launch(single_launch(
       t6, l7,
       {req("A", "A_tile", {in, jn}, P::ReadWrite), req("B", "B_block", {in, s}, P::Read),
@@ -489,11 +501,11 @@ App hierarchical_2d(std::string name, Shift shift, const Params& params,
   // cublasDgemm(m = C tile columns, n = B tile rows, k = C tile rows): 2·m·n·k flops.
   const double gemm_flops =
       2.0 * static_cast<double>(hy) * static_cast<double>(hx) * static_cast<double>(hx);
-  std::size_t l4 = b.add_launch(single_launch(
-      t4, l5,
-      {req("A", "A_quarter", {il, jl}, P::ReadWrite), req("B", "B_sub", {il, s, sigma}, P::Read),
-       req("C", "C_sub", {s, sigma, jl}, P::Read)},
-      gemm_flops));
+  std::vector<Requirement> gemm_reqs = {req("A", "A_quarter", {il, jl}, P::ReadWrite),
+                                        req("B", "B_sub", {il, s, sigma}, P::Read),
+                                        req("C", "C_sub", {s, sigma, jl}, P::Read)};
+  gemm_access(gemm_reqs, hx, hy);
+  std::size_t l4 = b.add_launch(single_launch(t4, l5, std::move(gemm_reqs), gemm_flops));
   App& app = b.app();
   app.launches[l5].body = {loop(kio, 2, {launch_step(l4)})};
   app.launches[l6].body = {launch_step(l5)};
@@ -501,7 +513,12 @@ App hierarchical_2d(std::string name, Shift shift, const Params& params,
   iteration.push_back(launch_step(l7));
   std::size_t validate = b.add_launch(index_launch(common.validate, place_domain, place_vars,
                                                    {req("A", "A_place", {in, jn}, P::Read)}));
-  app.program = {launch_step(init), loop("i", iters, std::move(iteration)), launch_step(validate)};
+  // main.cpp: for i in 0..9: fills, placement (waited), then benchmark(computeLegion): all 10
+  // iterations timed, each from the end of its placement to the end of task_7.
+  Step timed = loop("i", iters, std::move(iteration));
+  timed.timed = true;
+  timed.timed_from = 6;
+  app.program = {launch_step(init), std::move(timed), launch_step(validate)};
   return b.finish();
 }
 
@@ -556,27 +573,39 @@ App flat_3d(std::string name, std::int64_t n, std::int64_t gx, std::int64_t gy, 
   const std::vector<std::string> vars{"in", "jn", "kn"};
   std::vector<ProjectionDim> ijk{proj({var("in")}), proj({var("jn")}), proj({var("kn")})};
   std::size_t init = add_init_cublas(b, common.init_cublas, machine);
-  std::size_t place_a =
-      b.add_launch(index_launch(t1, {gx, gy, 1}, vars, {req("A", "A_place", ijk, P::Write)}));
-  std::size_t place_b =
-      b.add_launch(index_launch(t2, {gx, 1, gz}, vars, {req("B", "B_place", ijk, P::Write)}));
-  std::size_t place_c =
-      b.add_launch(index_launch(t3, {1, gy, gz}, vars, {req("C", "C_place", ijk, P::Write)}));
+  // The placements wait (PLACEMENT_SHARD launches, fm.wait_all_results()).
+  auto placed = [](Launch l) {
+    l.wait = true;
+    return l;
+  };
+  std::size_t place_a = b.add_launch(
+      placed(index_launch(t1, {gx, gy, 1}, vars, {req("A", "A_place", ijk, P::Write)})));
+  std::size_t place_b = b.add_launch(
+      placed(index_launch(t2, {gx, 1, gz}, vars, {req("B", "B_place", ijk, P::Write)})));
+  std::size_t place_c = b.add_launch(
+      placed(index_launch(t3, {1, gy, gz}, vars, {req("C", "C_place", ijk, P::Write)})));
   // cublasDgemm(m = C tile columns, n = B tile rows, k = C tile rows).
   const double gemm_flops =
       2.0 * static_cast<double>(ty) * static_cast<double>(tx) * static_cast<double>(tz);
-  std::size_t gemm = b.add_launch(
-      index_launch(t4, {gx, gy, gz}, vars,
-                   {req("A", "A_compute", ijk, P::Reduce), req("B", "B_compute", ijk, P::Read),
-                    req("C", "C_compute", ijk, P::Read)},
-                   gemm_flops));
+  std::vector<Requirement> gemm_reqs = {req("A", "A_compute", ijk, P::Reduce),
+                                        req("B", "B_compute", ijk, P::Read),
+                                        req("C", "C_compute", ijk, P::Read)};
+  gemm_access(gemm_reqs, tx, ty);
+  std::size_t gemm =
+      b.add_launch(index_launch(t4, {gx, gy, gz}, vars, std::move(gemm_reqs), gemm_flops));
   Launch fold_launch = index_launch(t1, {gx, gy, 1}, vars, {req("A", "A_place", ijk, P::Read)});
   fold_launch.args = {arg("A_place", "A", P::Read)};
+  fold_launch.wait = true;  // placeLegionA(..., READ_ONLY) waits: the end of the timed region
   std::size_t fold = b.add_launch(std::move(fold_launch));
-  b.app().program = {launch_step(init),
-                     loop("i", iters,
-                          {launch_step(place_a), launch_step(place_b), launch_step(place_c),
-                           launch_step(gemm), launch_step(fold)})};
+  // main.cpp: 11 iterations, the first a warm-up; each times computeLegion and the fold, after
+  // the placement (waited).
+  Step timed = loop("i", iters + 1,
+                    {launch_step(place_a), launch_step(place_b), launch_step(place_c),
+                     launch_step(gemm), launch_step(fold)});
+  timed.timed = true;
+  timed.warmup = 1;
+  timed.timed_from = 3;
+  b.app().program = {launch_step(init), std::move(timed)};
   return b.finish();
 }
 

@@ -22,6 +22,18 @@ inline constexpr const char* kRepository =
 /// docs/apps.md (cannon) "Cost constants").
 inline constexpr double kGemmEfficiency = 0.9;
 
+/// The output tile of one thread block of a blocked GEMM kernel, rows and columns: CUTLASS's
+/// default SIMT configuration for FP64 on sm_60 (include/cutlass/gemm/device/
+/// default_gemm_configuration.h, DefaultGemmConfiguration<OpClassSimt, ...>: 128 x 128 x 8).
+/// cuBLAS's own kernels are not public; CUTLASS is NVIDIA's reference for them.
+inline constexpr std::int64_t kGemmTile = 128;
+
+/// The GEMM's requirements on A (rows x cols, read and written once), B (rows x k) and C
+/// (k x cols) with their declared access: every thread block streams a panel of B and one of C,
+/// so B is read once per tile column of A (cols / tile passes) and C once per tile row
+/// (rows / tile passes). Sets the access of `reqs` [a, b, c] in place.
+void gemm_access(std::vector<Requirement>& reqs, std::int64_t rows, std::int64_t cols);
+
 std::int64_t ceil_div(std::int64_t a, std::int64_t b);
 
 /// A half-open interval of rows or columns.
@@ -108,7 +120,7 @@ std::int64_t default_size(const machine::Machine& m);
 /// InputError when it exceeds `max`.
 std::int64_t param_or(const Params& p, std::string_view app, std::string_view name,
                       std::int64_t fallback, std::int64_t max);
-/// `iterations`: at least 1, at most 1000.
+/// `iterations`: the timed iterations, at least 1, at most 1000 (default 10, as the real programs).
 std::int64_t iterations(const Params& p, std::string_view app);
 ParamInfo size_param();
 ParamInfo iterations_param(std::string_view real_loop);

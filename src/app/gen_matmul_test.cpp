@@ -179,12 +179,12 @@ TEST(MatmulModels, Infos) {
     for (const ParamInfo& p : g.params)
       EXPECT_FALSE(p.doc.empty()) << g.name << " " << p.name;
   }
-  EXPECT_EQ(params["cannon"], "n=0 gx=0 gy=0 iterations=1");
-  EXPECT_EQ(params["summa"], "n=0 gx=0 gy=0 iterations=1");
-  EXPECT_EQ(params["pumma"], "n=0 gx=0 gy=0 iterations=1");
-  EXPECT_EQ(params["johnson"], "n=0 gdim=0 iterations=1");
-  EXPECT_EQ(params["solomonik"], "n=0 rpoc=0 c=0 rpoc3=0 iterations=1");
-  EXPECT_EQ(params["cosma"], "n=0 gx=0 gy=0 gz=0 iterations=1");
+  EXPECT_EQ(params["cannon"], "n=0 gx=0 gy=0 iterations=10");
+  EXPECT_EQ(params["summa"], "n=0 gx=0 gy=0 iterations=10");
+  EXPECT_EQ(params["pumma"], "n=0 gx=0 gy=0 iterations=10");
+  EXPECT_EQ(params["johnson"], "n=0 gdim=0 iterations=10");
+  EXPECT_EQ(params["solomonik"], "n=0 rpoc=0 c=0 rpoc3=0 iterations=10");
+  EXPECT_EQ(params["cosma"], "n=0 gx=0 gy=0 gz=0 iterations=10");
 }
 
 TEST(MatmulModels, GridTablesOfTheRunScript) {
@@ -221,7 +221,7 @@ TEST(MatmulCannon, StructureOnSapling) {
   EXPECT_EQ(param_of(a, "n"), 10000);
   EXPECT_EQ(param_of(a, "gx"), 1);
   EXPECT_EQ(param_of(a, "gy"), 1);
-  EXPECT_EQ(param_of(a, "iterations"), 1);
+  EXPECT_EQ(param_of(a, "iterations"), 10);
   EXPECT_EQ(task_names(a),
             "top_level init_cublas taco_fill taco_validate task_1 task_2 task_3 task_4 task_5 "
             "task_6 task_7");
@@ -243,7 +243,16 @@ TEST(MatmulCannon, StructureOnSapling) {
   ASSERT_EQ(a.program.size(), 3u);
   EXPECT_EQ(a.launches[a.program[0].launch].domain, std::vector<std::int64_t>{4});
   EXPECT_EQ(a.program[1].kind, Step::Kind::Loop);
-  EXPECT_EQ(a.program[1].count, 1);
+  EXPECT_EQ(a.program[1].count, 10);
+  // main.cpp times computeLegion alone (task_7, the body's seventh step) in all 10 iterations;
+  // the placements before it and task_7 itself are waited for.
+  EXPECT_TRUE(a.program[1].timed);
+  EXPECT_EQ(a.program[1].warmup, 0);
+  EXPECT_EQ(a.program[1].timed_from, 6);
+  EXPECT_TRUE(a.launches[a.program[0].launch].wait);
+  EXPECT_TRUE(launch_of(a, "task_1").wait);
+  EXPECT_TRUE(launch_of(a, "task_7").wait);
+  EXPECT_FALSE(launch_of(a, "taco_fill").wait);
   ASSERT_EQ(a.program[1].body.size(), 7u);
   EXPECT_EQ(a.launches.size(), 12u);
   EXPECT_EQ(launches_of(a, "taco_fill").size(), 3u);
@@ -263,13 +272,17 @@ TEST(MatmulCannon, StructureOnSapling) {
   EXPECT_EQ(t5.body.at(0).var, "kios");
   EXPECT_EQ(t5.body.at(0).count, 2);
 
-  // 8 gx^2 gy GEMMs of 5000^3, 2 per GPU: 2 n^3 flops in all.
-  EXPECT_EQ(runs(a, "task_4"), 8);
-  EXPECT_EQ(runs(a, "task_5"), 4);
-  EXPECT_EQ(runs(a, "task_6"), 1);
-  EXPECT_EQ(runs(a, "taco_fill"), 12);
+  // Per iteration 8 gx^2 gy GEMMs of 5000^3, 2 per GPU: 2 n^3 flops in all.
+  EXPECT_EQ(runs(a, "task_4"), 10 * 8);
+  EXPECT_EQ(runs(a, "task_5"), 10 * 4);
+  EXPECT_EQ(runs(a, "task_6"), 10 * 1);
+  EXPECT_EQ(runs(a, "taco_fill"), 10 * 12);
   EXPECT_DOUBLE_EQ(launch_of(a, "task_4").flops, 2.0 * 5000 * 5000 * 5000);
-  EXPECT_DOUBLE_EQ(launch_of(a, "task_4").flops * runs(a, "task_4"), 2e12);
+  EXPECT_DOUBLE_EQ(launch_of(a, "task_4").flops * runs(a, "task_4"), 10 * 2e12);
+  // cuBLAS re-reads B once per 128-column tile of A and C once per 128-row tile: 5000 / 128.
+  EXPECT_EQ(launch_of(a, "task_4").reqs[0].access.passes, 1);
+  EXPECT_EQ(launch_of(a, "task_4").reqs[1].access.passes, 40);
+  EXPECT_EQ(launch_of(a, "task_4").reqs[2].access.passes, 40);
   EXPECT_EQ(elements(a, "A_quarter", 3), 25'000'000);
   EXPECT_EQ(elements(a, "B_sub", 0), 25'000'000);
   EXPECT_EQ(elements(a, "C_sub", 3), 25'000'000);
@@ -293,8 +306,8 @@ TEST(MatmulCannon, StructureOnFourNodes) {
     App a = app::generate("cannon", {}, *m);
     EXPECT_EQ(param_of(a, "gx"), 2) << m->name();
     EXPECT_EQ(param_of(a, "gy"), 2);
-    EXPECT_EQ(runs(a, "task_4"), 8 * 2 * 2 * 2);
-    EXPECT_EQ(runs(a, "task_6"), 8);
+    EXPECT_EQ(runs(a, "task_4"), 10 * 8 * 2 * 2 * 2);
+    EXPECT_EQ(runs(a, "task_6"), 10 * 8);
     EXPECT_EQ(launch_of(a, "task_1").domain, (std::vector<std::int64_t>{4, 4}));
   }
   App a = app::generate("cannon", {}, sapling4());
@@ -333,7 +346,7 @@ TEST(MatmulCannon, UnevenTilesOnTwoNodes) {
   App s = app::generate("summa", {}, sapling2());
   EXPECT_EQ(param_of(s, "gx"), 1);
   EXPECT_EQ(param_of(s, "gy"), 2);
-  EXPECT_EQ(runs(s, "task_4"), 8 * 1 * 1 * 2);
+  EXPECT_EQ(runs(s, "task_4"), 10 * 8 * 1 * 1 * 2);
 }
 
 TEST(MatmulCannon, ShiftedBlocks) {
@@ -405,7 +418,7 @@ TEST(MatmulJohnson, Structure) {
   EXPECT_EQ(gemm.domain, (std::vector<std::int64_t>{2, 2, 2}));
   EXPECT_EQ(gemm.reqs.at(0).privilege, Privilege::Reduce);
   EXPECT_EQ(gemm.reqs.at(1).privilege, Privilege::Read);
-  EXPECT_EQ(runs(a, "task_4"), 8);
+  EXPECT_EQ(runs(a, "task_4"), 11 * 8);  // 10 timed iterations and a warm-up
   EXPECT_DOUBLE_EQ(gemm.flops, 2.0 * 5000 * 5000 * 5000);
   EXPECT_FALSE(part(a, "A_compute").disjoint);
   // GEMM (i, j, k) = (1, 0, 1): A tile (1, 0), B tile (1, 1), C tile (1, 0), read from the
@@ -426,13 +439,16 @@ TEST(MatmulJohnson, Structure) {
   App four = app::generate("johnson", {}, sapling4());
   EXPECT_EQ(param_of(four, "gdim"), 4);
   EXPECT_EQ(param_of(four, "n"), 20000);
-  EXPECT_EQ(runs(four, "task_4"), 64);
+  EXPECT_EQ(runs(four, "task_4"), 11 * 64);
   EXPECT_DOUBLE_EQ(launch_of(four, "task_4").flops, 2.0 * 5000 * 5000 * 5000);
   EXPECT_EQ(param_of(app::generate("johnson", {}, sapling4_r4()), "gdim"), 4);
   EXPECT_EQ(param_of(app::generate("johnson", {}, machine_named("cpu-1")), "gdim"), 1);
   App it = app::generate("johnson", {{"iterations", 10}, {"gdim", 3}, {"n", 999}}, sapling());
-  EXPECT_EQ(runs(it, "task_4"), 270);
-  EXPECT_EQ(runs(it, "task_1"), 180);
+  EXPECT_EQ(runs(it, "task_4"), 11 * 27);
+  EXPECT_EQ(runs(it, "task_1"), 11 * 18);
+  EXPECT_TRUE(it.program.at(1).timed);
+  EXPECT_EQ(it.program.at(1).warmup, 1);
+  EXPECT_EQ(it.program.at(1).timed_from, 3);
   EXPECT_DOUBLE_EQ(launch_of(it, "task_4").flops, 2.0 * 333 * 333 * 333);
 }
 
@@ -443,7 +459,7 @@ TEST(MatmulCosma, Structure) {
   EXPECT_EQ(param_of(a, "gz"), 2);
   const Launch& gemm = launch_of(a, "task_4");
   EXPECT_EQ(gemm.domain, (std::vector<std::int64_t>{1, 2, 2}));
-  EXPECT_EQ(runs(a, "task_4"), 4);
+  EXPECT_EQ(runs(a, "task_4"), 11 * 4);
   // cublasDgemm m = n/gy, n = n/gx, k = n/gz.
   EXPECT_DOUBLE_EQ(gemm.flops, 2.0 * 5000 * 10000 * 5000);
   EXPECT_EQ(launch_of(a, "task_2").domain, (std::vector<std::int64_t>{1, 1, 2}));
@@ -453,7 +469,7 @@ TEST(MatmulCosma, Structure) {
   EXPECT_EQ(param_of(four, "gx"), 2);
   EXPECT_EQ(param_of(four, "gy"), 2);
   EXPECT_EQ(param_of(four, "gz"), 4);
-  EXPECT_EQ(runs(four, "task_4"), 16);
+  EXPECT_EQ(runs(four, "task_4"), 11 * 16);
   EXPECT_DOUBLE_EQ(launch_of(four, "task_4").flops, 2.0 * 10000 * 10000 * 5000);
   App two = app::generate("cosma", {}, sapling2());
   EXPECT_EQ(param_of(two, "gx") * param_of(two, "gy") * param_of(two, "gz"), 8);
@@ -482,7 +498,7 @@ TEST(MatmulSolomonik, Structure) {
   const Launch& t4 = launch_of(a, "task_4");
   EXPECT_FALSE(t4.index);
   EXPECT_EQ(t4.reqs.at(0).privilege, Privilege::Reduce);
-  EXPECT_EQ(runs(a, "task_4"), 8);
+  EXPECT_EQ(runs(a, "task_4"), 11 * 8);
   EXPECT_DOUBLE_EQ(t4.flops, 2.0 * 5000 * 5000 * 5000);
   // Point (1, 0, 0) at step k1s = 0 reads chunk (in + jn + k1s) mod rpoc3 = 1.
   std::map<std::string, std::int64_t> v = {{"in", 1}, {"jn", 0}, {"kn", 0}, {"k1s", 0}};
@@ -494,13 +510,13 @@ TEST(MatmulSolomonik, Structure) {
   EXPECT_EQ(param_of(four, "rpoc"), 4);
   EXPECT_EQ(param_of(four, "c"), 1);
   EXPECT_EQ(param_of(four, "rpoc3"), 4);
-  EXPECT_EQ(runs(four, "task_4"), 64);
+  EXPECT_EQ(runs(four, "task_4"), 11 * 64);
   EXPECT_DOUBLE_EQ(launch_of(four, "task_4").flops, 2.0 * 5000 * 5000 * 5000);
   // sapling-2: 8 GPUs -> (2, 2, 2): two k layers of 7071, chunks of 3536.
   App two = app::generate("solomonik", {}, sapling2());
   EXPECT_EQ(param_of(two, "c"), 2);
-  EXPECT_EQ(runs(two, "task_5"), 8);
-  EXPECT_EQ(runs(two, "task_4"), 16);
+  EXPECT_EQ(runs(two, "task_5"), 11 * 8);
+  EXPECT_EQ(runs(two, "task_4"), 11 * 16);
   EXPECT_DOUBLE_EQ(launch_of(two, "task_4").flops, 2.0 * 7071 * 7071 * 3536);
   EXPECT_EQ(elements(two, "B_compute", 4), 7071 * 7071);
   EXPECT_THROW(app::generate("solomonik", {{"n", 8}, {"c", 4}, {"rpoc3", 4}}, sapling()),

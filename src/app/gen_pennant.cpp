@@ -136,6 +136,11 @@ struct ReqSpec {
   Privilege privilege;
   std::vector<std::string> fields;
   bool none = false;
+  /// Point accesses through mapsp1/mapsp2 per side (a side loop reaching its points), and how:
+  /// gathers, or atomic adds (`components` per access: pf.x and pf.y are two).
+  double refs = 0;
+  Pattern pattern = Pattern::Stream;
+  double components = 1;
 };
 
 constexpr Privilege RO = Privilege::Read, RW = Privilege::ReadWrite, RED = Privilege::Reduce;
@@ -145,11 +150,26 @@ ReqSpec ro(Part p, std::initializer_list<const char*> f) {
 ReqSpec rw(Part p, std::initializer_list<const char*> f) {
   return {p, RW, flat(f)};
 }
-ReqSpec red(Part p, std::initializer_list<const char*> f) {
-  return {p, RED, flat(f)};
-}
 ReqSpec none(Part p) {
   return {p, RO, {}, true};
+}
+/// A point argument a side loop gathers from through mapsp1/mapsp2, `refs` times per side.
+ReqSpec gather(Part p, std::initializer_list<const char*> f, double refs) {
+  ReqSpec r{p, RO, flat(f)};
+  r.refs = refs;
+  r.pattern = Pattern::Gather;
+  return r;
+}
+/// A point argument a side loop adds into through mapsp1, once per side: `x +=` in a CUDA kernel
+/// is an atomic add (Regent's cudahelper), into the private points (read-write) or the ghost
+/// points' reduction instance.
+ReqSpec atomic(Part p, Privilege privilege, std::initializer_list<const char*> f,
+               double components) {
+  ReqSpec r{p, privilege, flat(f)};
+  r.refs = 1;
+  r.pattern = Pattern::Atomic;
+  r.components = components;
+  return r;
 }
 
 Variant variant(ProcKind kind, double efficiency, bool inner = false) {
@@ -160,7 +180,9 @@ Variant variant(ProcKind kind, double efficiency, bool inner = false) {
 }
 
 Step launch_step(std::size_t launch) {
-  return Step{Step::Kind::Launch, launch, {}, 0, {}};
+  Step s;
+  s.launch = launch;
+  return s;
 }
 
 /// Sizes of the mesh and of each piece's parts.
@@ -212,7 +234,7 @@ Config read_config(const Params& params, const machine::Machine& machine) {
     throw InputError("app pennant: npieces and numpcx must be at least 1");
   c.mesh.numpcy = param(params, "numpcy", npieces / c.mesh.numpcx);
   c.cstop = param(params, "cstop", 30);
-  c.prune = param(params, "prune", 0);
+  c.prune = param(params, "prune", 30);
   const Mesh& m = c.mesh;
   if (m.numpcy < 1 || m.numpcx * m.numpcy != npieces) {
     throw InputError(fmt::format("app pennant: numpcx * numpcy must equal npieces ({} * {} != {})",
@@ -264,6 +286,7 @@ class Builder {
       r.privilege = s.privilege;
       r.fields = s.fields;
       if (s.none) r.touched = 0;
+      if (s.refs > 0) r.access = point_access(s);
       l.reqs.push_back(std::move(r));
     }
     l.flops = flops;
@@ -280,12 +303,51 @@ class Builder {
   }
 
   void set_pieces(std::int64_t n) { pieces_ = n; }
+  /// Sides per piece, the share of a side loop's point references that land on ghost points,
+  /// and the zones of a row of a piece (consecutive sides walk a row, 4 per zone).
+  void set_mesh(double sides, double ghost_share) {
+    sides_ = sides;
+    ghost_share_ = ghost_share;
+  }
 
  private:
+  /// The declared access of a point argument of a side loop (docs/apps.md, pennant): a warp's 32
+  /// lanes take 32 consecutive sides, the 4 sides of 8 neighbouring zones, whose points are 9
+  /// consecutive points of each of the two rows around them: 18 points in the private part; on
+  /// a piece boundary the lanes whose point is on the boundary line (half of them) reach 9
+  /// consecutive ghost points.
+  Access point_access(const ReqSpec& s) const {
+    Access a;
+    a.pattern = s.pattern;
+    const bool ghost = s.part == Part::Ghost;
+    const double share = ghost ? ghost_share_ : 1 - ghost_share_;
+    a.accesses = s.refs * s.components * sides_ * share;
+    a.lanes = ghost ? 0.5 : 1;
+    a.spread = ghost ? 9 : 18;
+    a.via = "rs_all.mapsp1,mapsp2";
+    return a;
+  }
+
   App& app_;
   std::vector<std::vector<ReqSpec>> specs_;
   std::int64_t pieces_ = 1;
+  double sides_ = 0, ghost_share_ = 0;
 };
+
+/// The share of a side loop's point references (p1 and p2 of every side: each zone's four corner
+/// points twice) that land on the piece's boundary lines with a neighbour (its ghost points), for
+/// an interior piece: a line of L zones has L + 1 points and 2L zone-corner incidences; a corner
+/// where two such lines meet is counted once.
+double ghost_share(const Mesh& m) {
+  const std::int64_t pcx = std::min<std::int64_t>(1, m.numpcx - 1);
+  const std::int64_t pcy = std::min<std::int64_t>(1, m.numpcy - 1);
+  const double zx = static_cast<double>(m.stride_zx(pcx));
+  const double zy = static_cast<double>(m.stride_zy(pcy));
+  const bool top = pcy > 0, bottom = pcy<m.numpcy - 1, left = pcx> 0, right = pcx < m.numpcx - 1;
+  double incidences = 2 * zx * (top + bottom) + 2 * zy * (left + right);
+  incidences -= (top && left) + (top && right) + (bottom && left) + (bottom && right);
+  return incidences / (4 * zx * zy);
+}
 
 }  // namespace
 
@@ -301,7 +363,9 @@ GeneratorInfo pennant_info() {
           {"numpcx", 1, "pieces along x (-numpcx); perfbench uses 1 (horizontal strips)"},
           {"numpcy", 0, "pieces along y (-numpcy); default npieces / numpcx"},
           {"cstop", 30, "timed cycles (cstop of the input deck; sedovbig4x30: 30)"},
-          {"prune", 0, "untimed cycles before and after the timed ones (-prune)"},
+          {"prune", 30,
+           "untimed cycles before and after the timed ones (-prune; the published run scripts "
+           "pass 30)"},
       },
       "StanfordLegion/legion language/examples/pennant.rg and pennant_common.rg "
       "(d8e35c48d089014b0f764181b7b90278a7558b21)"};
@@ -393,6 +457,7 @@ App pennant(const Params& params, const machine::Machine& machine) {
 
   Builder b(app);
   b.set_pieces(np);
+  b.set_mesh(4 * static_cast<double>(m.zones()) / static_cast<double>(np), ghost_share(m));
   const std::vector<Variant> cuda = {variant(ProcKind::GPU, kGpu), variant(ProcKind::CPU, kCpu)};
   const std::vector<Variant> cpu = {variant(ProcKind::CPU, kScalarCpu)};
   using P = Part;
@@ -411,14 +476,16 @@ App pennant(const Params& params, const machine::Machine& machine) {
       {none(P::Zones), none(P::Private), none(P::Ghost), rw(P::Sides, {"mapsp1", "mapsp2"})});
   const TaskId init_mesh_zones =
       b.task("init_mesh_zones", cuda, {rw(P::Zones, {"zx", "zarea", "zvol"})});
-  const TaskId calc_centers_full = b.task(
-      "calc_centers_full", cuda,
-      {ro(P::Zones, {"znump"}), rw(P::Zones, {"zx"}), ro(P::Private, {"px"}), ro(P::Ghost, {"px"}),
-       ro(P::Sides, {"mapsz", "mapsp1", "mapsp2"}), rw(P::Sides, {"ex"})});
-  const TaskId calc_volumes_full = b.task(
-      "calc_volumes_full", cuda,
-      {ro(P::Zones, {"zx", "znump"}), rw(P::Zones, {"zarea", "zvol"}), ro(P::Private, {"px"}),
-       ro(P::Ghost, {"px"}), ro(P::Sides, {"mapsz", "mapsp1", "mapsp2"}), rw(P::Sides, {"sarea"})});
+  const TaskId calc_centers_full =
+      b.task("calc_centers_full", cuda,
+             {ro(P::Zones, {"znump"}), rw(P::Zones, {"zx"}), gather(P::Private, {"px"}, 2),
+              gather(P::Ghost, {"px"}, 2), ro(P::Sides, {"mapsz", "mapsp1", "mapsp2"}),
+              rw(P::Sides, {"ex"})});
+  const TaskId calc_volumes_full =
+      b.task("calc_volumes_full", cuda,
+             {ro(P::Zones, {"zx", "znump"}), rw(P::Zones, {"zarea", "zvol"}),
+              gather(P::Private, {"px"}, 2), gather(P::Ghost, {"px"}, 2),
+              ro(P::Sides, {"mapsz", "mapsp1", "mapsp2"}), rw(P::Sides, {"sarea"})});
   const TaskId verify = b.task("verify_calc_volumes_full", cpu, {});
   const TaskId init_side_fracs = b.task("init_side_fracs", cuda,
                                         {ro(P::Zones, {"zarea"}), none(P::Private), none(P::Ghost),
@@ -437,14 +504,15 @@ App pennant(const Params& params, const machine::Machine& machine) {
   const TaskId continue_simulation = b.task("continue_simulation", cpu, {});
   const TaskId adv_pos_half = b.task(
       "adv_pos_half", cuda, {ro(P::Points, {"px", "pu"}), rw(P::Points, {"px0", "pxp", "pu0"})});
-  const TaskId calc_centers = b.task(
-      "calc_centers", cuda,
-      {ro(P::Zones, {"znump"}), rw(P::Zones, {"zxp"}), ro(P::Private, {"pxp"}),
-       ro(P::Ghost, {"pxp"}), ro(P::Sides, {"mapsz", "mapsp1", "mapsp2"}), rw(P::Sides, {"exp"})});
+  const TaskId calc_centers =
+      b.task("calc_centers", cuda,
+             {ro(P::Zones, {"znump"}), rw(P::Zones, {"zxp"}), gather(P::Private, {"pxp"}, 2),
+              gather(P::Ghost, {"pxp"}, 2), ro(P::Sides, {"mapsz", "mapsp1", "mapsp2"}),
+              rw(P::Sides, {"exp"})});
   const TaskId calc_volumes =
       b.task("calc_volumes", cuda,
              {ro(P::Zones, {"zxp", "znump"}), rw(P::Zones, {"zareap", "zvolp"}),
-              ro(P::Private, {"pxp"}), ro(P::Ghost, {"pxp"}),
+              gather(P::Private, {"pxp"}, 2), gather(P::Ghost, {"pxp"}, 2),
               ro(P::Sides, {"mapsz", "mapsp1", "mapsp2"}), rw(P::Sides, {"sareap", "elen"})});
   const TaskId calc_char_len =
       b.task("calc_char_len", cuda,
@@ -452,10 +520,10 @@ App pennant(const Params& params, const machine::Machine& machine) {
               ro(P::Sides, {"mapsz", "sareap", "elen"})});
   const TaskId calc_rho_half =
       b.task("calc_rho_half", cuda, {ro(P::Zones, {"zvolp", "zm"}), rw(P::Zones, {"zrp"})});
-  const TaskId sum_point_mass =
-      b.task("sum_point_mass", cuda,
-             {ro(P::Zones, {"zareap", "zrp"}), rw(P::Private, {"pmaswt"}),
-              red(P::Ghost, {"pmaswt"}), ro(P::Sides, {"mapsz", "mapsp1", "mapss3", "smf"})});
+  const TaskId sum_point_mass = b.task(
+      "sum_point_mass", cuda,
+      {ro(P::Zones, {"zareap", "zrp"}), atomic(P::Private, RW, {"pmaswt"}, 1),
+       atomic(P::Ghost, RED, {"pmaswt"}, 1), ro(P::Sides, {"mapsz", "mapsp1", "mapss3", "smf"})});
   const TaskId calc_state_at_half = b.task(
       "calc_state_at_half", cuda,
       {ro(P::Zones, {"zvol0", "zvolp", "zm", "zr", "ze", "zwrate"}), rw(P::Zones, {"zp", "zss"})});
@@ -465,41 +533,42 @@ App pennant(const Params& params, const machine::Machine& machine) {
               ro(P::Sides, {"mapsz", "sareap", "smf", "exp"}), rw(P::Sides, {"sfp", "sft"})});
   const TaskId qcs_zone_center_velocity =
       b.task("qcs_zone_center_velocity", cuda,
-             {ro(P::Zones, {"znump"}), rw(P::Zones, {"zuc"}), ro(P::Private, {"pu"}),
-              ro(P::Ghost, {"pu"}), ro(P::Sides, {"mapsz", "mapsp1"})});
-  const TaskId qcs_corner_divergence = b.task(
-      "qcs_corner_divergence", cuda,
-      {ro(P::Zones, {"zxp", "zuc"}), ro(P::Private, {"pxp", "pu"}), ro(P::Ghost, {"pxp", "pu"}),
-       ro(P::Sides, {"mapsz", "mapsp1", "mapsp2", "mapss3", "exp", "elen"}),
-       rw(P::Sides, {"carea", "ccos", "cdiv", "cevol", "cdu"})});
-  const TaskId qcs_qcn_force =
-      b.task("qcs_qcn_force", cuda,
-             {ro(P::Zones, {"zrp", "zss"}), ro(P::Private, {"pu"}), ro(P::Ghost, {"pu"}),
-              ro(P::Sides, {"mapsz", "mapsp1", "mapsp2", "mapss3", "elen", "cdiv", "cdu", "cevol"}),
-              rw(P::Sides, {"cqe1", "cqe2"})});
+             {ro(P::Zones, {"znump"}), rw(P::Zones, {"zuc"}), gather(P::Private, {"pu"}, 1),
+              gather(P::Ghost, {"pu"}, 1), ro(P::Sides, {"mapsz", "mapsp1"})});
+  const TaskId qcs_corner_divergence =
+      b.task("qcs_corner_divergence", cuda,
+             {ro(P::Zones, {"zxp", "zuc"}), gather(P::Private, {"pxp", "pu"}, 3),
+              gather(P::Ghost, {"pxp", "pu"}, 3),
+              ro(P::Sides, {"mapsz", "mapsp1", "mapsp2", "mapss3", "exp", "elen"}),
+              rw(P::Sides, {"carea", "ccos", "cdiv", "cevol", "cdu"})});
+  const TaskId qcs_qcn_force = b.task(
+      "qcs_qcn_force", cuda,
+      {ro(P::Zones, {"zrp", "zss"}), gather(P::Private, {"pu"}, 3), gather(P::Ghost, {"pu"}, 3),
+       ro(P::Sides, {"mapsz", "mapsp1", "mapsp2", "mapss3", "elen", "cdiv", "cdu", "cevol"}),
+       rw(P::Sides, {"cqe1", "cqe2"})});
   const TaskId qcs_force = b.task(
       "qcs_force", cuda,
       {none(P::Zones), none(P::Private), none(P::Ghost),
        ro(P::Sides, {"mapss4", "elen", "carea", "ccos", "cqe1", "cqe2"}), rw(P::Sides, {"sfq"})});
-  const TaskId qcs_vel_diff =
-      b.task("qcs_vel_diff", cuda,
-             {ro(P::Zones, {"zss"}), rw(P::Zones, {"zdu", "z0tmp"}), ro(P::Private, {"pxp", "pu"}),
-              ro(P::Ghost, {"pxp", "pu"}), ro(P::Sides, {"mapsp1", "mapsp2", "mapsz", "elen"})});
-  const TaskId sum_point_force =
-      b.task("sum_point_force", cuda,
-             {ro(P::Zones, {"znump"}), rw(P::Private, {"pf"}), red(P::Ghost, {"pf"}),
-              ro(P::Sides, {"mapsz", "mapsp1", "mapss3", "sfq", "sft"})});
+  const TaskId qcs_vel_diff = b.task(
+      "qcs_vel_diff", cuda,
+      {ro(P::Zones, {"zss"}), rw(P::Zones, {"zdu", "z0tmp"}), gather(P::Private, {"pxp", "pu"}, 2),
+       gather(P::Ghost, {"pxp", "pu"}, 2), ro(P::Sides, {"mapsp1", "mapsp2", "mapsz", "elen"})});
+  const TaskId sum_point_force = b.task(
+      "sum_point_force", cuda,
+      {ro(P::Zones, {"znump"}), atomic(P::Private, RW, {"pf"}, 2), atomic(P::Ghost, RED, {"pf"}, 2),
+       ro(P::Sides, {"mapsz", "mapsp1", "mapss3", "sfq", "sft"})});
   const TaskId apply_boundary_conditions =
       b.task("apply_boundary_conditions", cuda,
              {ro(P::Points, {"has_bcx", "has_bcy"}), rw(P::Points, {"pu0", "pf"})});
   const TaskId adv_pos_full =
       b.task("adv_pos_full", cuda,
              {ro(P::Points, {"px0", "pu0", "pf", "pmaswt"}), rw(P::Points, {"px", "pu"})});
-  const TaskId calc_work =
-      b.task("calc_work", cuda,
-             {ro(P::Zones, {"znump"}), rw(P::Zones, {"zetot", "zw"}),
-              ro(P::Private, {"pxp", "pu0", "pu"}), ro(P::Ghost, {"pxp", "pu0", "pu"}),
-              ro(P::Sides, {"mapsz", "mapsp1", "mapsp2", "sfp", "sfq"})});
+  const TaskId calc_work = b.task(
+      "calc_work", cuda,
+      {ro(P::Zones, {"znump"}), rw(P::Zones, {"zetot", "zw"}),
+       gather(P::Private, {"pxp", "pu0", "pu"}, 2), gather(P::Ghost, {"pxp", "pu0", "pu"}, 2),
+       ro(P::Sides, {"mapsz", "mapsp1", "mapsp2", "sfp", "sfq"})});
   const TaskId calc_work_rate = b.task("calc_work_rate_energy_rho_full", cuda,
                                        {ro(P::Zones, {"zvol0", "zvol", "zm", "zw", "zp", "zetot"}),
                                         rw(P::Zones, {"zwrate", "ze", "zr"})});
@@ -534,13 +603,27 @@ App pennant(const Params& params, const machine::Machine& machine) {
   add(b.single(output1));  // "Starting simulation"
   add(b.single(continue_simulation));
 
-  Step loop{Step::Kind::Loop, 0, "cycle", c.cstop + 2 * c.prune, {}};
+  // simulate (pennant.rg 1094-1315): cstop + 2*prune cycles; the program times the middle cstop
+  // between blocking execution fences (at cycle == prune and cycle == cstop - prune).
+  Step loop;
+  loop.kind = Step::Kind::Loop;
+  loop.var = "cycle";
+  loop.count = c.cstop + 2 * c.prune;
+  loop.timed = true;
+  loop.warmup = c.prune;
+  loop.tail = c.prune;
   auto body = [&](std::size_t launch) { loop.body.push_back(launch_step(launch)); };
   body(b.index(init_step_points, 0, P::Private));
   body(b.index(init_step_points, 0, P::Shared));
   body(b.index(init_step_zones, 0));
-  body(b.single(calc_global_dt));
-  body(b.single(continue_simulation));
+  // dt = calc_global_dt(dt, dtfac, dtinit, dtmax, dthydro, time, tstop, cycle) takes the future
+  // of the previous cycle's calc_dt_hydro (a min-reduction), and the loop's condition reads
+  // continue_simulation's future: the top-level task waits for it every cycle, so it runs at
+  // most about one cycle ahead of the GPUs.
+  const std::size_t global_dt = b.single(calc_global_dt);
+  const std::size_t cont = b.single(continue_simulation);
+  body(global_dt);
+  body(cont);
   body(b.index(adv_pos_half, 4 * PP, P::Private));
   body(b.index(adv_pos_half, 4 * PS, P::Shared));
   body(b.index(calc_centers, 9 * S));
@@ -564,7 +647,11 @@ App pennant(const Params& params, const machine::Machine& machine) {
   body(b.index(calc_volumes_full, 20 * S));
   body(b.index(calc_work, 20 * S));
   body(b.index(calc_work_rate, 8 * Z));
-  body(b.index(calc_dt_hydro, 10 * Z));  // `dthydro min= calc_dt_hydro(...)`
+  const std::size_t dt_hydro = b.index(calc_dt_hydro, 10 * Z);  // `dthydro min= ...`
+  body(dt_hydro);
+  app.launches[global_dt].futures = {dt_hydro};
+  app.launches[cont].futures = {global_dt};
+  app.launches[cont].wait = true;
   program.push_back(std::move(loop));
 
   add(b.single(output1));  // INIT TIME

@@ -177,10 +177,12 @@ TEST(ScientificInfo, CircuitStencilPennantDescribeThemselves) {
       out += fmt::format("{}{}={}", out.empty() ? "" : " ", p.name, p.default_value);
     return out;
   };
-  EXPECT_EQ(names(gen::circuit_info()), "l=10 prune=0 i=10000 p=0 pps=10 npp=1000 wpp=5000 pct=80");
-  EXPECT_EQ(names(gen::stencil_info()), "tile_size=10000 nx=0 ny=0 ntx=0 nty=0 tsteps=10 tprune=0");
+  EXPECT_EQ(names(gen::circuit_info()),
+            "l=10 prune=30 i=10000 p=0 pps=10 npp=1000 wpp=5000 pct=80");
+  EXPECT_EQ(names(gen::stencil_info()),
+            "tile_size=10000 nx=0 ny=0 ntx=0 nty=0 tsteps=10 tprune=30");
   EXPECT_EQ(names(gen::pennant_info()),
-            "nzx=2160 nzy=0 npieces=0 numpcx=1 numpcy=0 cstop=30 prune=0");
+            "nzx=2160 nzy=0 npieces=0 numpcx=1 numpcy=0 cstop=30 prune=30");
 }
 
 // ---- Circuit.
@@ -200,7 +202,11 @@ TEST(CircuitModel, TasksVariantsAndProgramOrder) {
   walk(a, a.program, launches, loops);
   ASSERT_EQ(loops.size(), 1u);
   EXPECT_EQ(loops[0]->var, "j");
-  EXPECT_EQ(loops[0]->count, 10);
+  // l = 10 timed iterations and prune = 30 untimed ones on each side, as perfbench runs it.
+  EXPECT_EQ(loops[0]->count, 70);
+  EXPECT_TRUE(loops[0]->timed);
+  EXPECT_EQ(loops[0]->warmup, 30);
+  EXPECT_EQ(loops[0]->tail, 30);
   EXPECT_EQ(loops[0]->body.size(), 3u);
   for (const char* t : {"calculate_new_currents", "distribute_charge", "update_voltages"})
     EXPECT_EQ(variants_text(a, t), "GPU,CPU") << t;
@@ -346,8 +352,10 @@ TEST(StencilModel, TasksRequirementsAndNames) {
             "read_config begin_init stencil increment check get_init_start get_init_stop "
             "get_start get_stop print_time");
   EXPECT_EQ(a.program[2].kind, Step::Kind::Loop);
-  EXPECT_EQ(a.program[2].count, 10);
-  EXPECT_EQ(generate("stencil", {{"tprune", 30}}, sapling()).program[2].count, 70);
+  EXPECT_EQ(a.program[2].count, 70);
+  EXPECT_TRUE(a.program[2].timed);
+  EXPECT_EQ(a.program[2].warmup, 30);
+  EXPECT_EQ(generate("stencil", {{"tprune", 0}}, sapling()).program[2].count, 10);
   EXPECT_EQ(variants_text(a, "stencil"), "GPU,CPU");
   EXPECT_EQ(variants_text(a, "increment"), "GPU,CPU");
   for (const char* t : {"check", "begin_init", "get_start", "print_time", "read_config"})
@@ -437,7 +445,10 @@ TEST(PennantModel, TasksAndProgram) {
   const Step& loop = a.program.at(15);
   ASSERT_EQ(loop.kind, Step::Kind::Loop);
   EXPECT_EQ(loop.var, "cycle");
-  EXPECT_EQ(loop.count, 30);
+  EXPECT_EQ(loop.count, 90);  // cstop 30 timed, prune 30 before and after
+  EXPECT_TRUE(loop.timed);
+  EXPECT_EQ(loop.warmup, 30);
+  EXPECT_EQ(loop.tail, 30);
   EXPECT_EQ(loop.body.size(), 29u);
   std::size_t index = 0;
   for (const Step& s : loop.body)

@@ -94,12 +94,17 @@ App solomonik(const Params& params, const machine::Machine& machine) {
   // The Cannon shift inside a layer: chunk (in + jn + k1s) mod rpoc3 at step k1s.
   const ProjectionDim s = proj({var("in"), var("jn"), var("k1s")});
   std::size_t init = add_init_cublas(b, common.init_cublas, machine);
-  std::size_t place_a =
-      b.add_launch(index_launch(t1, {rpoc, rpoc, 1}, vars, {req("A", "A_place", ijk, P::Write)}));
-  std::size_t place_b =
-      b.add_launch(index_launch(t2, {rpoc, rpoc, 1}, vars, {req("B", "B_place", ijk, P::Write)}));
-  std::size_t place_c =
-      b.add_launch(index_launch(t3, {rpoc, rpoc, 1}, vars, {req("C", "C_place", ijk, P::Write)}));
+  // The placements wait (fm.wait_all_results()).
+  auto placed = [](Launch l) {
+    l.wait = true;
+    return l;
+  };
+  std::size_t place_a = b.add_launch(
+      placed(index_launch(t1, {rpoc, rpoc, 1}, vars, {req("A", "A_place", ijk, P::Write)})));
+  std::size_t place_b = b.add_launch(
+      placed(index_launch(t2, {rpoc, rpoc, 1}, vars, {req("B", "B_place", ijk, P::Write)})));
+  std::size_t place_c = b.add_launch(
+      placed(index_launch(t3, {rpoc, rpoc, 1}, vars, {req("C", "C_place", ijk, P::Write)})));
   std::size_t l5 = b.add_launch(
       index_launch(t5, {rpoc, rpoc, c}, vars,
                    {req("A", "A_compute", ijk, P::Reduce), req("B", "B_compute", ijk, P::Read),
@@ -107,20 +112,25 @@ App solomonik(const Params& params, const machine::Machine& machine) {
   // cublasDgemm(m = C chunk columns r, n = B chunk rows r, k = chunk depth kc).
   const double gemm_flops =
       2.0 * static_cast<double>(r) * static_cast<double>(r) * static_cast<double>(kc);
-  std::size_t l4 = b.add_launch(single_launch(
-      t4, l5,
-      {req("A", "A_compute", ijk, P::Reduce), req("B", "B_chunk", {ijk[0], ijk[2], s}, P::Read),
-       req("C", "C_chunk", {ijk[2], s, ijk[1]}, P::Read)},
-      gemm_flops));
+  std::vector<Requirement> gemm_reqs = {req("A", "A_compute", ijk, P::Reduce),
+                                        req("B", "B_chunk", {ijk[0], ijk[2], s}, P::Read),
+                                        req("C", "C_chunk", {ijk[2], s, ijk[1]}, P::Read)};
+  gemm_access(gemm_reqs, r, r);
+  std::size_t l4 = b.add_launch(single_launch(t4, l5, std::move(gemm_reqs), gemm_flops));
   Launch fold_launch = index_launch(t1, {rpoc, rpoc, 1}, vars, {req("A", "A_place", ijk, P::Read)});
   fold_launch.args = {arg("A_place", "A", P::Read)};
+  fold_launch.wait = true;  // placeLegionA(..., READ_ONLY) waits: the end of the timed region
   std::size_t fold = b.add_launch(std::move(fold_launch));
   App& app = b.app();
   app.launches[l5].body = {loop("k1s", rpoc3, {launch_step(l4)})};
-  app.program = {launch_step(init),
-                 loop("i", iters,
-                      {launch_step(place_a), launch_step(place_b), launch_step(place_c),
-                       launch_step(l5), launch_step(fold)})};
+  // main.cpp: 11 iterations, the first a warm-up; each times computeLegion and the fold.
+  Step timed = loop("i", iters + 1,
+                    {launch_step(place_a), launch_step(place_b), launch_step(place_c),
+                     launch_step(l5), launch_step(fold)});
+  timed.timed = true;
+  timed.warmup = 1;
+  timed.timed_from = 3;
+  app.program = {launch_step(init), std::move(timed)};
   return b.finish();
 }
 

@@ -57,6 +57,15 @@ std::optional<ChannelKind> parse_channel_kind(std::string_view s) {
     if (to_string(k) == s) return k;
   return std::nullopt;
 }
+std::string_view to_string(GpuPeers g) {
+  constexpr std::array<std::string_view, 3> names = {"all", "socket", "none"};
+  return names[static_cast<std::size_t>(g)];
+}
+std::optional<GpuPeers> parse_gpu_peers(std::string_view s) {
+  for (auto g : {GpuPeers::ALL, GpuPeers::SOCKET, GpuPeers::NONE})
+    if (to_string(g) == s) return g;
+  return std::nullopt;
+}
 std::optional<SocketRule> parse_socket_rule(std::string_view s) {
   for (auto r : {SocketRule::ANY, SocketRule::LOCAL, SocketRule::REMOTE})
     if (to_string(r) == s) return r;
@@ -133,6 +142,13 @@ Err check_processors(const MachineSpec& s) {
                  fmt::format("at most {} {} processors per node are supported (got {})", limit,
                              to_string(p.kind), p.count));
     if (Err e = check_number(at + ".flops", p.flops, false)) return e;
+    if (p.memory_bandwidth != 0)
+      if (Err e = check_number(at + ".memory_bandwidth", p.memory_bandwidth, false)) return e;
+    if (p.kind != ProcKind::GPU && p.copy_engines != 2)
+      return err(at + ".copy_engines", "only GPUs have copy engines");
+    if (p.copy_engines == 0 || p.copy_engines > 64)
+      return err(at + ".copy_engines",
+                 fmt::format("must be between 1 and 64 (got {})", p.copy_engines));
     if (p.count % s.ranks_per_node != 0)
       return err(at + ".count",
                  fmt::format("{} {} processors per node do not split evenly over {} ranks per node",
@@ -211,6 +227,11 @@ Err check_links(const MachineSpec& s) {
     }
     if (Err e = check_number(at + ".bandwidth", l.bandwidth, false)) return e;
     if (Err e = check_number(at + ".latency", l.latency, true)) return e;
+    if (l.io_bandwidth != 0) {
+      if (l.kind != ChannelKind::SOCKET_BUS)
+        return err(at + ".io_bandwidth", "only a SOCKET_BUS link has an io_bandwidth");
+      if (Err e = check_number(at + ".io_bandwidth", l.io_bandwidth, false)) return e;
+    }
     bool fb = find_mem(n, MemKind::FBMEM) != nullptr;
     bool sock = find_mem(n, MemKind::SOCKMEM) != nullptr;
     bool host = std::any_of(n.memories.begin(), n.memories.end(),
@@ -258,6 +279,8 @@ std::optional<SpecError> check(const MachineSpec& s) {
   if (s.node.sockets == 0 || s.node.sockets > kMaxSockets)
     return err("$.node.sockets",
                fmt::format("must be between 1 and {} (got {})", kMaxSockets, s.node.sockets));
+  if (s.node.dram_bandwidth != 0)
+    if (Err e = check_number("$.node.dram_bandwidth", s.node.dram_bandwidth, false)) return e;
   if (Err e = check_processors(s)) return e;
   if (Err e = check_memories(s.node)) return e;
   if (Err e = check_affinities(s.node)) return e;
@@ -330,7 +353,8 @@ Machine Machine::seal(MachineSpec spec) {
                     .socket = static_cast<std::uint32_t>(std::uint64_t{i} * S / g.count),
                     .local_index = i % per_rank,
                     .node_index = i,
-                    .flops = g.flops});
+                    .flops = g.flops,
+                    .memory_bandwidth = g.memory_bandwidth});
   }
   const std::uint32_t gpus = t->kind_count[idx(ProcKind::GPU)];
   const std::uint32_t gpu0 = t->kind_offset[idx(ProcKind::GPU)];

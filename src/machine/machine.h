@@ -53,6 +53,12 @@ struct ProcSpec {
   std::uint32_t count = 0;
   double flops = 0;   ///< peak FP64 flop/s of one processor
   std::string model;  ///< free text, e.g. "NVIDIA Tesla P100 PCIe 16 GB"; may be empty
+  /// The most one processor can stream from all memories together (a core's load bandwidth);
+  /// 0: only its affinities bound it.
+  double memory_bandwidth = 0;
+  /// GPU: its DMA copy engines. Two or more: copies to and from it move at once (one per
+  /// direction); one: they take turns.
+  std::uint32_t copy_engines = 2;
   friend bool operator==(const ProcSpec&, const ProcSpec&) = default;
 };
 /// One memory kind. Instances: SOCKMEM one per socket, FBMEM one per GPU, others one per node.
@@ -78,10 +84,24 @@ struct LinkSpec {
   std::uint32_t count = 1;  ///< only NIC may have more than 1
   double bandwidth = 0;
   double latency = 0;
+  /// SOCKET_BUS: the bandwidth left to PCIe traffic that crosses it (a GPU reading or copying to
+  /// the other socket's memory, measured far below a CPU's); 0: `bandwidth`.
+  double io_bandwidth = 0;
   friend bool operator==(const LinkSpec&, const LinkSpec&) = default;
 };
+/// Which GPUs of a node copy directly to one another (peer to peer) rather than through host
+/// memory: all (NVLink, or one PCIe switch), those on the same socket (PCIe peer access stops at
+/// the socket bus on Intel hosts), or none.
+enum class GpuPeers : std::uint8_t { ALL, SOCKET, NONE };
+std::string_view to_string(GpuPeers g);
+std::optional<GpuPeers> parse_gpu_peers(std::string_view s);
+
 struct NodeSpec {
   std::uint32_t sockets = 1;
+  /// Each socket's DRAM bandwidth, shared by everything that reads or writes host memory there;
+  /// 0: not shared (each user gets its affinity's bandwidth).
+  double dram_bandwidth = 0;
+  GpuPeers gpu_peers = GpuPeers::SOCKET;
   std::vector<ProcSpec> processors;
   std::vector<MemSpec> memories;
   std::vector<AffinitySpec> affinities;
@@ -115,6 +135,7 @@ struct Processor {
   std::uint32_t local_index = 0;  ///< among processors of this kind in its address space
   std::uint32_t node_index = 0;   ///< among processors of this kind on its node
   double flops = 0;
+  double memory_bandwidth = 0;  ///< see ProcSpec
 };
 struct Memory {
   MemKind kind{};

@@ -130,6 +130,7 @@ const std::vector<std::string> kProcNames = names_of(kAllProcKinds);
 const std::vector<std::string> kMemNames = names_of(kAllMemKinds);
 const std::vector<std::string> kLinkNames = {"SOCKET_BUS", "PCIE", "NVLINK", "NIC", "MEMBUS"};
 const std::vector<std::string> kSocketNames = {"any", "local", "remote"};
+const std::vector<std::string> kPeerNames = {"all", "socket", "none"};
 
 ProcKind proc_kind(const Reader& r, const json& j, const std::string& path) {
   return r.name<ProcKind>(j, path, "processor kind", kProcNames,
@@ -141,16 +142,25 @@ MemKind mem_kind(const Reader& r, const json& j, const std::string& path) {
 }
 
 NodeSpec read_node(const Reader& r, const json& j, const std::string& path) {
-  static const std::vector<std::string> keys = {"sockets", "processors", "memories", "affinities",
-                                                "links"};
+  static const std::vector<std::string> keys = {
+      "sockets", "dram_bandwidth", "gpu_peers", "processors", "memories", "affinities", "links"};
   static const std::vector<std::string> required = {"processors", "memories", "affinities",
                                                     "links"};
   r.object(j, path, keys, required);
   NodeSpec n;
   if (j.contains("sockets")) n.sockets = r.positive_u32(j["sockets"], key_path(path, "sockets"));
+  if (j.contains("dram_bandwidth"))
+    n.dram_bandwidth = r.number(j["dram_bandwidth"], key_path(path, "dram_bandwidth"), false);
+  if (j.contains("gpu_peers"))
+    n.gpu_peers = r.name<GpuPeers>(j["gpu_peers"], key_path(path, "gpu_peers"), "GPU peer rule",
+                                   kPeerNames, parse_gpu_peers);
+  else if (j.contains("links") && j["links"].is_array())
+    for (const json& l : j["links"])
+      if (l.is_object() && l.contains("kind") && l["kind"] == "NVLINK") n.gpu_peers = GpuPeers::ALL;
 
   const std::string pp = key_path(path, "processors");
-  static const std::vector<std::string> proc_keys = {"kind", "count", "flops", "model"};
+  static const std::vector<std::string> proc_keys = {
+      "kind", "count", "flops", "model", "memory_bandwidth", "copy_engines"};
   static const std::vector<std::string> proc_req = {"kind", "count", "flops"};
   const json& procs = r.array(j["processors"], pp);
   for (std::size_t i = 0; i < procs.size(); ++i) {
@@ -162,6 +172,10 @@ NodeSpec read_node(const Reader& r, const json& j, const std::string& path) {
     p.count = r.positive_u32(e["count"], key_path(at, "count"));
     p.flops = r.number(e["flops"], key_path(at, "flops"), false);
     if (e.contains("model")) p.model = r.string(e["model"], key_path(at, "model"));
+    if (e.contains("memory_bandwidth"))
+      p.memory_bandwidth = r.number(e["memory_bandwidth"], key_path(at, "memory_bandwidth"), false);
+    if (e.contains("copy_engines"))
+      p.copy_engines = r.positive_u32(e["copy_engines"], key_path(at, "copy_engines"));
     n.processors.push_back(std::move(p));
   }
 
@@ -199,7 +213,8 @@ NodeSpec read_node(const Reader& r, const json& j, const std::string& path) {
   }
 
   const std::string lp = key_path(path, "links");
-  static const std::vector<std::string> link_keys = {"kind", "count", "bandwidth", "latency"};
+  static const std::vector<std::string> link_keys = {"kind", "count", "bandwidth", "latency",
+                                                     "io_bandwidth"};
   static const std::vector<std::string> link_req = {"kind", "bandwidth", "latency"};
   const json& links = r.array(j["links"], lp);
   for (std::size_t i = 0; i < links.size(); ++i) {
@@ -212,6 +227,8 @@ NodeSpec read_node(const Reader& r, const json& j, const std::string& path) {
     if (e.contains("count")) l.count = r.positive_u32(e["count"], key_path(at, "count"));
     l.bandwidth = r.number(e["bandwidth"], key_path(at, "bandwidth"), false);
     l.latency = r.number(e["latency"], key_path(at, "latency"), true);
+    if (e.contains("io_bandwidth"))
+      l.io_bandwidth = r.number(e["io_bandwidth"], key_path(at, "io_bandwidth"), false);
     n.links.push_back(l);
   }
   return n;
@@ -321,6 +338,11 @@ std::string dump_machine_json(const MachineSpec& s) {
   using ojson = nlohmann::ordered_json;
   ojson node;
   node["sockets"] = s.node.sockets;
+  if (s.node.dram_bandwidth != 0) node["dram_bandwidth"] = s.node.dram_bandwidth;
+  const bool nvlink = std::any_of(s.node.links.begin(), s.node.links.end(),
+                                  [](const LinkSpec& l) { return l.kind == ChannelKind::NVLINK; });
+  if (s.node.gpu_peers != (nvlink ? GpuPeers::ALL : GpuPeers::SOCKET))
+    node["gpu_peers"] = to_string(s.node.gpu_peers);
   node["processors"] = ojson::array();
   for (const ProcSpec& p : s.node.processors) {
     ojson e;
@@ -328,6 +350,8 @@ std::string dump_machine_json(const MachineSpec& s) {
     e["count"] = p.count;
     e["flops"] = p.flops;
     if (!p.model.empty()) e["model"] = p.model;
+    if (p.memory_bandwidth != 0) e["memory_bandwidth"] = p.memory_bandwidth;
+    if (p.kind == ProcKind::GPU) e["copy_engines"] = p.copy_engines;
     node["processors"].push_back(std::move(e));
   }
   node["memories"] = ojson::array();
@@ -350,6 +374,7 @@ std::string dump_machine_json(const MachineSpec& s) {
     if (l.kind == ChannelKind::NIC) e["count"] = l.count;
     e["bandwidth"] = l.bandwidth;
     e["latency"] = l.latency;
+    if (l.io_bandwidth != 0) e["io_bandwidth"] = l.io_bandwidth;
     node["links"].push_back(std::move(e));
   }
   ojson root;

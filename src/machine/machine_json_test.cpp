@@ -197,10 +197,10 @@ TEST(MachineJsonErrors, UnknownKinds) {
 TEST(MachineJsonErrors, UnknownKeys) {
   EXPECT_EQ(error_after([](json& j) { j["node"]["links"][0]["bandwith"] = 1; }),
             "m.json: $.node.links[0].bandwith: unknown key (did you mean \"bandwidth\"?); keys "
-            "here: kind, count, bandwidth, latency");
+            "here: kind, count, bandwidth, latency, io_bandwidth");
   EXPECT_EQ(error_after([](json& j) { j["node"]["sokets"] = 2; }),
             "m.json: $.node.sokets: unknown key (did you mean \"sockets\"?); keys here: sockets, "
-            "processors, memories, affinities, links");
+            "dram_bandwidth, gpu_peers, processors, memories, affinities, links");
   EXPECT_EQ(error_after([](json& j) { j["color"] = "red"; }),
             "m.json: $.color: unknown key; keys here: format, name, nodes, ranks_per_node, node");
 }

@@ -39,7 +39,10 @@ struct Host {
   double dram_bandwidth;  // per socket, theoretical peak
   double dram_ns;         // latency of a local DRAM load, ns
   double socket_bus_bandwidth;
-  double remote_ns;  // latency of a load from the other socket's DRAM, ns
+  double remote_ns;        // latency of a load from the other socket's DRAM, ns
+  double dram_achievable;  // per socket, what a STREAM-like kernel of all cores reaches (0: peak)
+  double core_bandwidth;   // what one core can stream (0: not bounded beyond its affinities)
+  double socket_bus_io;    // bandwidth left to PCIe traffic crossing the socket bus (0: the bus's)
 };
 
 /// The GPUs of a node.
@@ -54,6 +57,7 @@ struct Gpus {
   double pcie_latency;
   std::optional<double> nvlink_bandwidth;  // per GPU, through NVSwitch
   double nvlink_latency;
+  std::uint32_t copy_engines;
 };
 
 struct Network {
@@ -74,6 +78,15 @@ struct Network {
 //    2 × 8 GT/s × 2 B = 32 GB/s per direction between the sockets.
 //  - 256 GB per node (128 GB per socket): the Sapling node of Wei et al. 2024.
 //  - Latencies est.: ~90 ns local DRAM, ~140 ns remote (typical Broadwell-EP measurements).
+//  - Achievable DRAM bandwidth: 0.75 of the peak per socket (51.2 GB/s). No STREAM figure for the
+//    E5-2640 v4 was found; the nearest published one, a 2-socket Haswell-EP (the same memory
+//    subsystem, DDR4, 4 channels per socket) reaches 102 GB/s STREAM triad on two sockets, 0.75 of
+//    its 136.5 GB/s peak (Puget Systems, "Memory Performance for Intel Xeon Haswell-EP DDR4").
+//  - One core streams at most 20 GB/s (the same Puget measurement, one core).
+//  - PCIe traffic across QPI: a P100 PCIe host measured 3.8 GB/s host-to-device (2.5 GB/s
+//    device-to-host) with the memory on the other socket, against 12.2 / 12.9 GB/s on the GPU's
+//    own socket (GitHub mpicbg-scicomp/gearshifft PR #82, bandwidthTest under numactl); we take
+//    3.8 GB/s for all PCIe traffic that crosses the socket bus.
 constexpr Host kXeonE5_2640v4{.model = "Intel Xeon E5-2640 v4 core",
                               .sockets = 2,
                               .cores_per_socket = 10,
@@ -82,7 +95,10 @@ constexpr Host kXeonE5_2640v4{.model = "Intel Xeon E5-2640 v4 core",
                               .dram_bandwidth = 4 * 2133e6 * 8,
                               .dram_ns = 90,
                               .socket_bus_bandwidth = 2 * 8e9 * 2,
-                              .remote_ns = 140};
+                              .remote_ns = 140,
+                              .dram_achievable = 0.75 * 4 * 2133e6 * 8,
+                              .core_bandwidth = 20e9,
+                              .socket_bus_io = 3.8e9};
 
 // NVIDIA Tesla P100 PCIe 16 GB: "NVIDIA Tesla P100 PCIe data sheet",
 // https://images.nvidia.com/content/tesla/pdf/nvidia-tesla-p100-PCIe-datasheet.pdf
@@ -91,6 +107,8 @@ constexpr Host kXeonE5_2640v4{.model = "Intel Xeon E5-2640 v4 core",
 //    PCI Express Base Specification 3.0); we use 12 GB/s, what pinned cudaMemcpy typically
 //    achieves on such links (~76% of theoretical).
 //  - Latencies est.: ~500 ns HBM2 load, ~1 µs across PCIe. No NVLink on the PCIe card.
+//  - 2 copy engines ("Concurrent copy and kernel execution: Yes with 2 copy engine(s)", deviceQuery
+//    of a P100 PCIe in the CSCS Sarus tutorial).
 constexpr Gpus kP100{.model = "NVIDIA Tesla P100 PCIe 16 GB",
                      .count = 4,
                      .flops = 4.7e12,
@@ -100,7 +118,8 @@ constexpr Gpus kP100{.model = "NVIDIA Tesla P100 PCIe 16 GB",
                      .pcie_bandwidth = 12 * kGB,
                      .pcie_latency = us(1),
                      .nvlink_bandwidth = std::nullopt,
-                     .nvlink_latency = 0};
+                     .nvlink_latency = 0,
+                     .copy_engines = 2};
 
 // 100 Gb/s EDR InfiniBand (Mellanox ConnectX-4 VPI adapter product brief: "EDR 100Gb/s
 // InfiniBand"): 100 Gb/s / 8 = 12.5 GB/s per direction. Latency est.: ~1 µs end to end, 0.5 µs
@@ -126,7 +145,10 @@ constexpr Host kXeon8480C{.model = "Intel Xeon Platinum 8480C core",
                           .dram_bandwidth = 8 * 4800e6 * 8,
                           .dram_ns = 110,
                           .socket_bus_bandwidth = 4 * 16e9 * 2,
-                          .remote_ns = 190};
+                          .remote_ns = 190,
+                          .dram_achievable = 0.75 * 8 * 4800e6 * 8,
+                          .core_bandwidth = 0,
+                          .socket_bus_io = 0};
 
 // NVIDIA H100 SXM5 80 GB: "NVIDIA H100 Tensor Core GPU data sheet",
 // https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet
@@ -140,6 +162,8 @@ constexpr Host kXeon8480C{.model = "Intel Xeon Platinum 8480C core",
 //  - PCIe Gen5 x16: 128 GB/s both directions = 64 GB/s per direction (63 after 128b/130b); we use
 //    50 GB/s achievable (~80%, as for PCIe 3.0 above).
 //  - Latencies est.: ~500 ns HBM3 load, ~1 µs across PCIe, ~0.5 µs across NVLink.
+//  - 3 copy engines (a captured deviceQuery of an H100 SXM5 80 GB: thamada/nvidia-smi,
+//    nvsim/H100SXMx8_deviceQuery.py).
 constexpr Gpus kH100{.model = "NVIDIA H100 SXM5 80 GB",
                      .count = 8,
                      .flops = 67e12,
@@ -149,7 +173,8 @@ constexpr Gpus kH100{.model = "NVIDIA H100 SXM5 80 GB",
                      .pcie_bandwidth = 50 * kGB,
                      .pcie_latency = us(1),
                      .nvlink_bandwidth = 450 * kGB,
-                     .nvlink_latency = us(0.5)};
+                     .nvlink_latency = us(0.5),
+                     .copy_engines = 3};
 
 // NVIDIA ConnectX-7 (NVIDIA ConnectX-7 400G adapter data sheet: "up to 400Gb/s"), one per GPU:
 // 400 Gb/s / 8 = 50 GB/s per direction. Latency est. as for EDR.
@@ -171,15 +196,31 @@ MachineSpec build(std::string name, const Host& h, const Gpus* g, const Network&
   s.ranks_per_node = o.ranks;
   NodeSpec& n = s.node;
   n.sockets = h.sockets;
+  n.dram_bandwidth = h.dram_achievable;
+  n.gpu_peers = g && g->nvlink_bandwidth ? GpuPeers::ALL : GpuPeers::SOCKET;
   const std::uint32_t cores = h.sockets * h.cores_per_socket;
 
-  n.processors.push_back({ProcKind::CPU, cores, h.core_flops, h.model});
-  if (g) n.processors.push_back({ProcKind::GPU, g->count, g->flops, g->model});
+  auto proc = [](ProcKind k, std::uint32_t count, double flops, std::string model,
+                 double bandwidth) {
+    ProcSpec p;
+    p.kind = k;
+    p.count = count;
+    p.flops = flops;
+    p.model = std::move(model);
+    p.memory_bandwidth = bandwidth;
+    return p;
+  };
+  n.processors.push_back(proc(ProcKind::CPU, cores, h.core_flops, h.model, h.core_bandwidth));
+  if (g) {
+    n.processors.push_back(proc(ProcKind::GPU, g->count, g->flops, g->model, 0));
+    n.processors.back().copy_engines = g->copy_engines;
+  }
   if (omp > 0)
-    n.processors.push_back(
-        {ProcKind::OMP, omp, h.core_flops * (cores / omp), fmt::format("{} cores", cores / omp)});
+    n.processors.push_back(proc(ProcKind::OMP, omp, h.core_flops * (cores / omp),
+                                fmt::format("{} cores", cores / omp),
+                                h.core_bandwidth * (cores / omp)));
   // Legion's -ll:util 1: one utility processor per process.
-  n.processors.push_back({ProcKind::UTIL, o.ranks, h.core_flops, h.model});
+  n.processors.push_back(proc(ProcKind::UTIL, o.ranks, h.core_flops, h.model, h.core_bandwidth));
 
   // SYSMEM is the whole node's DRAM, interleaved over the sockets; SOCKMEM is one socket's.
   // ZCMEM (pinned host memory the GPUs map over PCIe) exists only with GPUs: Legion's default
@@ -214,8 +255,8 @@ MachineSpec build(std::string name, const Host& h, const Gpus* g, const Network&
   }
 
   // Crossing the socket bus costs what a remote load costs more than a local one.
-  n.links.push_back(
-      {ChannelKind::SOCKET_BUS, 1, h.socket_bus_bandwidth, ns(h.remote_ns - h.dram_ns)});
+  n.links.push_back({ChannelKind::SOCKET_BUS, 1, h.socket_bus_bandwidth,
+                     ns(h.remote_ns - h.dram_ns), g ? h.socket_bus_io : 0});
   if (g) n.links.push_back({ChannelKind::PCIE, 1, g->pcie_bandwidth, g->pcie_latency});
   if (g && g->nvlink_bandwidth)
     n.links.push_back({ChannelKind::NVLINK, 1, *g->nvlink_bandwidth, g->nvlink_latency});

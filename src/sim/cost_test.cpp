@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "sim/test_util.h"
 
@@ -77,61 +78,137 @@ TEST(Cost, BytesTouchedScaleTheMemoryTerm) {
   EXPECT_EQ(r->outcome.time_s, kC.task_overhead + 2000.0 / 1e9);
 }
 
-/// A task that reads 1000 pointers (`w.p.__ptr`, Regent's flattened ptr field) and follows them
-/// into the 400 nodes of `n` (privilege `nodes`) and the 1 element of `t` (read-write).
-app::App pointer_app(Privilege nodes, Privilege pointers = Privilege::Read) {
+/// A task on a GPU that reads 1000 pointers from `w` (streamed) and follows them into the
+/// 400 elements of `n` (4-byte field f) with the given pattern: 1000 accesses, every lane of a
+/// warp instruction reaching `n` unless `lanes` says otherwise, over `hot` elements (0: all 400).
+app::App pointer_app(Privilege nodes, app::Pattern pattern, double lanes = 1, double hot = 0) {
   app::App a = test::empty_app();
-  add_region(a, "w", {1000}, {{"p.__ptr", 8}, {"x", 4}});
+  add_region(a, "w", {1000}, {{"p", 8}});
   add_region(a, "n", {400}, {{"f", 4}});
-  add_region(a, "t", {1}, {{"s", 8}});
-  const std::vector<test::Use> uses = {
-      {"w", pointers, "", {"p.__ptr"}}, {"n", nodes, "", {"f"}}, {"t", Privilege::ReadWrite}};
+  const std::vector<test::Use> uses = {{"w", Privilege::Read}, {"n", nodes}};
   add_task(a, "follow", {variant(GPU), variant(CPU)}, uses);
   add_launch(a, "follow", {}, uses);
+  app::Access& acc = a.launches[0].reqs[1].access;
+  acc.pattern = pattern;
+  acc.accesses = 1000;
+  acc.lanes = lanes;
+  acc.hot = hot;
   return a;
 }
 
-TEST(Pointers, ZeroCopyAccessesCostLatencyOverTheAccessesInFlight) {
-  // 1000 dereferences spread over n and t by elements x touched: 400/401 of them land in n.
-  const double accesses = 1000.0 * 400 / 401;
-  const double streams = 8000 / 1e11 + 1600 / 1e9 + 8 / 1e11;  // w and t in FBMEM, n in ZCMEM
-  for (Privilege p : {Privilege::Reduce, Privilege::ReadWrite, Privilege::Read}) {
-    app::App a = pointer_app(p);
-    auto r = run(a, tiny(), "Task * GPU;\nRegion follow n GPU ZCMEM;\n");
-    ASSERT_TRUE(r->outcome.ok) << test::failure(r->outcome);
-    // Reductions and read-write are atomics: 14 in flight; reads are gathers: 740 in flight.
-    const double in_flight =
-        p == Privilege::Read ? kC.zero_copy_gathers_in_flight : kC.zero_copy_atomics_in_flight;
-    EXPECT_DOUBLE_EQ(r->outcome.time_s, kC.task_overhead + (streams + accesses * 1e-6 / in_flight));
-  }
-  // touched weighs the spread: with n's at 0.25, 100 of every 101 weighted elements are n's.
-  app::App a = pointer_app(Privilege::Reduce);
-  a.launches[0].reqs[1].touched = 0.25;
-  auto r = run(a, tiny(), "Task * GPU;\nRegion follow n GPU ZCMEM;\n");
-  EXPECT_DOUBLE_EQ(r->outcome.time_s,
-                   kC.task_overhead + (8000 / 1e11 + 400 / 1e9 + 8 / 1e11 +
-                                       1000.0 * 100 / 101 * 1e-6 / kC.zero_copy_atomics_in_flight));
+/// The distinct units (sectors, lines) n lanes drawn at random from `units` touch.
+double distinct(double units, double lanes) {
+  return units * (1 - std::pow(1 - 1 / units, lanes));
+}
+/// A 32-byte sector's share of the link: (32 + 24) / (128 + 24) of a 128-byte packet.
+constexpr double kSectorLinkBytes = 56.0 * 128 / 152;
+
+TEST(Pointers, ZeroCopyGathersAreSectorReadsBoundByLatencyOrTheLink) {
+  auto r = run(pointer_app(Privilege::Read, app::Pattern::Gather), tiny(),
+               "Task * GPU;\nRegion follow n GPU ZCMEM;\n");
+  ASSERT_TRUE(r->outcome.ok) << test::failure(r->outcome);
+  // 1000 accesses, 32 per warp instruction, over 50 sectors (400 × 4 B): the sectors each
+  // instruction touches, one PCIe read each.
+  const double sectors = 1000.0 / 32 * distinct(50, 32);
+  const double latency = sectors * 1e-6 / kC.zero_copy_reads_in_flight;  // Little's law
+  const double link = sectors * kSectorLinkBytes / 1e9;                  // PCIE0.in, 1 GB/s
+  EXPECT_GT(link, latency);
+  EXPECT_DOUBLE_EQ(r->task("follow").end - r->task("follow").start,
+                   kC.task_overhead + std::max({8000 / 1e11, latency, link}));
 }
 
-TEST(Pointers, OnlyAGpuFollowingPointersIntoHostMemoryPaysPerAccess) {
-  const double streams = 8000 / 1e11 + 1600 / 1e11 + 8 / 1e11;
-  // In the framebuffer the accesses are covered by the bytes streamed.
-  auto fb = run(pointer_app(Privilege::Reduce), tiny(), "Task * GPU;\n");
-  EXPECT_DOUBLE_EQ(fb->outcome.time_s, kC.task_overhead + streams);
-  // Pointers that are rewritten, not read, are not followed (init_pointers).
-  auto rw = run(pointer_app(Privilege::Reduce, Privilege::ReadWrite), tiny(),
-                "Task * GPU;\nRegion follow n GPU ZCMEM;\n");
-  EXPECT_DOUBLE_EQ(rw->outcome.time_s, kC.task_overhead + (8000 / 1e11 + 1600 / 1e9 + 8 / 1e11));
-  // A CPU reaches host memory through its caches: no per-access term.
-  auto cpu = run(pointer_app(Privilege::Reduce), tiny(), "Task * CPU;\nRegion * * CPU SYSMEM;\n");
-  EXPECT_DOUBLE_EQ(cpu->outcome.time_s, kC.task_overhead + (8000 + 1600 + 8) / 1e9);
-  // The constant is the simulator's to change: twice the atomics in flight, half the time.
+TEST(Pointers, ZeroCopyAtomicsSerialiseOnTheLinesTheyHit) {
+  // 100 hot elements: 400 B, 4 lines of 128 B. A full warp instruction hits all 4; each line's
+  // read-modify-writes take a PCIe round trip one after the other.
+  auto dense = run(pointer_app(Privilege::ReadWrite, app::Pattern::Atomic, 1, 100), tiny(),
+                   "Task * GPU;\nRegion follow n GPU ZCMEM;\n");
+  ASSERT_TRUE(dense->outcome.ok) << test::failure(dense->outcome);
+  const double rmw = 1000.0 / 32 * distinct(4, 32);
+  const double per_line = rmw / 4 * kC.zero_copy_line_s;
+  EXPECT_NEAR(per_line, 75e-6, 1e-7);
+  EXPECT_DOUBLE_EQ(dense->task("follow").end - dense->task("follow").start,
+                   kC.task_overhead + per_line);
+  // A tenth of the lanes reach the hot nodes (circuit's pattern): 3.2 lanes per instruction,
+  // each instruction its own round trip on fewer lines: about 6 times as long for as many
+  // atomics.
+  auto sparse = run(pointer_app(Privilege::ReadWrite, app::Pattern::Atomic, 0.1, 100), tiny(),
+                    "Task * GPU;\nRegion follow n GPU ZCMEM;\n");
+  const double sparse_rmw = 1000.0 / 3.2 * distinct(4, 3.2);
+  EXPECT_DOUBLE_EQ(sparse->task("follow").end - sparse->task("follow").start,
+                   kC.task_overhead + sparse_rmw / 4 * kC.zero_copy_line_s);
+  EXPECT_GT(sparse_rmw / rmw, 6);
+  // Spread over all 400 elements (13 lines): less serialised.
+  auto spread = run(pointer_app(Privilege::ReadWrite, app::Pattern::Atomic), tiny(),
+                    "Task * GPU;\nRegion follow n GPU ZCMEM;\n");
+  EXPECT_LT(spread->task("follow").end, dense->task("follow").end);
+}
+
+TEST(Pointers, InTheFramebufferOrOnACpuAccessesCostOnlyTheirBytes) {
+  // In the framebuffer: the sectors' bytes, read and written, at 100 GB/s.
+  auto fb =
+      run(pointer_app(Privilege::ReadWrite, app::Pattern::Atomic, 1, 100), tiny(), "Task * GPU;\n");
+  const double sectors = 1000.0 / 32 * distinct(13, 32);  // 400 B hot: 13 sectors
+  EXPECT_DOUBLE_EQ(fb->task("follow").end - fb->task("follow").start,
+                   kC.task_overhead + (8000 + 2 * 32 * sectors) / 1e11);
+  // A CPU reaches host memory through its caches: the piece's bytes, read and written.
+  auto cpu = run(pointer_app(Privilege::ReadWrite, app::Pattern::Atomic), tiny(),
+                 "Task * CPU;\nRegion * * CPU SYSMEM;\n");
+  EXPECT_DOUBLE_EQ(cpu->task("follow").end - cpu->task("follow").start,
+                   kC.task_overhead + (8000 + 2 * 1600) / 1e9);
+}
+
+TEST(Pointers, TheConstantsAreTheSimulatorsToChange) {
   Constants c;
-  c.zero_copy_atomics_in_flight = 28;
-  auto fast =
-      run(pointer_app(Privilege::Reduce), tiny(), "Task * GPU;\nRegion follow n GPU ZCMEM;\n", c);
-  EXPECT_DOUBLE_EQ(fast->outcome.time_s, kC.task_overhead + (8000 / 1e11 + 1600 / 1e9 + 8 / 1e11 +
-                                                             1000.0 * 400 / 401 * 1e-6 / 28));
+  c.zero_copy_line_s = 1.2e-6;  // half the round trip: half the time
+  auto r = run(pointer_app(Privilege::ReadWrite, app::Pattern::Atomic, 1, 100), tiny(),
+               "Task * GPU;\nRegion follow n GPU ZCMEM;\n", c);
+  const double rmw = 1000.0 / 32 * distinct(4, 32);
+  EXPECT_DOUBLE_EQ(r->task("follow").end - r->task("follow").start,
+                   kC.task_overhead + rmw / 4 * 1.2e-6);
+}
+
+/// Two tasks on the two GPUs that update `n` through pointers at once: read-write on one
+/// instance in zero-copy memory, or reductions, each into its own reduction instance.
+app::App two_updaters(Privilege p) {
+  app::App a = test::empty_app();
+  add_region(a, "n", {100}, {{"f", 4}});
+  add_task(a, "add", {variant(GPU)}, {{"n", p}});
+  add_launch(a, "add", {2}, {{"n", p}});
+  app::Access& acc = a.launches[0].reqs[0].access;
+  acc.pattern = app::Pattern::Atomic;
+  acc.accesses = 1000;
+  return a;
+}
+
+TEST(Pointers, ReductionsThroughPointersUseTheirOwnInstancesLines) {
+  const double alone = 1000.0 / 32 * distinct(4, 32) / 4 * kC.zero_copy_line_s;
+  // Reductions run at once, each into its own reduction instance: its own lines.
+  auto reduce = run(two_updaters(Privilege::Reduce), tiny(), "Region * n GPU ZCMEM;\n");
+  ASSERT_TRUE(reduce->outcome.ok) << test::failure(reduce->outcome);
+  for (int k = 0; k < 2; ++k) {
+    EXPECT_EQ(reduce->task("add", k).start, 0);
+    EXPECT_DOUBLE_EQ(reduce->task("add", k).end, kC.task_overhead + alone);
+  }
+  // Read-write updates of one instance run one after the other (Legion orders them): each has
+  // the lines alone.
+  auto rw = run(two_updaters(Privilege::ReadWrite), tiny(), "Region * n GPU ZCMEM;\n");
+  EXPECT_DOUBLE_EQ(rw->task("add", 0).end, kC.task_overhead + alone);
+  EXPECT_EQ(rw->task("add", 1).start, rw->task("add", 0).end);
+  EXPECT_DOUBLE_EQ(rw->task("add", 1).end - rw->task("add", 1).start, kC.task_overhead + alone);
+}
+
+TEST(Stream, ARereadOperandCostsItsPassesOverItsPath) {
+  // A GEMM-like task reads `b` 40 times (once per tile of its output): from the framebuffer
+  // that is hidden under its work; over PCIe it is not.
+  app::App a = test::empty_app();
+  add_region(a, "b", {10000});  // 80 kB
+  add_task(a, "gemm", {variant(GPU)}, {{"b", Privilege::Read}});
+  add_launch(a, "gemm", {}, {{"b", Privilege::Read}}, 1e5);  // 10 µs at 10 GFLOP/s
+  a.launches[0].reqs[0].access.passes = 40;
+  auto fb = run(a, tiny(), "Task * GPU;\n");
+  EXPECT_DOUBLE_EQ(fb->outcome.time_s, kC.task_overhead + std::max(1e-5, 40 * 8e4 / 1e11));
+  auto zc = run(a, tiny(), "Task * GPU;\nRegion * b GPU ZCMEM;\n");
+  EXPECT_DOUBLE_EQ(zc->outcome.time_s, kC.task_overhead + 40 * 8e4 / 1e9);
 }
 
 /// w writes r (and s) on one GPU, rd reads them on another.
@@ -176,9 +253,9 @@ TEST(Copy, BetweenGpusOfANodeOverPcie) {
   EXPECT_EQ(tiny().name_of(c.route[1]), "node0/PCIE1.in");
   EXPECT_EQ(c.bytes, 800000u);
   EXPECT_EQ(c.start, w_end);
-  EXPECT_EQ(c.end, w_end + (kC.copy_overhead + ((1e-6 + 1e-6) + 8e5 / 1e9)));
+  EXPECT_DOUBLE_EQ(c.end, w_end + (kC.copy_overhead + ((1e-6 + 1e-6) + 8e5 / 1e9)));
   EXPECT_EQ(r->task("rd").start, c.end);
-  EXPECT_EQ(r->outcome.time_s, c.end + (kC.task_overhead + 8e5 / 1e11));
+  EXPECT_DOUBLE_EQ(r->outcome.time_s, c.end + (kC.task_overhead + 8e5 / 1e11));
   EXPECT_EQ(r->outcome.bytes.intra_node, 800000u);
   EXPECT_EQ(r->outcome.bytes.inter_node, 0u);
   EXPECT_EQ(r->outcome.bytes.by_kind[static_cast<int>(machine::ChannelKind::PCIE)], 800000u);
@@ -206,7 +283,8 @@ TEST(Copy, BetweenNodesCrossesTheNics) {
                                             "node1/PCIE1.in"}));
   const double w_end = kC.task_overhead + 8e5 / 1e11;
   // Latencies of every hop; the NIC is the slowest link (0.5 GB/s).
-  EXPECT_EQ(c.end, w_end + (kC.copy_overhead + ((((1e-6 + 2e-6) + 2e-6) + 1e-6) + 8e5 / 5e8)));
+  EXPECT_DOUBLE_EQ(c.end,
+                   w_end + (kC.copy_overhead + ((((1e-6 + 2e-6) + 2e-6) + 1e-6) + 8e5 / 5e8)));
   EXPECT_EQ(c.link_time, 8e5 / 5e8);
   EXPECT_EQ(r->outcome.bytes.inter_node, 800000u);
   EXPECT_EQ(r->outcome.bytes.intra_node, 0u);
@@ -229,10 +307,10 @@ TEST(Copy, TwoCopiesSharingALinkQueueOnIt) {
   const double w_end = kC.task_overhead + (4e5 / 1e11 + 4e5 / 1e11);
   const double link = 4e5 / 1e9;
   EXPECT_EQ(c1.start, w_end);
-  EXPECT_EQ(c1.end, w_end + (kC.copy_overhead + (2e-6 + link)));
+  EXPECT_DOUBLE_EQ(c1.end, w_end + (kC.copy_overhead + (2e-6 + link)));
   // The second waits until the first releases PCIE0.out and PCIE1.in.
-  EXPECT_EQ(c2.start, w_end + link);
-  EXPECT_EQ(c2.end, c2.start + (kC.copy_overhead + (2e-6 + link)));
+  EXPECT_DOUBLE_EQ(c2.start, w_end + link);
+  EXPECT_DOUBLE_EQ(c2.end, c2.start + (kC.copy_overhead + (2e-6 + link)));
   EXPECT_EQ(r->task("rd").ready, c2.end);
   // Together they take what one copy of both regions would: 2 × bytes / bandwidth.
   EXPECT_DOUBLE_EQ(c2.end - w_end, kC.copy_overhead + 2e-6 + 2 * link);
@@ -251,7 +329,7 @@ TEST(Copy, ZeroCopyMemorySharedByGpusNeedsNoCopy) {
   auto r = run(a, tiny(), place("0, 0", "0, 1") + "Region * r GPU ZCMEM;\n");
   EXPECT_EQ(r->outcome.copies, 0u);
   EXPECT_EQ(r->task("rd").start, r->task("w").end);
-  EXPECT_EQ(r->outcome.time_s, 2 * (kC.task_overhead + 8000 / 1e9));
+  EXPECT_DOUBLE_EQ(r->outcome.time_s, 2 * (kC.task_overhead + 8000 / 1e9));
 }
 
 TEST(Copy, HaloGathersEachAtomFromItsOwner) {

@@ -167,7 +167,10 @@ TEST(Malformed, AProjectionOnAnUnknownVariableIsAnInputError) {
 TEST(Malformed, TooManyTaskInstancesAreRefused) {
   app::App a = test::empty_app();
   add_task(a, "t", {variant(GPU)});
-  app::Step loop{app::Step::Kind::Loop, 0, "k", 1000000, {}};
+  app::Step loop;
+  loop.kind = app::Step::Kind::Loop;
+  loop.var = "k";
+  loop.count = 1000000;
   add_launch(a, "t", {1000}, {}, 0, &loop.body);
   a.program.push_back(loop);
   const machine::Machine m = tiny();
@@ -179,7 +182,10 @@ TEST(Malformed, TooManyTaskInstancesAreRefused) {
 
 TEST(Malformed, AHugeLoopWithNothingInItEndsAtOnce) {
   app::App a = test::empty_app();
-  app::Step loop{app::Step::Kind::Loop, 0, "k", std::int64_t{1} << 40, {}};
+  app::Step loop;
+  loop.kind = app::Step::Kind::Loop;
+  loop.var = "k";
+  loop.count = std::int64_t{1} << 40;
   a.program.push_back(loop);
   const Outcome out = simulate(a, tiny(), mapping::Mapping{});
   EXPECT_TRUE(out.ok);

@@ -1,7 +1,7 @@
 #pragma once
-/// What the simulator tells its observers: every task instance and every copy as it is scheduled,
-/// in program order (not in time order), then the Outcome. Observers decide what to do with them:
-/// the trace writer (trace.h) writes a file, tests record them, statistics sum them.
+/// What the simulator tells its observers: every task instance and every copy once the run is
+/// over, in program order (not in time order), then the Outcome. Observers decide what to do with
+/// them: the trace writer (trace.h) writes a file, tests record them, statistics sum them.
 #include <cstdint>
 
 #include "app/app.h"
@@ -17,14 +17,16 @@ struct TaskEvent {
   app::TaskId task = 0;
   machine::ProcId proc;
   std::uint64_t instance = 0;  ///< the task instance's number in program order, from 0
-  double ready = 0;            ///< every dependence, copy and limit satisfied
-  double start = 0;            ///< the processor took it (ready, or later when it was busy)
+  double issued = 0;  ///< passed its gate: its parent launched it, its limit and fences allow it
+  double ready = 0;   ///< every dependence and copy satisfied as well
+  double start = 0;   ///< the processor took it (ready, or later when it was busy)
   double end = 0;
   double overhead = 0;  ///< of end - start, Legion's runtime overhead
   bool inner = false;
 };
 
 struct CopyEvent {
+  std::uint64_t id = 0;      ///< the copy's number in program order, from 0
   std::size_t decision = 0;  ///< the task instance whose argument needed the data
   std::size_t point = 0;
   app::TaskId task = 0;
@@ -33,9 +35,9 @@ struct CopyEvent {
   machine::MemId dst;
   std::uint64_t bytes = 0;
   double ready = 0;      ///< the source data was valid and the task mapped
-  double start = 0;      ///< every link of the route was free
+  double start = 0;      ///< its DMA channels took it and its bytes started to move
   double end = 0;        ///< the bytes arrived
-  double link_time = 0;  ///< how long each link of the route is held: bytes / slowest bandwidth
+  double link_time = 0;  ///< how long its bytes moved (the links are shared while they do)
   machine::Route route;
   bool reduction = false;  ///< folds a reduction instance into the destination
 };

@@ -42,13 +42,12 @@ class Builder {
     program(app_.program, scope, std::nullopt);
     decisions();
     count();
-    std::int64_t best = 0;
-    for (const app::Step& s : app_.program) {
-      if (s.kind == app::Step::Kind::Loop && s.count > best) {
-        best = s.count;
-        plan_.main_loop = &s;
-      }
-    }
+    plan_.timed = app_.timed_region();
+    if (plan_.timed.loop && !(0 <= plan_.timed.first && plan_.timed.first < plan_.timed.end &&
+                              plan_.timed.end <= plan_.timed.loop->count))
+      fail(fmt::format("the timed region of loop '{}' ({} iterations) skips {} and {} of them",
+                       plan_.timed.loop->var, plan_.timed.loop->count, plan_.timed.loop->warmup,
+                       plan_.timed.loop->tail));
     return std::move(plan_);
   }
 
@@ -176,24 +175,9 @@ class Builder {
         missing.no_access = true;
         plan_.reqs.push_back(k < l.reqs.size() ? requirement(i, l.reqs[k], scope) : missing);
       }
-      pointers(out);
       if (parent) out.child_index = plan_.launches[*parent].children++;
       program(l.body, scope, i);
       scope.resize(out.point_slot);
-    }
-  }
-
-  /// Marks the requirements a launch reaches through the pointers it reads (see Req): every
-  /// accessed requirement on a region other than those holding the pointers.
-  void pointers(Launch& l) {
-    const auto first = plan_.reqs.begin() + l.first_req;
-    const auto last = first + l.reqs;
-    l.dereferences = std::any_of(first, last, [](const Req& r) { return r.pointer_fields > 0; });
-    if (!l.dereferences) return;
-    for (auto r = first; r != last; ++r) {
-      if (r->no_access || r->pointer_fields > 0) continue;
-      r->through_pointers = std::none_of(
-          first, last, [&](const Req& p) { return p.pointer_fields > 0 && p.region == r->region; });
     }
   }
 
@@ -266,10 +250,24 @@ class Builder {
     }
     out.fields = static_cast<std::uint32_t>(plan_.req_fields.size()) - out.first_field;
     out.no_access = out.touched <= 0 || out.fields == 0;
-    if (!out.no_access && out.privilege == app::Privilege::Read) {
-      for (std::uint32_t k = out.first_field; k < plan_.req_fields.size(); ++k)
-        if (region.fields[plan_.req_fields[k]].name.ends_with(".__ptr")) ++out.pointer_fields;
-    }
+    for (std::uint32_t k = out.first_field; k < plan_.req_fields.size(); ++k)
+      out.element_bytes += region.fields[plan_.req_fields[k]].bytes;
+    const app::Access& a = r.access;
+    if (!(a.passes >= 1 && a.accesses >= 0 && a.lanes > 0 && a.lanes <= 1 && a.hot >= 0 &&
+          a.spread >= 0 && std::isfinite(a.passes) && std::isfinite(a.accesses) &&
+          std::isfinite(a.hot) && std::isfinite(a.spread)))
+      fail(fmt::format("launch {}: the access pattern of its requirement on '{}' is out of range",
+                       launch, region.name));
+    if (a.pattern == app::Pattern::Atomic && r.privilege != app::Privilege::Reduce &&
+        r.privilege != app::Privilege::ReadWrite)
+      fail(fmt::format("launch {}: an atomic access of '{}' needs reduce or read-write", launch,
+                       region.name));
+    out.pattern = a.pattern;
+    out.passes = a.passes;
+    out.accesses = a.accesses;
+    out.lanes = a.lanes;
+    out.hot = a.hot;
+    out.spread = a.spread;
     return out;
   }
 

@@ -27,12 +27,8 @@ struct Dim {
 };
 
 /// A requirement of a launch. `no_access`: it touches nothing (touched == 0, or no fields), so it
-/// has no instance, no copy and no dependence.
-///
-/// Pointer accesses (docs/simulator.md §2): `pointer_fields` counts the fields named `*.__ptr`
-/// (Regent's flattened `ptr(...)`) that a read-only requirement reads; a launch with such a
-/// requirement dereferences that many pointers per element of the piece, and those dereferences
-/// land in its `through_pointers` requirements: the accessed ones on other regions.
+/// has no instance, no copy and no dependence. `access` is how the kernel touches the piece
+/// (app::Access, checked); `element_bytes` the bytes of its fields per element.
 struct Req {
   std::uint32_t region = 0;
   std::uint32_t pieces_base = 0;  ///< first piece of its partition (or the region's whole piece)
@@ -41,8 +37,9 @@ struct Req {
   app::Privilege privilege = app::Privilege::Read;
   double touched = 1;
   bool no_access = false;
-  std::uint32_t pointer_fields = 0;
-  bool through_pointers = false;
+  app::Pattern pattern = app::Pattern::Stream;
+  double passes = 1, accesses = 0, lanes = 1, hot = 0, spread = 0;
+  double element_bytes = 0;
 };
 
 struct Launch {
@@ -51,7 +48,6 @@ struct Launch {
   std::uint32_t point_vars = 0;
   std::uint32_t children = 0;     ///< launches made directly by its points (inner tasks)
   std::uint32_t child_index = 0;  ///< its position among its parent's children
-  bool dereferences = false;      ///< some requirement has pointer_fields (see Req)
 };
 
 struct Plan {
@@ -82,7 +78,7 @@ struct Plan {
   std::vector<std::uint64_t> ring_size;
 
   std::uint64_t task_instances = 0;
-  const app::Step* main_loop = nullptr;  ///< the top-level loop with the most iterations
+  app::App::Timed timed;  ///< the timed region (App::timed_region)
 };
 
 /// Flattens and checks. Throws InputError naming what does not fit.

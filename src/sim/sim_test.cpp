@@ -44,7 +44,10 @@ app::App halo_app(const std::string& t1 = "own", const std::string& t2 = "sum",
   const test::Use red{total, Privilege::Reduce};
   add_task(a, t1, {variant(GPU, 0.5), variant(CPU, 0.25)}, {own});
   add_task(a, t2, {variant(GPU, 0.5), variant(CPU, 0.25)}, {halo, red});
-  app::Step loop{app::Step::Kind::Loop, 0, "t", 3, {}};
+  app::Step loop;
+  loop.kind = app::Step::Kind::Loop;
+  loop.var = "t";
+  loop.count = 3;
   add_launch(a, t1, {8}, {own}, 1e5, &loop.body);
   add_launch(a, t2, {8}, {halo, red}, 2e5, &loop.body);
   a.program.push_back(loop);
@@ -233,22 +236,14 @@ TEST(BuiltInApps, CircuitFramebufferBeatsZeroCopy) {
     ASSERT_NE(at, std::string::npos) << line;
     fb.replace(at, line.size(), std::string("Region * ") + region + " GPU FBMEM;");
   }
-  auto iteration = [&](const std::string& text, Constants c = {}) {
+  auto iteration = [&](const std::string& text) {
     mapping::test::Mapper mapper(text);
-    Options o;
-    o.constants = c;
-    const Outcome out = simulate(a, m, mapping::test::decide_ok(a, m, &mapper), o);
+    const Outcome out = simulate(a, m, mapping::test::decide_ok(a, m, &mapper));
     EXPECT_TRUE(out.ok);
     return out.iteration_time_s;
   };
-  const double ratio = iteration(zc) / iteration(fb);
-  EXPECT_GT(ratio, 1.03);
-  EXPECT_LT(ratio, 1.2);
-  // Fewer atomics in flight over PCIe: zero-copy costs more; the framebuffer is unaffected.
-  Constants slow;
-  slow.zero_copy_atomics_in_flight = 3.5;
-  EXPECT_EQ(iteration(fb, slow), iteration(fb));
-  EXPECT_GT(iteration(zc, slow) / iteration(fb, slow), 1.25);
+  // The direction only: the size is the fidelity suite's (tests/fidelity).
+  EXPECT_GT(iteration(zc), iteration(fb));
 }
 
 }  // namespace

@@ -130,7 +130,9 @@ inline std::size_t add_launch(app::App& a, std::string_view task, std::vector<st
   }
   // The step first: `steps` may point into a.launches, which the push may move.
   const std::size_t id = a.launches.size();
-  (steps ? *steps : a.program).push_back(app::Step{app::Step::Kind::Launch, id, {}, 0, {}});
+  app::Step step;
+  step.launch = id;
+  (steps ? *steps : a.program).push_back(std::move(step));
   a.launches.push_back(std::move(l));
   return id;
 }
@@ -169,20 +171,27 @@ struct Run {
   }
 };
 
-/// Decides `mapper` (empty text: the default policy) and simulates it.
-inline std::unique_ptr<Run> run(const app::App& a, const machine::Machine& m,
-                                const std::string& mapper, Constants c = {}) {
+/// Decides `mapper` (empty text: the default policy) and simulates it with options `o` (its
+/// program and observers are set here).
+inline std::unique_ptr<Run> run_with(const app::App& a, const machine::Machine& m,
+                                     const std::string& mapper, Options o) {
   auto r = std::make_unique<Run>();
   r->app_copy = a;
   r->app = &r->app_copy;
   if (!mapper.empty()) r->mapper = std::make_unique<mapping::test::Mapper>(mapper);
   r->mapping = mapping::test::decide_ok(a, m, r->mapper.get());
-  Options o;
-  o.constants = c;
   o.program = r->mapper ? &r->mapper->program : nullptr;
   o.observers = {&r->events};
   r->outcome = simulate(a, m, r->mapping, o);
   return r;
+}
+
+/// Decides `mapper` (empty text: the default policy) and simulates it.
+inline std::unique_ptr<Run> run(const app::App& a, const machine::Machine& m,
+                                const std::string& mapper, Constants c = {}) {
+  Options o;
+  o.constants = c;
+  return run_with(a, m, mapper, std::move(o));
 }
 
 /// "FILE:LINE: MESSAGE" of the outcome's only failure.
