@@ -23,6 +23,7 @@ struct ExplainOptions {
   std::string mapper;
   std::string launch;
   std::string app;
+  std::string backpressure = "on";
   bool json = false;
 };
 
@@ -96,8 +97,8 @@ void print_points(std::ostream& out, const machine::Machine& m, const mapping::L
 }
 
 /// The whole decision table of an application (`explain --app`), as JSON.
-nlohmann::ordered_json decisions_json(const app::App& a, const machine::Machine& m,
-                                      const mapping::Mapping& mapping) {
+nlohmann::ordered_json decisions_json(bool backpressure, const app::App& a,
+                                      const machine::Machine& m, const mapping::Mapping& mapping) {
   nlohmann::ordered_json launches = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < mapping.launches.size(); ++i) {
     const mapping::LaunchDecision& d = mapping.launches[i];
@@ -138,6 +139,7 @@ nlohmann::ordered_json decisions_json(const app::App& a, const machine::Machine&
          {"inner", d.inner},
          {"instance_limit", d.instance_limit ? nlohmann::ordered_json(*d.instance_limit)
                                              : nlohmann::ordered_json(nullptr)},
+         {"instance_limit_active", d.instance_limit.has_value() && backpressure},
          {"control_replicate", d.control_replicate},
          {"args", args},
          {"points", points}});
@@ -151,8 +153,9 @@ std::string line_of(const dsl::Program* p, const dsl::Stmt* s) {
 }
 
 /// One launch decision as text: a header, the region arguments, the points.
-void print_decision(std::ostream& out, const app::App& a, const machine::Machine& m,
-                    const dsl::Program* p, const mapping::Mapping& mapping, std::size_t i) {
+void print_decision(std::ostream& out, bool backpressure, const app::App& a,
+                    const machine::Machine& m, const dsl::Program* p,
+                    const mapping::Mapping& mapping, std::size_t i) {
   const mapping::LaunchDecision& d = mapping.launches[i];
   const app::Launch& l = a.launches[d.launch];
   const app::Task& t = a.task(d.task);
@@ -170,7 +173,9 @@ void print_decision(std::ostream& out, const app::App& a, const machine::Machine
                          ? fmt::format("{} ({})", p->name(*d.map_stmt).text, line_of(p, d.map_stmt))
                          : std::string(l.index ? "the default policy (blocked, nodes first)"
                                                : "the default policy (the parent's processor)"));
-  if (d.instance_limit) out << fmt::format("  instance limit {}\n", *d.instance_limit);
+  if (d.instance_limit)
+    out << fmt::format("  instance limit {}{}\n", *d.instance_limit,
+                       backpressure ? "" : " (inactive: back-pressure is off)");
   if (d.control_replicate) out << "  control-replicated\n";
   for (std::size_t k = 0; k < d.args.size(); ++k) {
     const mapping::ArgDecision& ad = d.args[k];
@@ -207,6 +212,10 @@ void add_explain_command(CLI::App& app, Context& ctx) {
                                  "Application: NAME, NAME:k=v,... or an app JSON file (see "
                                  "'mapsmith apps')");
   launch->excludes(appopt);
+  cmd->add_option("--backpressure", opts->backpressure,
+                  "on (default) or off: whether the run enforces InstanceLimit (the DSL mapper "
+                  "does unless started with -tm:disable_backpressure)")
+      ->check(CLI::IsMember({"on", "off"}));
   cmd->add_flag("--json", opts->json,
                 "With --launch: {\"task\", \"points\": [{\"point\", \"node\", \"kind\", "
                 "\"proc\"}]} where proc counts the processors of that kind on the node from 0. "
@@ -242,12 +251,12 @@ void add_explain_command(CLI::App& app, Context& ctx) {
     }
     if (!opts->app.empty()) {
       if (opts->json) {
-        ctx.out << decisions_json(a, m, *mapping).dump(2) << '\n';
+        ctx.out << decisions_json(opts->backpressure == "on", a, m, *mapping).dump(2) << '\n';
         return;
       }
       for (std::size_t i = 0; i < mapping->launches.size(); ++i) {
         if (i) ctx.out << '\n';
-        print_decision(ctx.out, a, m, &lp.program, *mapping, i);
+        print_decision(ctx.out, opts->backpressure == "on", a, m, &lp.program, *mapping, i);
       }
       return;
     }

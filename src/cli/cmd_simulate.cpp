@@ -34,6 +34,7 @@ struct SimulateOptions {
   std::string mapper;
   std::string expert;
   std::string trace;
+  std::string backpressure = "on";
   bool json = false;
   bool no_compare = false;
 };
@@ -50,7 +51,8 @@ struct Result {
 
 /// parse → check → decide → simulate. `path` empty: the default policy.
 std::unique_ptr<Result> run_mapper(const std::string& path, const app::App& a,
-                                   const machine::Machine& m, std::ostream* trace) {
+                                   const machine::Machine& m, bool backpressure,
+                                   std::ostream* trace) {
   auto r = std::make_unique<Result>();
   r->label = path.empty() ? std::string("default policy") : path;
   if (!path.empty()) {
@@ -64,6 +66,7 @@ std::unique_ptr<Result> run_mapper(const std::string& path, const app::App& a,
   if (!r->mapping) return r;
   sim::Options o;
   o.program = p;
+  o.backpressure = backpressure;
   std::optional<sim::TraceWriter> writer;
   if (trace) {
     writer.emplace(*trace, a, m, *r->mapping);
@@ -139,6 +142,10 @@ Json outcome_json(const Result& r, const app::App& a, const machine::Machine& m,
   j["time_s"] = o ? o->time_s : 0.0;
   j["iteration_time_s"] = o ? o->iteration_time_s : 0.0;
   j["iterations"] = o ? o->iterations : 0;
+  j["timed_iterations"] = o ? o->timed_iterations : 0;
+  j["timed_begin_s"] = o ? o->timed_begin_s : 0.0;
+  j["timed_end_s"] = o ? o->timed_end_s : 0.0;
+  j["limits_inactive"] = o ? o->limits_inactive : false;
   j["task_instances"] = o ? o->task_instances : 0;
   j["copies"] = o ? o->copies : 0;
   Json bytes{{"inter_node", o ? o->bytes.inter_node : 0},
@@ -154,6 +161,18 @@ Json outcome_json(const Result& r, const app::App& a, const machine::Machine& m,
                           {"copy_s", b.copy},
                           {"waiting_s", b.waiting},
                           {"overhead_s", b.overhead}};
+    Json tasks = Json::array();
+    for (std::size_t t = 0; t < o->task_times.size(); ++t) {
+      const sim::TaskTime& tt = o->task_times[t];
+      if (tt.instances == 0) continue;
+      tasks.push_back({{"task", a.tasks[t].name},
+                       {"instances", tt.instances},
+                       {"busy_s", tt.busy_s},
+                       {"inputs_s", tt.inputs_s},
+                       {"queued_s", tt.queued_s},
+                       {"critical_s", tt.critical_s}});
+    }
+    j["timed_tasks"] = tasks;
   }
   Json failures = Json::array();
   if (o)
@@ -188,11 +207,17 @@ void print_human(std::ostream& out, const Result& r, const app::App& a, const ma
   const sim::Outcome& o = *r.outcome;
   out << fmt::format("{} on {} with {}\n", a.name, m.name(), r.label);
   if (o.iterations > 0) {
-    out << fmt::format("  predicted time per iteration: {}  (whole run {}, {} iterations)\n",
-                       sim::time_text(o.iteration_time_s), sim::time_text(o.time_s), o.iterations);
+    out << fmt::format(
+        "  predicted time per iteration: {}  (the timed region: {} of the loop's {} iterations; "
+        "whole run {})\n",
+        sim::time_text(o.iteration_time_s), o.timed_iterations, o.iterations,
+        sim::time_text(o.time_s));
   } else {
     out << fmt::format("  predicted time: {}\n", sim::time_text(o.time_s));
   }
+  if (o.limits_inactive)
+    out << "  note: the InstanceLimit statements are inactive: back-pressure is off "
+           "(--backpressure on enforces them, as the DSL mapper does by default)\n";
   auto compare = [&](const char* what, const Result* c) {
     if (!c) return;
     const std::string name =
@@ -202,8 +227,9 @@ void print_human(std::ostream& out, const Result& r, const app::App& a, const ma
       return;
     }
     const double t = c->outcome->iteration_time_s;
-    out << fmt::format("  {}: {} per iteration; this mapper takes {:.2f}x as long\n", name,
-                       sim::time_text(t), t > 0 ? o.iteration_time_s / t : 0.0);
+    out << fmt::format("  {}: {} per iteration (whole run {}); this mapper takes {:.2f}x as long\n",
+                       name, sim::time_text(t), sim::time_text(c->outcome->time_s),
+                       t > 0 ? o.iteration_time_s / t : 0.0);
   };
   compare("expert mapper", expert);
   compare("default policy", def);
@@ -239,6 +265,10 @@ void add_simulate_command(CLI::App& app, Context& ctx) {
                   "the source tree, when it exists; 'none': no comparison)");
   cmd->add_flag("--no-compare", opts->no_compare,
                 "Simulate only the given mapper (no expert or default-policy runs)");
+  cmd->add_option("--backpressure", opts->backpressure,
+                  "on (default) or off: whether the run enforces InstanceLimit (the DSL mapper "
+                  "does unless started with -tm:disable_backpressure)")
+      ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--trace", opts->trace,
                   "Write the run as a Chrome trace (JSON) to this file, for ui.perfetto.dev");
   cmd->add_flag("--json", opts->json,
@@ -253,7 +283,8 @@ void add_simulate_command(CLI::App& app, Context& ctx) {
       trace_file.open(opts->trace, std::ios::binary | std::ios::trunc);
       if (!trace_file) throw InputError(fmt::format("{}: cannot write the trace", opts->trace));
     }
-    auto main = run_mapper(opts->mapper, a, m, opts->trace.empty() ? nullptr : &trace_file);
+    const bool bp = opts->backpressure == "on";
+    auto main = run_mapper(opts->mapper, a, m, bp, opts->trace.empty() ? nullptr : &trace_file);
     if (!main->outcome) {  // the mapper did not parse, check or decide
       print_diagnostics(ctx, main->diags, false);
       if (opts->json) ctx.out << outcome_json(*main, a, m, nullptr, nullptr).dump(2) << '\n';
@@ -266,8 +297,8 @@ void add_simulate_command(CLI::App& app, Context& ctx) {
       std::error_code ec;
       const bool same = !opts->mapper.empty() && !path.empty() &&
                         std::filesystem::equivalent(path, opts->mapper, ec);
-      if (!path.empty() && !same) expert = run_mapper(path, a, m, nullptr);
-      if (!opts->mapper.empty()) def = run_mapper("", a, m, nullptr);
+      if (!path.empty() && !same) expert = run_mapper(path, a, m, bp, nullptr);
+      if (!opts->mapper.empty()) def = run_mapper("", a, m, bp, nullptr);
     }
     if (!opts->json) {
       for (const dsl::Diagnostic& d : main->diags.all())  // warnings from the checks

@@ -51,6 +51,8 @@ struct TuneCmdOptions {
   std::string runner;
   std::string metric;
   double timeout = 600;
+  std::string objective = "iteration";
+  std::string backpressure = "on";
   unsigned jobs = 0;
   std::size_t batch = 32;
   bool json = false;
@@ -166,11 +168,17 @@ Json trial_ref_json(const std::optional<search::Trial>& t) {
   return t->eval.ok ? Json(t->eval.time_s) : Json(nullptr);
 }
 
-std::string compare_line(const char* what, const search::Trial& ref, const search::Trial& best) {
+/// "per iteration" or "for the whole run": what the times the search compares are.
+std::string unit_of(const TuneCmdOptions& opts) {
+  return opts.objective == "run" ? "for the whole run" : "per iteration";
+}
+
+std::string compare_line(const char* what, const search::Trial& ref, const search::Trial& best,
+                         const std::string& unit) {
   if (!ref.eval.ok) return fmt::format("  {}: fails: {}\n", what, ref.eval.failure);
   const double ratio = best.eval.time_s > 0 ? ref.eval.time_s / best.eval.time_s : 0;
-  return fmt::format("  {}: {} per iteration; the best is {:.3f}x as fast\n", what,
-                     sim::time_text(ref.eval.time_s), ratio);
+  return fmt::format("  {}: {} {}; the best is {:.3f}x as fast\n", what,
+                     sim::time_text(ref.eval.time_s), unit, ratio);
 }
 
 /// The comment that heads the best mapper's file: where it comes from and what it gains (a
@@ -181,7 +189,7 @@ std::string out_header(const app::App& a, const machine::Machine& m, const TuneC
   std::string h =
       fmt::format("# mapsmith tune: the best of {} mappers for {} on {} ({}, seed {}):\n",
                   r.evaluations, a.name, m.name(), opts.optimizer, opts.seed);
-  h += fmt::format("# {} per iteration", sim::time_text(b.eval.time_s));
+  h += fmt::format("# {} {}", sim::time_text(b.eval.time_s), unit_of(opts));
   if (!std::isnan(expert_s))
     h += fmt::format("; the expert mapper takes {} ({:.3f}x)", sim::time_text(expert_s),
                      expert_s / b.eval.time_s);
@@ -231,6 +239,14 @@ void add_tune_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--timeout", opts->timeout,
                   "With --runner: kill a run (its whole process group) after this many seconds "
                   "(default 600)");
+  cmd->add_option("--objective", opts->objective,
+                  "What to minimise: iteration (default: the time per iteration of the region the "
+                  "program times, in steady state) or run (the whole run, set-up included)")
+      ->check(CLI::IsMember({"iteration", "run"}));
+  cmd->add_option("--backpressure", opts->backpressure,
+                  "on (default) or off: whether the simulated runs enforce InstanceLimit (the DSL "
+                  "mapper does unless started with -tm:disable_backpressure)")
+      ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--jobs", opts->jobs,
                   "Evaluations at once (default: one per core for the simulator, 1 for --runner)");
   cmd->add_option("--batch", opts->batch, "Candidates asked of the optimizer at once (default 32)");
@@ -315,7 +331,11 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       co.jobs = opts->jobs ? opts->jobs : 1;
       evaluator = std::make_unique<search::CommandEvaluator>(co);
     } else {
-      evaluator = std::make_unique<search::SimEvaluator>(a, m, opts->jobs);
+      search::SimSettings settings;
+      settings.backpressure = opts->backpressure == "on";
+      settings.objective =
+          opts->objective == "run" ? search::Objective::Run : search::Objective::Iteration;
+      evaluator = std::make_unique<search::SimEvaluator>(a, m, opts->jobs, settings);
     }
 
     search::Rng rng(opts->seed);
@@ -434,11 +454,16 @@ void add_tune_command(CLI::App& app, Context& ctx) {
                              m.name(), opts->optimizer, opts->seed, start_text, r.evaluations);
       if (r.best) {
         const search::Trial& b = *r.best;
-        ctx.out << fmt::format(
-            "  best mapper: {} per iteration (whole run {}), found by {} at evaluation {}\n",
-            sim::time_text(b.eval.time_s), sim::time_text(b.eval.run_time_s), b.origin, b.number);
-        if (r.expert) ctx.out << compare_line("expert mapper", *r.expert, b);
-        ctx.out << compare_line("default policy", r.def, b);
+        if (opts->objective == "run")
+          ctx.out << fmt::format(
+              "  best mapper: {} for the whole run, found by {} at evaluation {}\n",
+              sim::time_text(b.eval.time_s), b.origin, b.number);
+        else
+          ctx.out << fmt::format(
+              "  best mapper: {} per iteration (whole run {}), found by {} at evaluation {}\n",
+              sim::time_text(b.eval.time_s), sim::time_text(b.eval.run_time_s), b.origin, b.number);
+        if (r.expert) ctx.out << compare_line("expert mapper", *r.expert, b, unit_of(*opts));
+        ctx.out << compare_line("default policy", r.def, b, unit_of(*opts));
       } else {
         ctx.out << "  no mapper ran: every candidate failed\n";
       }

@@ -106,9 +106,15 @@ void fail_with(Evaluation& e, const std::vector<dsl::Diagnostic>& ds) {
 /// What a successful run did, for the LLM agent's feedback: the work and the copies, then the
 /// simulator's findings, each line tagged with its kind ("large_copies: Task ...").
 std::string summary_of(const sim::Outcome& out) {
-  std::string s = fmt::format("{} task instances, {} copies: {} between nodes, {} within nodes.\n",
-                              out.task_instances, out.copies, sim::bytes_text(out.bytes.inter_node),
-                              sim::bytes_text(out.bytes.intra_node));
+  std::string s =
+      fmt::format("Timed region: {} per iteration over {} iteration{}; the whole run takes {}.\n",
+                  sim::time_text(out.iteration_time_s, 4), out.timed_iterations,
+                  out.timed_iterations == 1 ? "" : "s", sim::time_text(out.time_s, 4));
+  if (out.limits_inactive)
+    s += "The InstanceLimit statements are inactive: the run does not enable back-pressure.\n";
+  s += fmt::format("{} task instances, {} copies: {} between nodes, {} within nodes.\n",
+                   out.task_instances, out.copies, sim::bytes_text(out.bytes.inter_node),
+                   sim::bytes_text(out.bytes.intra_node));
   constexpr std::size_t kFindings = 5;
   for (std::size_t i = 0; i < out.findings.size() && i < kFindings; ++i)
     s += fmt::format("{}: {}\n", sim::to_string(out.findings[i].kind), out.findings[i].text);
@@ -117,9 +123,13 @@ std::string summary_of(const sim::Outcome& out) {
 
 }  // namespace
 
+std::string_view to_string(Objective o) {
+  return o == Objective::Run ? "run" : "iteration";
+}
+
 SimEvaluator::SimEvaluator(const app::App& app, const machine::Machine& machine, unsigned threads,
-                           sim::Constants constants)
-    : app_(app), machine_(machine), constants_(constants) {
+                           SimSettings settings)
+    : app_(app), machine_(machine), settings_(settings) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   pool_ = std::make_unique<Pool>(threads);
 }
@@ -131,12 +141,16 @@ unsigned SimEvaluator::threads() const {
 }
 
 std::string SimEvaluator::identity() const {
-  return fmt::format("simulator (task overhead {} s, copy overhead {} s)", constants_.task_overhead,
-                     constants_.copy_overhead);
+  std::string s = fmt::format("simulator (task overhead {} s, copy overhead {} s",
+                              settings_.constants.task_overhead, settings_.constants.copy_overhead);
+  if (!settings_.backpressure) s += ", back-pressure off";
+  if (settings_.objective != Objective::Iteration)
+    s += fmt::format(", objective {}", to_string(settings_.objective));
+  return s + ")";
 }
 
 Evaluation SimEvaluator::evaluate_one(const app::App& app, const machine::Machine& machine,
-                                      const std::string& text, const sim::Constants& constants) {
+                                      const std::string& text, const SimSettings& settings) {
   const auto start = std::chrono::steady_clock::now();
   Evaluation e;
   try {
@@ -151,12 +165,13 @@ Evaluation SimEvaluator::evaluate_one(const app::App& app, const machine::Machin
       fail_with(e, diags.all());
     } else {
       sim::Options options;
-      options.constants = constants;
+      options.constants = settings.constants;
+      options.backpressure = settings.backpressure;
       options.program = &program;
       const sim::Outcome out = sim::simulate(app, machine, *m, options);
       if (out.ok) {
         e.ok = true;
-        e.time_s = out.iteration_time_s;
+        e.time_s = settings.objective == Objective::Run ? out.time_s : out.iteration_time_s;
         e.run_time_s = out.time_s;
         e.feedback = summary_of(out);
       } else {
@@ -177,7 +192,7 @@ std::vector<Evaluation> SimEvaluator::evaluate(const std::vector<std::string>& p
   std::vector<Evaluation> out(programs.size());
   std::mutex done_mu;
   const std::function<void(std::size_t)> one = [&](std::size_t i) {
-    out[i] = evaluate_one(app_, machine_, programs[i], constants_);
+    out[i] = evaluate_one(app_, machine_, programs[i], settings_);
     if (on_done) {
       std::lock_guard lk(done_mu);
       on_done(i, out[i]);

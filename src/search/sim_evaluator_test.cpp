@@ -15,7 +15,7 @@ class SimEvaluatorTest : public ::testing::Test {
   machine::Machine m = test::tiny_machine();
   app::App a = test::tiny_app();
   Evaluation one(const std::string& text) {
-    return SimEvaluator::evaluate_one(a, m, text, sim::Constants{});
+    return SimEvaluator::evaluate_one(a, m, text, SimSettings{});
   }
 };
 

@@ -343,7 +343,7 @@ class Builder {
       const bool writes = r.privilege != app::Privilege::Read;
       double read = 0, written = 0;
       if (r.pattern != app::Pattern::Stream && gpu) {
-        transactions(r, st, p, mem, read, written);
+        transactions(r, st, dec.args[i].layout.soa, p, mem, read, written);
       } else {
         read = reads ? touched * (r.pattern == app::Pattern::Stream ? r.passes : 1) : 0;
         written = writes ? touched : 0;
@@ -378,12 +378,17 @@ class Builder {
   /// A GPU's pointer accesses (gathers, atomics) to an argument: in its framebuffer, the sectors'
   /// bytes on its private path; in host memory (zero-copy), PCIe transactions, with atomics
   /// serialised per cache line (docs/simulator.md §2, "Accesses through pointers").
-  void transactions(const detail::Req& r, const ArgState& st, ProcId p, MemId mem, double& read,
-                    double& written) {
+  ///
+  /// Layout (coalescing, the CUDA C++ Best Practices Guide's 32-byte sector rule): an access to an
+  /// element of a struct-of-arrays instance touches each field's array apart, one sector per
+  /// field; in an array of structs the fields sit together and share sectors.
+  void transactions(const detail::Req& r, const ArgState& st, bool soa, ProcId p, MemId mem,
+                    double& read, double& written) {
     const double elements = static_cast<double>(plan_.piece_elements[st.piece]);
     const double accesses = r.accesses > 0 ? r.accesses : elements;
     const double hot = r.hot > 0 ? r.hot : std::max(1.0, elements);
-    const double e = std::max(1.0, r.element_bytes);
+    const double fields = soa ? std::max(1.0, static_cast<double>(r.fields)) : 1.0;
+    const double e = std::max(1.0, r.element_bytes / fields);  // the bytes of one array's element
     // Lanes of one warp instruction that reach this argument, and the distinct sectors (lines)
     // they touch: n draws at random from the hot ones, or, on a structured mesh, the sectors
     // (lines) of the `spread` consecutive elements they fall in.
@@ -394,7 +399,7 @@ class Builder {
       return units * (1 - std::pow(1 - 1 / units, n));
     };
     const double spread = std::max(1.0, e / 32);  // an element wider than a sector spans several
-    const double sectors = accesses / n * distinct(32) * (r.spread > 0 ? 1 : spread);
+    const double sectors = accesses / n * distinct(32) * (r.spread > 0 ? 1 : spread) * fields;
     const bool atomic = r.pattern == app::Pattern::Atomic;
     if (!fabric_.zero_copy(p, mem)) {
       read = sectors * 32;
@@ -406,8 +411,8 @@ class Builder {
       return;
     }
     // One read-modify-write per (warp instruction, line); each line's serialise.
-    const double lines = std::max(1.0, std::ceil(hot * e / 128));
-    const double rmw = accesses / n * distinct(128);
+    const double lines = std::max(1.0, std::ceil(hot * e / 128)) * fields;
+    const double rmw = accesses / n * distinct(128) * fields;
     fabric_.transactions(p, mem, 0, rmw, g_.demands);
     const double per_line = rmw / lines * o_.constants.zero_copy_line_s;
     if (per_line > 0) g_.demands.push_back({line_set(r, st), per_line});
