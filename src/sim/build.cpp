@@ -147,6 +147,8 @@ class Builder {
         if (f < awaited_.size()) awaited_[f] = true;
     g_.nodes.reserve(plan_.task_instances * 2 + 16);
     g_.tasks.reserve(plan_.task_instances);
+    g_.edges.reserve(plan_.task_instances * 4 + 16);
+    g_.copies.reserve(plan_.task_instances + 16);
   }
 
   std::optional<dsl::Diagnostic> run() {

@@ -210,6 +210,12 @@ class Runner {
     Node& node = g_.nodes[n];
     node.start = now_;
     if (node.kind == NodeKind::Task) {
+      const TaskItem& t = g_.tasks[node.item];
+      if (t.demands == 0 && !t.inner && t.solo > 0) {
+        // Nothing shared: the overhead and the body in one event.
+        start_flow(n, t.first_demand, 0, t.solo, now_ + overhead_);
+        return;
+      }
       at(now_ + overhead_, Ev::Overhead, n);
       return;
     }
@@ -246,7 +252,9 @@ class Runner {
 
   // ---- Flows.
 
-  void start_flow(std::uint32_t n, std::uint32_t first, std::uint32_t count, double solo) {
+  /// A flow of `solo` seconds at full rate from `begin` (now unless said).
+  void start_flow(std::uint32_t n, std::uint32_t first, std::uint32_t count, double solo,
+                  double begin = -1) {
     std::uint32_t f;
     if (!free_flows_.empty()) {
       f = free_flows_.back();
@@ -259,7 +267,7 @@ class Runner {
     fl = Flow{n, first, count, solo, solo, 0, now_, fl.version + 1};
     if (count == 0) {
       fl.rate = 1;
-      at(now_ + solo, Ev::Flow, f, fl.version);
+      at((begin >= 0 ? begin : now_) + solo, Ev::Flow, f, fl.version);
       return;
     }
     affected_.clear();
