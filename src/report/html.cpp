@@ -152,7 +152,8 @@ void timeline_view(std::ostream& out, const MapperView& v, double span) {
       "<div class=\"tl\" data-mapper=\"{}\" data-label=\"{}\" data-rows=\"{}\" data-bars=\"{}\" "
       "data-binned=\"{}\">\n<h3>{} &mdash; {} {}</h3>\n",
       esc(v.source.role), esc(v.source.label), tl.rows.size(), tl.events, tl.binned ? 1 : 0,
-      esc(v.source.label), dur(v.iteration_time_s), per_iteration(v).unit);
+      esc(v.source.label), v.ok ? dur(v.iteration_time_s) : std::string("fails"),
+      v.ok ? per_iteration(v).unit : std::string("at ") + dur(v.timeline.span_s));
   out << "<div class=\"tl-body\"><div class=\"tl-names\">";
   for (std::size_t r = 0; r < tl.rows.size(); ++r) {
     const bool nb = r > 0 && tl.rows[r].node != tl.rows[r - 1].node;
@@ -290,12 +291,14 @@ void breakdown_section(std::ostream& out, const ReportData& r, const app::App& a
          "class=\"cat-waiting\"></i>waiting</span><span class=\"lg\"><i "
          "class=\"cat-overhead\"></i>overhead</span><span class=\"lg\"><i "
          "class=\"cat-idle\"></i>idle</span></div>\n";
+  // A mapper that fails has no timed region to speak of: it is named, not measured.
   std::vector<const MapperView*> shown;
   for (const MapperView& v : r.mappers)
-    if (v.ran) shown.push_back(&v);
+    if (v.ok) shown.push_back(&v);
   for (const MapperView& v : r.mappers)
-    if (!v.ran)
-      out << fmt::format("<p class=\"warn\">{}: {}</p>\n", esc(v.source.label), esc(v.failure));
+    if (!v.ok)
+      out << fmt::format("<p class=\"warn\">{} fails: {}</p>\n", esc(v.source.label),
+                         esc(v.failure));
   // One scale for every bar: the largest task share of any mapper.
   std::set<app::TaskId> tasks;
   double scale = 0;
