@@ -192,13 +192,14 @@ void timeline_view(std::ostream& out, const MapperView& v, double span) {
   }
   out << "</g>\n";
   if (tl.binned) {
+    const double bw = kW / tl.buckets_per_row, bs = tl.span_s / tl.buckets_per_row;
     out << "<g class=\"crit\">\n";
-    for (std::size_t i = 0; i < tl.bars.size(); ++i) {
-      const Bar& b = tl.bars[i];
+    for (const CriticalSpan& c : tl.critical)
       out << fmt::format(
-          "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"9\"><title>{}</title></rect>\n", x(b.t0),
-          b.row * kRowH + 1.5, w(b.t0, b.t1), i < tl.tips.size() ? esc(tl.tips[i]) : std::string());
-    }
+          "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"9\"><title>the critical path on {} "
+          "between {} and {}</title></rect>\n",
+          num(c.first * bw, 2), c.row * kRowH + 1.5, num((c.last + 1 - c.first) * bw, 2),
+          esc(tl.rows[c.row].name), dur(c.first * bs), dur((c.last + 1) * bs));
     out << "</g>\n";
   }
   out << "</svg><svg class=\"tl-axis\" height=\"18\"></svg></div></div>\n";

@@ -53,12 +53,17 @@ std::string bar_tip(const Bar& b, const RunFacts& f, const app::App& a, const ma
     for (std::size_t i = 0; i < pt.size(); ++i)
       p += fmt::format("{}{}", i ? "," : "(", pt[i]);
     if (!p.empty()) p += ")";
-    return fmt::format("{}{}{} on {}: {} from {} (ready {}, waited {} for inputs{}){}",
-                       a.tasks[t.task].name, p.empty() ? "" : " ", p,
-                       m.name_of(machine::ProcId{t.proc}), sim::time_text(t.end - t.start),
-                       sim::time_text(t.start), sim::time_text(t.ready),
-                       sim::time_text(t.ready - t.issued), t.inner ? "; inner task" : "",
-                       b.critical ? "; on the critical path" : "");
+    // How long it waited for its inputs needs the issue time, which only the simulator knows.
+    const std::string waited =
+        fallbacks_in_use().issued
+            ? fmt::format("ready {}, queued {}", sim::time_text(t.ready),
+                          sim::time_text(t.start - t.ready))
+            : fmt::format("waited {} for its inputs, then {} for the processor",
+                          sim::time_text(t.ready - t.issued), sim::time_text(t.start - t.ready));
+    return fmt::format("{}{}{} on {}: {} from {} ({}{}){}", a.tasks[t.task].name,
+                       p.empty() ? "" : " ", p, m.name_of(machine::ProcId{t.proc}),
+                       sim::time_text(t.end - t.start), sim::time_text(t.start), waited,
+                       t.inner ? "; inner task" : "", b.critical ? "; on the critical path" : "");
   }
   const CopyRec& c = f.copies[b.id];
   if (c.instance >= f.tasks.size())  // made for the task the run failed at
@@ -190,22 +195,26 @@ ReportData build_report(const app::App& app, const machine::Machine& machine,
         "iterations), from the end of the last task before it to the end of its last task.");
   if (fb.issued)
     r.notes.push_back(
-        "A task's issue time is taken as its parent's end (0 for the top-level task's launches); "
-        "instance limits are not counted in it. It shows in no figure but the tooltips' "
-        "\"waited for inputs\".");
+        "A task's issue time (when it passed its gate) is not given by the simulator yet: the "
+        "tooltips say how long a task was queued on its processor, not how long it waited for "
+        "its inputs.");
   for (const MapperView& v : r.mappers) {
     if (v.timeline.binned)
-      r.notes.push_back(fmt::format(
-          "Timeline of the {}: {} bars, more than {}: each row is drawn as {} buckets of {}; a "
-          "bucket's shade is the share of it the row was busy and its colour the task that kept "
-          "it busiest. The critical path is drawn event by event{}. Zooming magnifies the "
-          "buckets; `mapsmith simulate --trace` writes every event for Perfetto.",
-          v.source.label, v.timeline.events, options.timeline.max_bars, v.timeline.buckets_per_row,
-          sim::time_text(v.timeline.span_s / v.timeline.buckets_per_row),
-          v.timeline.critical_left_out
-              ? fmt::format(" (its first {} bars; {} more left out)", v.timeline.bars.size(),
-                            v.timeline.critical_left_out)
-              : std::string()));
+      r.notes.push_back(
+          fmt::format(
+              "Timeline of the {}: {} bars, more than {}: each row is drawn as {} buckets of {}; a "
+              "bucket's shade is the share of it the row was busy and its colour the task that "
+              "kept "
+              "it busiest; the critical path is marked on the buckets it passes through. Zooming "
+              "magnifies the buckets; `mapsmith simulate --trace` writes every event for Perfetto.",
+              v.source.label, v.timeline.events, options.timeline.max_bars,
+              v.timeline.buckets_per_row,
+              sim::time_text(v.timeline.span_s / v.timeline.buckets_per_row)) +
+          (v.timeline.grouped_rows
+               ? fmt::format(" {} rows busy less than 1% of the run are gathered into one row per "
+                             "node and kind.",
+                             v.timeline.grouped_rows)
+               : std::string()));
     std::size_t sampled = 0;
     for (const PlacementGrid& g : v.placement.grids)
       sampled += g.step > 1 ? 1 : 0;

@@ -181,29 +181,46 @@ std::optional<search::Point> PointDecoder::decode(const std::string& text) const
 
 namespace {
 
-/// Epsilon-squared of `y` grouped by `group` (values with one observation count too).
-double epsilon_squared(const std::vector<std::pair<std::uint32_t, double>>& obs) {
-  const std::size_t n = obs.size();
+/// Epsilon-squared of the values `y` grouped by `group`, against a total sum of squares `sst`
+/// (that of `y` itself when negative): (SS_between - (k-1) MS_within) / (SS_total + MS_within),
+/// clipped at 0.
+double epsilon_squared(const std::vector<std::uint32_t>& group, const std::vector<double>& y,
+                       double sst = -1) {
+  const std::size_t n = y.size();
   std::map<std::uint32_t, std::pair<double, std::size_t>> groups;
   double sum = 0;
-  for (const auto& [g, y] : obs) {
-    groups[g].first += y;
-    groups[g].second++;
-    sum += y;
+  for (std::size_t i = 0; i < n; ++i) {
+    groups[group[i]].first += y[i];
+    groups[group[i]].second++;
+    sum += y[i];
   }
   const std::size_t k = groups.size();
   if (k < 2 || n <= k) return 0;
   const double mean = sum / static_cast<double>(n);
-  double sst = 0, ssb = 0;
-  for (const auto& [g, y] : obs)
-    sst += (y - mean) * (y - mean);
+  double own = 0, ssb = 0;
+  for (double v : y)
+    own += (v - mean) * (v - mean);
   for (const auto& [g, sc] : groups) {
     const double m = sc.first / static_cast<double>(sc.second);
     ssb += static_cast<double>(sc.second) * (m - mean) * (m - mean);
   }
+  if (sst < 0) sst = own;
   if (!(sst > 0)) return 0;
-  const double msw = (sst - ssb) / static_cast<double>(n - k);
+  const double msw = (own - ssb) / static_cast<double>(n - k);
   return std::max(0.0, (ssb - static_cast<double>(k - 1) * msw) / (sst + msw));
+}
+
+/// Subtracts from `r` the mean of its group.
+void remove_means(const std::vector<std::uint32_t>& group, std::vector<double>& r) {
+  std::map<std::uint32_t, std::pair<double, std::size_t>> groups;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    groups[group[i]].first += r[i];
+    groups[group[i]].second++;
+  }
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    const auto& sc = groups[group[i]];
+    r[i] -= sc.first / static_cast<double>(sc.second);
+  }
 }
 
 }  // namespace
@@ -213,27 +230,38 @@ std::vector<Importance> importance(const search::Space& space,
                                    const std::vector<double>& log_times) {
   std::vector<Importance> out;
   const auto& dims = space.dims();
+  // The values of each dimension over the points that ran, and over all points.
+  std::vector<double> y;
+  std::vector<std::size_t> ran;
+  for (std::size_t i = 0; i < points.size(); ++i)
+    if (!std::isnan(log_times[i])) {
+      ran.push_back(i);
+      y.push_back(log_times[i]);
+    }
+  std::vector<double> failed(points.size());
+  for (std::size_t i = 0; i < points.size(); ++i)
+    failed[i] = std::isnan(log_times[i]) ? 1.0 : 0.0;
+  std::vector<std::vector<std::uint32_t>> by_ran;  // per kept dimension
   for (std::size_t d = 0; d < dims.size(); ++d) {
-    std::vector<std::pair<std::uint32_t, double>> times, fails;
+    std::vector<std::uint32_t> all(points.size()), ok;
     std::map<std::uint32_t, std::pair<double, std::size_t>> by_value;
     std::map<std::uint32_t, std::size_t> example;  // value -> a point index
     for (std::size_t i = 0; i < points.size(); ++i) {
-      const std::uint32_t v = points[i][d];
-      example.emplace(v, i);
-      const bool ok = !std::isnan(log_times[i]);
-      fails.emplace_back(v, ok ? 0.0 : 1.0);
-      if (!ok) continue;
-      times.emplace_back(v, log_times[i]);
-      by_value[v].first += log_times[i];
-      by_value[v].second++;
+      all[i] = points[i][d];
+      example.emplace(all[i], i);
     }
     if (example.size() < 2) continue;
+    for (std::size_t i : ran) {
+      ok.push_back(points[i][d]);
+      by_value[points[i][d]].first += log_times[i];
+      by_value[points[i][d]].second++;
+    }
     Importance imp;
     imp.dim = d;
     imp.name = dims[d].name;
     imp.values = example.size();
-    imp.time_share = epsilon_squared(times);
-    imp.failure_share = epsilon_squared(fails);
+    imp.time_share = epsilon_squared(ok, y);
+    imp.failure_share = epsilon_squared(all, failed);
     double best = std::numeric_limits<double>::infinity();
     for (const auto& [v, sc] : by_value) {
       const double m = sc.first / static_cast<double>(sc.second);
@@ -243,12 +271,48 @@ std::vector<Importance> importance(const search::Space& space,
       }
     }
     out.push_back(std::move(imp));
+    by_ran.push_back(std::move(ok));
   }
-  std::stable_sort(out.begin(), out.end(), [](const Importance& a, const Importance& b) {
-    if (a.time_share != b.time_share) return a.time_share > b.time_share;
-    return a.failure_share > b.failure_share;
+  // Forward selection: each step takes the dimension that explains most of what the dimensions
+  // taken before left unexplained (its share of the total variance), and removes its means.
+  double sst = 0, mean = 0;
+  for (double v : y)
+    mean += v / static_cast<double>(y.size());
+  for (double v : y)
+    sst += (v - mean) * (v - mean);
+  std::vector<double> r = y;
+  std::vector<bool> taken(out.size(), false);
+  std::vector<std::size_t> order;
+  for (;;) {
+    std::size_t pick = out.size();
+    double gain = 0;
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      if (taken[k]) continue;
+      const double g = epsilon_squared(by_ran[k], r, sst);
+      if (g > gain) {
+        gain = g;
+        pick = k;
+      }
+    }
+    if (pick == out.size()) break;
+    taken[pick] = true;
+    out[pick].added_share = gain;
+    order.push_back(pick);
+    remove_means(by_ran[pick], r);
+  }
+  // The rest by their share alone, then by failures.
+  std::vector<std::size_t> rest;
+  for (std::size_t k = 0; k < out.size(); ++k)
+    if (!taken[k]) rest.push_back(k);
+  std::stable_sort(rest.begin(), rest.end(), [&](std::size_t a, std::size_t b) {
+    if (out[a].time_share != out[b].time_share) return out[a].time_share > out[b].time_share;
+    return out[a].failure_share > out[b].failure_share;
   });
-  return out;
+  order.insert(order.end(), rest.begin(), rest.end());
+  std::vector<Importance> sorted;
+  for (std::size_t k : order)
+    sorted.push_back(std::move(out[k]));
+  return sorted;
 }
 
 // ---- The view.

@@ -10,7 +10,9 @@
 /// MS_within), the bias-corrected correlation ratio of a one-way analysis of variance — the
 /// first-order (main-effect) term of an fANOVA decomposition, computed over the evaluated points
 /// rather than over a fitted model. The same is computed for failing (0/1). The optimizers do not
-/// sample uniformly, so it describes the region they explored.
+/// sample uniformly, so dimensions are confounded (a mapper that moves the main task to the CPUs
+/// is slow whatever its memories): a forward selection also says what each dimension explains
+/// beyond the ones above it.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -41,14 +43,18 @@ class PointDecoder {
 struct Importance {
   std::size_t dim = 0;
   std::string name;
-  double time_share = 0;     ///< epsilon-squared of log(time) over the points that ran
+  double time_share = 0;  ///< epsilon-squared of log(time) over the points that ran
+  /// What it explains beyond the dimensions before it in the forward selection (0: not taken).
+  double added_share = 0;
   double failure_share = 0;  ///< epsilon-squared of failing, over every decoded point
   std::size_t values = 0;    ///< distinct values evaluated
   std::string best_value;    ///< the value with the lowest mean log(time)
 };
 
-/// Importance of every dimension with at least two values evaluated, most important first (time
-/// share, then failure share, then dimension order). `log_times[i]` is NaN for a failure.
+/// Importance of every dimension with at least two values evaluated. First the dimensions of a
+/// forward selection — at each step the one whose values explain most of the variance the steps
+/// before left (its group means are then removed) — then the others by their share alone, then by
+/// failure share, then in dimension order. `log_times[i]` is NaN for a failure.
 std::vector<Importance> importance(const search::Space& space,
                                    const std::vector<search::Point>& points,
                                    const std::vector<double>& log_times);

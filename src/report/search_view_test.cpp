@@ -63,6 +63,21 @@ TEST(Importance, EpsilonSquaredOfLogTimeByValue) {
   // Failing: groups {0, 0} and {0, 0, 1}: less than chance, clipped to 0.
   EXPECT_EQ(imp[0].failure_share, 0);
   EXPECT_EQ(imp[0].best_value, "keep");
+  EXPECT_DOUBLE_EQ(imp[0].added_share, 14.0 / 22.0);  // the first step: the same
+}
+
+TEST(Importance, AConfoundedDimensionAddsNothing) {
+  const TinySpace s;
+  const std::size_t d1 = s.dim("memory t r"), d2 = s.dim("layout t");
+  std::vector<search::Point> pts(4, s.space->default_point());
+  pts[2][d1] = pts[3][d1] = pts[2][d2] = pts[3][d2] = 1;  // the two always change together
+  const std::vector<Importance> imp = importance(*s.space, pts, {0, 2, 4, 6});
+  ASSERT_EQ(imp.size(), 2u);
+  EXPECT_EQ(imp[0].name, "memory t r");  // the first of equals
+  EXPECT_DOUBLE_EQ(imp[0].added_share, 14.0 / 22.0);
+  EXPECT_EQ(imp[1].name, "layout t");
+  EXPECT_DOUBLE_EQ(imp[1].time_share, 14.0 / 22.0);  // alone, as much
+  EXPECT_EQ(imp[1].added_share, 0);                  // but nothing beyond the first
 }
 
 TEST(PointDecoder, EveryRenderedPointDecodesToOneThatRendersTheSame) {

@@ -1,7 +1,10 @@
 #include "report/timeline.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
+
+#include <map>
 #include <set>
 
 namespace mapsmith::report {
@@ -50,15 +53,20 @@ Timeline build_timeline(const RunFacts& facts, const machine::Machine& m,
   }
   for (const TaskRec& t : facts.tasks)
     tl.span_s = std::max(tl.span_s, t.end);
+  std::vector<std::string> kind_of;  // per row: "node0/CPU", "node0/PCIE"
   for (std::size_t r = 0; r < row_of.size(); ++r) {
     if (row_of[r] == kUnused) continue;
     row_of[r] = static_cast<std::uint32_t>(tl.rows.size());
     if (r < procs) {
       const machine::ProcId p{static_cast<std::uint32_t>(r)};
-      tl.rows.push_back(TimelineRow{m.name_of(p), false, m.processor(p).node});
+      const machine::Processor& x = m.processor(p);
+      tl.rows.push_back(TimelineRow{m.name_of(p), false, x.node});
+      kind_of.push_back(fmt::format("node{}/{}", x.node, to_string(x.kind)));
     } else {
       const machine::ChannelId c{static_cast<std::uint32_t>(r - procs)};
-      tl.rows.push_back(TimelineRow{m.name_of(c), true, m.channel(c).node});
+      const machine::Channel& x = m.channel(c);
+      tl.rows.push_back(TimelineRow{m.name_of(c), true, x.node});
+      kind_of.push_back(fmt::format("node{}/{}", x.node, machine::to_string(x.kind)));
     }
   }
   for (Bar& b : bars)
@@ -69,8 +77,37 @@ Timeline build_timeline(const RunFacts& facts, const machine::Machine& m,
     return tl;
   }
 
-  // Binned: every row cut into the same number of buckets.
+  // Binned. First, the rows busy less than 1% of the run (CPUs that only initialised the data,
+  // links that carried a copy or two) are gathered into one row per node and kind.
   tl.binned = true;
+  {
+    std::vector<double> busy(tl.rows.size(), 0.0);
+    for (const Bar& b : bars)
+      busy[b.row] += b.t1 - b.t0;
+    std::map<std::string, std::vector<std::uint32_t>> quiet;
+    for (std::uint32_t r = 0; r < tl.rows.size(); ++r)
+      if (busy[r] < 0.01 * tl.span_s) quiet[kind_of[r]].push_back(r);
+    std::vector<std::uint32_t> merged(tl.rows.size());
+    std::vector<TimelineRow> kept;
+    for (std::uint32_t r = 0; r < tl.rows.size(); ++r) {
+      const auto q = quiet.find(kind_of[r]);
+      const bool grouped = q != quiet.end() && q->second.size() > 1 &&
+                           std::find(q->second.begin(), q->second.end(), r) != q->second.end();
+      if (grouped && q->second.front() != r) {
+        merged[r] = merged[q->second.front()];
+        continue;
+      }
+      merged[r] = static_cast<std::uint32_t>(kept.size());
+      kept.push_back(tl.rows[r]);
+      if (grouped) {
+        kept.back().name = fmt::format("{} x{} (<1% busy)", kind_of[r], q->second.size());
+        tl.grouped_rows += q->second.size();
+      }
+    }
+    tl.rows = std::move(kept);
+    for (Bar& b : bars)
+      b.row = merged[b.row];
+  }
   const std::size_t rows = tl.rows.size();
   const std::size_t per_row = std::clamp<std::size_t>(limits.max_buckets / rows, 20, 2000);
   tl.buckets_per_row = static_cast<std::uint32_t>(per_row);
@@ -117,13 +154,22 @@ Timeline build_timeline(const RunFacts& facts, const machine::Machine& m,
       tl.buckets.push_back(Bucket{r, kk, kk, top, tenths});
     }
   }
+  std::vector<bool> crit(rows * per_row, false);
   for (const Bar& b : bars) {
     if (!b.critical) continue;
-    if (tl.bars.size() < limits.max_critical)
-      tl.bars.push_back(b);
-    else
-      ++tl.critical_left_out;
+    const std::size_t first = std::min(static_cast<std::size_t>(b.t0 / width), per_row - 1);
+    const std::size_t last = std::min(static_cast<std::size_t>(b.t1 / width), per_row - 1);
+    for (std::size_t k = first; k <= last; ++k)
+      crit[b.row * per_row + k] = true;
   }
+  for (std::uint32_t r = 0; r < rows; ++r)
+    for (std::uint32_t k = 0; k < per_row; ++k) {
+      if (!crit[r * per_row + k]) continue;
+      if (!tl.critical.empty() && tl.critical.back().row == r && tl.critical.back().last + 1 == k)
+        tl.critical.back().last = k;
+      else
+        tl.critical.push_back(CriticalSpan{r, k, k});
+    }
   return tl;
 }
 

@@ -4,7 +4,8 @@
 /// Chrome trace shows it), the critical path marked. A run with more bars than a browser draws
 /// quickly is binned: each row is cut into equal buckets of time, each drawn as one bar whose
 /// shade is the share of the bucket the row was busy and whose colour is the task that kept it
-/// busiest; the critical path is still drawn event by event.
+/// busiest; the critical path is binned the same way (the buckets it passes through). Rows busy
+/// less than 1% of the run are then gathered into one row per node and kind.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -47,9 +48,16 @@ struct Bucket {
 };
 
 struct TimelineLimits {
-  std::size_t max_bars = 12000;      ///< more bars than this: bin
-  std::size_t max_buckets = 40000;   ///< row-buckets in all when binned
-  std::size_t max_critical = 20000;  ///< critical bars drawn when binned
+  std::size_t max_bars = 12000;     ///< more bars than this: bin
+  std::size_t max_buckets = 80000;  ///< row-buckets in all when binned
+};
+
+/// Binned: buckets [first, last] of a row that the critical path passes through.
+struct CriticalSpan {
+  std::uint32_t row = 0;
+  std::uint32_t first = 0;
+  std::uint32_t last = 0;
+  friend bool operator==(const CriticalSpan&, const CriticalSpan&) = default;
 };
 
 struct Timeline {
@@ -57,11 +65,13 @@ struct Timeline {
   double span_s = 0;              ///< the end of the last event
   std::size_t events = 0;         ///< bars before binning
   bool binned = false;
-  std::uint32_t buckets_per_row = 0;  ///< binned: each bucket is span_s / buckets_per_row long
-  std::vector<Bar> bars;              ///< every bar, or (binned) the critical ones
-  std::vector<std::string> tips;      ///< per bar, its description (filled by the caller)
-  std::vector<Bucket> buckets;        ///< binned only, by row then time
-  std::size_t critical_left_out = 0;  ///< binned: critical bars beyond max_critical
+  std::uint32_t buckets_per_row = 0;   ///< binned: each bucket is span_s / buckets_per_row long
+  std::vector<Bar> bars;               ///< every bar (none when binned)
+  std::vector<std::string> tips;       ///< per bar, its description (filled by the caller)
+  std::vector<Bucket> buckets;         ///< binned only, by row then time
+  std::vector<CriticalSpan> critical;  ///< binned only, by row then time
+  /// Binned: rows busy less than 1% of the run, gathered into one row per node and kind.
+  std::size_t grouped_rows = 0;
 };
 
 Timeline build_timeline(const RunFacts& facts, const machine::Machine& machine,
