@@ -38,12 +38,7 @@ TimeByTask time_by_task(const RunFacts& f) {
   const double tb = f.timed_begin_s, te = f.timed_end_s;
   out.begin_s = tb;
   out.end_s = te;
-  // The copies of instance i are copies[first[i], first[i + 1]).
-  std::vector<std::size_t> first(f.tasks.size() + 1, f.copies.size());
-  for (std::size_t i = f.copies.size(); i-- > 0;)
-    first[f.copies[i].instance] = i;
-  for (std::size_t i = f.tasks.size(); i-- > 0;)
-    first[i] = std::min(first[i], first[i + 1]);
+  const CopiesByInstance by_instance(f);
 
   std::map<std::uint32_t, std::vector<std::size_t>> by_proc;  // instances in program order
   for (std::size_t i = 0; i < f.tasks.size(); ++i)
@@ -64,8 +59,8 @@ TimeByTask time_by_task(const RunFacts& f) {
       const double gap_lo = std::max(cursor, tb), gap_hi = std::min(t.start, te);
       if (gap_hi > gap_lo) {
         iv.clear();
-        for (std::size_t c = first[i]; c < first[i + 1]; ++c)
-          iv.emplace_back(f.copies[c].start, f.copies[c].end);
+        for (std::size_t k = by_instance.first[i]; k < by_instance.first[i + 1]; ++k)
+          iv.emplace_back(f.copies[by_instance.ids[k]].start, f.copies[by_instance.ids[k]].end);
         merge(iv);
         const double copy = covered(iv, gap_lo, gap_hi);
         tt.copy += copy;

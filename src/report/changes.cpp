@@ -89,9 +89,8 @@ bool comparable(const mapping::Mapping& a, const mapping::Mapping& b) {
   return true;
 }
 
-std::vector<Change> decision_changes(const app::App& app, const machine::Machine& machine,
-                                     const mapping::Mapping& expert, const mapping::Mapping& best) {
-  (void)machine;
+std::vector<Change> decision_changes(const app::App& app, const mapping::Mapping& expert,
+                                     const mapping::Mapping& best) {
   std::vector<Change> out;
   if (!comparable(expert, best)) return out;
   for (app::TaskId t = 0; t < app.tasks.size(); ++t) {

@@ -40,8 +40,8 @@ struct Change {
 
 /// The decisions where `best` differs from `expert`, in TaskId order, then aspect and argument.
 /// Empty when the two mappings do not decide the same launches (the caller says so).
-std::vector<Change> decision_changes(const app::App& app, const machine::Machine& machine,
-                                     const mapping::Mapping& expert, const mapping::Mapping& best);
+std::vector<Change> decision_changes(const app::App& app, const mapping::Mapping& expert,
+                                     const mapping::Mapping& best);
 /// Whether two mappings decide the same launches and points, so that decisions can be swapped.
 bool comparable(const mapping::Mapping& a, const mapping::Mapping& b);
 

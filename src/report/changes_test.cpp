@@ -48,7 +48,7 @@ TEST(DecisionChanges, EachDifferingDecisionInWordsAndMeasuredBothWays) {
   const mapping::Mapping me = mapping::test::decide_ok(a, m, &expert);
   const mapping::Mapping mb = mapping::test::decide_ok(a, m, &best);
   ASSERT_TRUE(comparable(me, mb));
-  std::vector<Change> cs = decision_changes(a, m, me, mb);
+  std::vector<Change> cs = decision_changes(a, me, mb);
   ASSERT_EQ(cs.size(), 2u);
   EXPECT_EQ(cs[0].aspect, Aspect::Memory);
   EXPECT_EQ(cs[0].arg_name, "p");
@@ -75,7 +75,7 @@ TEST(DecisionChanges, MovingATaskToAnotherKindTakesItsMemoriesWhenTheOldAreOutOf
   mapping::test::Mapper expert(kExpert), best("Task * CPU;\n");
   const mapping::Mapping me = mapping::test::decide_ok(a, m, &expert);
   const mapping::Mapping mb = mapping::test::decide_ok(a, m, &best);
-  const std::vector<Change> cs = decision_changes(a, m, me, mb);
+  const std::vector<Change> cs = decision_changes(a, me, mb);
   ASSERT_EQ(cs.size(), 2u);
   EXPECT_EQ(cs[0].aspect, Aspect::Processors);
   EXPECT_EQ(cs[0].expert_value, "GPU on 2 processors");

@@ -156,7 +156,7 @@ ReportData build_report(const app::App& app, const machine::Machine& machine,
           "The two mappings decide different launches, so their decisions cannot be "
           "swapped one at a time.";
     } else {
-      r.changes = decision_changes(app, machine, *ce.mapping, *cb.mapping);
+      r.changes = decision_changes(app, *ce.mapping, *cb.mapping);
       // Measure the changes of the tasks that take the most time first (the main loop's).
       std::vector<double> weight(app.tasks.size(), 0.0);
       for (const MapperView* v : {&best, &expert})

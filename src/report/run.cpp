@@ -97,8 +97,11 @@ void Recorder::on_task(const sim::TaskEvent& e) {
 
 void Recorder::on_copy(const sim::CopyEvent& e) {
   CopyRec r;
-  // A task instance's copies are made while its arguments are mapped, before its own event.
+  // A task instance's copies are made while its arguments are mapped, before its own event; adapt()
+  // finds the instance from the decision and point, which does not depend on that order.
   r.instance = facts_.tasks.size();
+  r.decision = static_cast<std::uint32_t>(e.decision);
+  r.point = static_cast<std::uint32_t>(e.point);
   r.arg = static_cast<std::uint32_t>(e.arg);
   r.src = e.src.index;
   r.dst = e.dst.index;
@@ -117,19 +120,34 @@ RunFacts Recorder::take() {
   return std::exchange(facts_, RunFacts{});
 }
 
+CopiesByInstance::CopiesByInstance(const RunFacts& f) : first(f.tasks.size() + 2, 0) {
+  // A counting sort by instance (tasks.size() for the instance a failed run stopped at).
+  for (const CopyRec& c : f.copies)
+    ++first[std::min<std::uint64_t>(c.instance, f.tasks.size()) + 1];
+  for (std::size_t i = 1; i < first.size(); ++i)
+    first[i] += first[i - 1];
+  ids.resize(f.copies.size());
+  std::vector<std::size_t> next(first.begin(), first.end() - 1);
+  for (std::uint64_t i = 0; i < f.copies.size(); ++i)
+    ids[next[std::min<std::uint64_t>(f.copies[i].instance, f.tasks.size())]++] = i;
+}
+
 void fallback_issued(RunFacts& f, const mapping::Mapping& mapping) {
+  // A (decision, point) runs once per iteration of the loops around its launch: a child's parent
+  // is the latest instance of its parent's (decision, point), which precedes it in program order.
   std::vector<std::size_t> offset(mapping.launches.size() + 1, 0);
   for (std::size_t d = 0; d < mapping.launches.size(); ++d)
     offset[d + 1] = offset[d] + mapping.launches[d].points.size();
-  std::vector<std::uint64_t> instance_of(offset.back(), kNone);
-  for (std::size_t i = 0; i < f.tasks.size(); ++i)
-    instance_of[offset[f.tasks[i].decision] + f.tasks[i].point] = i;
-  for (TaskRec& t : f.tasks) {
+  std::vector<std::uint64_t> latest(offset.back(), kNone);
+  for (std::uint64_t i = 0; i < f.tasks.size(); ++i) {
+    TaskRec& t = f.tasks[i];
     const mapping::LaunchDecision& d = mapping.launches[t.decision];
     t.issued = 0;
-    if (!d.parent_decision) continue;
-    const std::uint64_t parent = instance_of[offset[*d.parent_decision] + d.parent_point];
-    if (parent != kNone) t.issued = f.tasks[parent].end;
+    if (d.parent_decision) {
+      const std::uint64_t parent = latest[offset[*d.parent_decision] + d.parent_point];
+      if (parent != kNone) t.issued = f.tasks[parent].end;
+    }
+    latest[offset[t.decision] + t.point] = i;
   }
 }
 
@@ -220,12 +238,7 @@ std::vector<ChainLink> fallback_critical_chain(const RunFacts& f) {
       }
     }
   }
-  // The copies of instance i are copies[first_copy[i], first_copy[i + 1]).
-  std::vector<std::uint64_t> first_copy(f.tasks.size() + 1, f.copies.size());
-  for (std::uint64_t i = f.copies.size(); i-- > 0;)
-    first_copy[f.copies[i].instance] = i;
-  for (std::uint64_t i = f.tasks.size(); i-- > 0;)
-    first_copy[i] = std::min(first_copy[i], first_copy[i + 1]);
+  const CopiesByInstance by_instance(f);
 
   ChainLink cur{false, last};
   for (std::size_t steps = 0; steps <= f.tasks.size() + f.copies.size(); ++steps) {
@@ -236,8 +249,10 @@ std::vector<ChainLink> fallback_critical_chain(const RunFacts& f) {
       if (t.start > t.ready) {
         next = {false, prev_on_proc[cur.id]};
       } else {
-        for (std::uint64_t c = first_copy[cur.id]; c < first_copy[cur.id + 1]; ++c)
+        for (std::size_t k = by_instance.first[cur.id]; k < by_instance.first[cur.id + 1]; ++k) {
+          const std::uint64_t c = by_instance.ids[k];
           if (f.copies[c].end == t.ready && (next.id == kNone || c > next.id)) next = {true, c};
+        }
         if (next.id == kNone && t.ready > 0) next = {false, ending_at(task_ends, t.ready, cur.id)};
       }
     } else {
@@ -272,6 +287,14 @@ Fallbacks fallbacks_in_use() {
 
 RunFacts adapt(RunFacts f, const sim::Outcome& outcome, const app::App& app,
                const mapping::Mapping& mapping) {
+  // A copy belongs to the next task instance with its decision and point (the simulator makes an
+  // instance's copies while it maps its arguments, just before the instance's own event).
+  for (CopyRec& c : f.copies) {
+    std::uint64_t i = c.instance;
+    while (i < f.tasks.size() && (f.tasks[i].decision != c.decision || f.tasks[i].point != c.point))
+      ++i;
+    c.instance = i;
+  }
   if (!f.tasks.empty() && std::isnan(f.tasks.front().issued)) fallback_issued(f, mapping);
   if (!chain_of(outcome, f.critical_chain)) f.critical_chain = fallback_critical_chain(f);
   if (!timed_region_of(outcome, f)) fallback_timed_region(f, app, mapping);

@@ -31,9 +31,12 @@ struct TaskRec {
 };
 
 /// A copy (numbered in the order the simulator made them, from 0: the index into
-/// RunFacts::copies), made for the task instance `instance`.
+/// RunFacts::copies), made for the task instance `instance` (tasks.size() for the instance a
+/// failed run stopped at, which has no TaskRec).
 struct CopyRec {
   std::uint64_t instance = 0;
+  std::uint32_t decision = 0;  ///< the instance's decision and point
+  std::uint32_t point = 0;
   std::uint32_t arg = 0;
   std::uint32_t src = 0;  ///< MemId::index
   std::uint32_t dst = 0;
@@ -60,6 +63,14 @@ struct RunFacts {
   std::vector<ChainLink> critical_chain;
   double timed_begin_s = 0;  ///< the timed region: the main loop, else the whole run
   double timed_end_s = 0;
+};
+
+/// The copies made for each task instance, in the order they were made: for instance i,
+/// ids[first[i]] .. ids[first[i + 1] - 1] (whatever order the copies arrived in).
+struct CopiesByInstance {
+  std::vector<std::uint64_t> ids;
+  std::vector<std::size_t> first;
+  explicit CopiesByInstance(const RunFacts& facts);
 };
 
 /// Keeps every task and copy of a run (about 60 bytes per event).

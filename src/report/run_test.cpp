@@ -45,6 +45,15 @@ TEST(CriticalChain, StopsAtTheStartOfTheRun) {
   EXPECT_EQ(fallback_critical_chain(RunFacts{}), std::vector<ChainLink>{});
 }
 
+TEST(CopiesByInstance, GroupsTheCopiesOfEachInstanceWhateverTheirOrder) {
+  RunFacts f;
+  f.tasks = {task(0, 0, 0, 0, 1), task(0, 0, 1, 1, 2), task(0, 0, 2, 2, 3)};
+  f.copies = {copy(2, 0, 0, 1), copy(0, 0, 0, 1), copy(2, 0, 0, 1), copy(3, 0, 0, 1)};
+  const CopiesByInstance by(f);
+  EXPECT_EQ(by.first, (std::vector<std::size_t>{0, 1, 1, 3, 4}));  // instance 3: a failed run's
+  EXPECT_EQ(by.ids, (std::vector<std::uint64_t>{1, 0, 2, 3}));
+}
+
 /// A writer on a CPU, then a loop of 3 steps of a GPU reader.
 app::App loop_app() {
   app::App a = sim::test::empty_app();
