@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 #include <utility>
 
 #include "util/error.h"
@@ -112,7 +113,7 @@ void Recorder::on_copy(const sim::CopyEvent& e) {
   r.link_time = e.link_time;
   r.route = e.route;
   r.reduction = e.reduction;
-  MAPSMITH_ASSERT(copy_id_of(e, facts_.copies.size()) == facts_.copies.size());
+  r.id = copy_id_of(e, facts_.copies.size());
   facts_.copies.push_back(r);
 }
 
@@ -296,7 +297,17 @@ RunFacts adapt(RunFacts f, const sim::Outcome& outcome, const app::App& app,
     c.instance = i;
   }
   if (!f.tasks.empty() && std::isnan(f.tasks.front().issued)) fallback_issued(f, mapping);
-  if (!chain_of(outcome, f.critical_chain)) f.critical_chain = fallback_critical_chain(f);
+  if (chain_of(outcome, f.critical_chain)) {
+    // The simulator names copies by their CopyEvent::id; the report by their place in `copies`.
+    std::unordered_map<std::uint64_t, std::uint64_t> index;
+    for (std::uint64_t i = 0; i < f.copies.size(); ++i)
+      if (f.copies[i].id != i) index.emplace(f.copies[i].id, i);
+    if (!index.empty())
+      for (ChainLink& l : f.critical_chain)
+        if (l.copy && index.count(l.id)) l.id = index[l.id];
+  } else {
+    f.critical_chain = fallback_critical_chain(f);
+  }
   if (!timed_region_of(outcome, f)) fallback_timed_region(f, app, mapping);
   return f;
 }

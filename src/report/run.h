@@ -37,6 +37,7 @@ struct CopyRec {
   std::uint64_t instance = 0;
   std::uint32_t decision = 0;  ///< the instance's decision and point
   std::uint32_t point = 0;
+  std::uint64_t id = 0;  ///< the simulator's number for it (CopyEvent::id; else its index)
   std::uint32_t arg = 0;
   std::uint32_t src = 0;  ///< MemId::index
   std::uint32_t dst = 0;
