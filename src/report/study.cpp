@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 
 #include "util/error.h"
 
@@ -21,8 +22,11 @@ class Db {
       throw InputError(
           fmt::format("{}: cannot read the results database: {}", path,
                       std::filesystem::exists(path, ec) ? "not a regular file" : "no such file"));
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) fail();
-    sqlite3_busy_timeout(db_, 10000);
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+    db_.reset(raw);  // closed by the destructor, and when the constructor throws
+    if (rc != SQLITE_OK) fail();
+    sqlite3_busy_timeout(db_.get(), 10000);
     std::string format, version;
     query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
           [&](sqlite3_stmt* s) { format = text(s, 0); });
@@ -41,7 +45,6 @@ class Db {
                       path, version));
     has_steps_ = version == "2";
   }
-  ~Db() { sqlite3_close(db_); }
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
@@ -51,7 +54,7 @@ class Db {
   template <class F>
   void query(const char* sql, F&& row, std::optional<std::int64_t> id = std::nullopt) {
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db_, sql, -1, &s, nullptr) != SQLITE_OK) fail();
+    if (sqlite3_prepare_v2(db_.get(), sql, -1, &s, nullptr) != SQLITE_OK) fail();
     if (id) sqlite3_bind_int64(s, 1, *id);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -69,10 +72,10 @@ class Db {
  private:
   [[noreturn]] void fail() {
     throw InputError(fmt::format("{}: cannot read the results database: {}", path_,
-                                 db_ ? sqlite3_errmsg(db_) : "out of memory"));
+                                 db_ ? sqlite3_errmsg(db_.get()) : "out of memory"));
   }
   std::string path_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db_{nullptr, &sqlite3_close};
   bool has_steps_ = false;
 };
 
