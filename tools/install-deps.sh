@@ -6,6 +6,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libsqlite3-dev libcurl4-openssl-dev libcpp-httplib-dev
+  chromium  # the report's browser tests (src/report/report_browser_test.cpp) run it headless
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

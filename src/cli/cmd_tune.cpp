@@ -17,6 +17,7 @@
 #include "app/generators.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "llm/chat.h"
 #include "machine/machine_json.h"
 #include "search/command_evaluator.h"
@@ -55,6 +56,7 @@ struct TuneCmdOptions {
   std::string backpressure = "on";
   unsigned jobs = 0;
   std::size_t batch = 32;
+  std::size_t progress_every = 100;
   bool json = false;
   bool show_space = false;
   // The LLM optimizers (docs/llm.md).
@@ -132,36 +134,6 @@ std::string params_text(const app::App& a) {
     out += fmt::format("{}{}={}", out.empty() ? "" : ",", k, v);
   return out;
 }
-
-/// A progress line on a terminal: evaluations, best so far, gain over the expert.
-class ProgressBar {
- public:
-  explicit ProgressBar(std::ostream& err) : err_(err) {}
-  void operator()(const search::TuneProgress& p) {
-    // At most ten redraws a second, and always the last one.
-    const auto now = std::chrono::steady_clock::now();
-    if (shown_ && p.evaluations < p.budget && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    constexpr int kWidth = 24;
-    const double frac = p.budget ? std::min(1.0, double(p.evaluations) / double(p.budget)) : 1.0;
-    const int full = static_cast<int>(frac * kWidth);
-    std::string line = fmt::format("\r[{}{}] {}/{}", std::string(full, '#'),
-                                   std::string(kWidth - full, ' '), p.evaluations, p.budget);
-    if (p.best_s) line += fmt::format("  best {}", sim::time_text(*p.best_s));
-    if (p.best_s && p.expert_s && *p.best_s > 0)
-      line += fmt::format("  {:.3f}x vs expert", *p.expert_s / *p.best_s);
-    err_ << line << "\033[K" << std::flush;
-    shown_ = true;
-  }
-  void clear() {
-    if (shown_) err_ << "\r\033[K" << std::flush;
-  }
-
- private:
-  std::ostream& err_;
-  bool shown_ = false;
-  std::chrono::steady_clock::time_point last_;
-};
 
 Json trial_ref_json(const std::optional<search::Trial>& t) {
   if (!t) return nullptr;
@@ -250,6 +222,9 @@ void add_tune_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--jobs", opts->jobs,
                   "Evaluations at once (default: one per core for the simulator, 1 for --runner)");
   cmd->add_option("--batch", opts->batch, "Candidates asked of the optimizer at once (default 32)");
+  cmd->add_option("--progress-every", opts->progress_every,
+                  "When standard error is not a terminal (a CI log): a progress line every N "
+                  "evaluations (default 100; 0: only the last)");
   cmd->add_flag("--show-space", opts->show_space, "Print the dimensions of the space and exit");
   // The LLM optimizers. The API key is read from OPENAI_API_KEY only.
   cmd->add_option("--llm", opts->llm,
@@ -392,9 +367,11 @@ void add_tune_command(CLI::App& app, Context& ctx) {
         client ? fmt::format("{} ({})", opts->optimizer, client->describe()) : opts->optimizer;
     to.seed = opts->seed;
     to.start = opts->start;
-    ProgressBar bar(ctx.err);
-    if (&ctx.err == &std::cerr && isatty(STDERR_FILENO))
-      to.progress = [&bar](const search::TuneProgress& p) { bar(p); };
+    // The progress goes to standard error: a line redrawn in place on a terminal, plain lines
+    // in a log (the process's own stream only: in-process callers get the result alone).
+    ProgressReporter bar(ctx.err, isatty(STDERR_FILENO) != 0, opts->progress_every,
+                         opts->time_limit);
+    if (&ctx.err == &std::cerr) to.progress = [&bar](const search::TuneProgress& p) { bar(p); };
     const search::TuneResult r = search::tune(space, *optimizer, *evaluator, to, db.get(), study);
     bar.clear();
 
