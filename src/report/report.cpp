@@ -53,13 +53,9 @@ std::string bar_tip(const Bar& b, const RunFacts& f, const app::App& a, const ma
     for (std::size_t i = 0; i < pt.size(); ++i)
       p += fmt::format("{}{}", i ? "," : "(", pt[i]);
     if (!p.empty()) p += ")";
-    // How long it waited for its inputs needs the issue time, which only the simulator knows.
     const std::string waited =
-        fallbacks_in_use().issued
-            ? fmt::format("ready {}, queued {}", sim::time_text(t.ready),
-                          sim::time_text(t.start - t.ready))
-            : fmt::format("waited {} for its inputs, then {} for the processor",
-                          sim::time_text(t.ready - t.issued), sim::time_text(t.start - t.ready));
+        fmt::format("waited {} for its inputs, then {} for the processor",
+                    sim::time_text(t.ready - t.issued), sim::time_text(t.start - t.ready));
     return fmt::format("{}{}{} on {}: {} from {} ({}{}){}", a.tasks[t.task].name,
                        p.empty() ? "" : " ", p, m.name_of(machine::ProcId{t.proc}),
                        sim::time_text(t.end - t.start), sim::time_text(t.start), waited,
@@ -105,7 +101,7 @@ MapperView simulate(const MapperSource& s, const Compiled& c, const app::App& a,
   v.task_instances = out.task_instances;
   v.copies = out.copies;
   v.critical_path = out.critical_path;
-  const RunFacts facts = adapt(rec.take(), out, a, *c.mapping);
+  const RunFacts facts = adapt(rec.take(), out);
   v.chain_events = facts.critical_chain.size();
   v.timeline = build_timeline(facts, m, o.timeline);
   for (const Bar& b : v.timeline.bars)
@@ -182,22 +178,6 @@ ReportData build_report(const app::App& app, const machine::Machine& machine,
   if (study) r.search = search_view(*study, space, &app, options.search);
 
   // What the report approximates.
-  const Fallbacks fb = fallbacks_in_use();
-  if (fb.critical_chain)
-    r.notes.push_back(
-        "The critical path's events are found by the report: from the task that ends last, back "
-        "through the previous task on its processor when it waited for the processor, else through "
-        "the copy or task whose end is its ready time (the simulator's own breakdown of the path "
-        "into compute, copy, waiting and overhead is exact).");
-  if (fb.timed_region)
-    r.notes.push_back(
-        "The timed region is found by the report: the main loop (the top-level loop with the most "
-        "iterations), from the end of the last task before it to the end of its last task.");
-  if (fb.issued)
-    r.notes.push_back(
-        "A task's issue time (when it passed its gate) is not given by the simulator yet: the "
-        "tooltips say how long a task was queued on its processor, not how long it waited for "
-        "its inputs.");
   for (const MapperView& v : r.mappers) {
     if (v.timeline.binned)
       r.notes.push_back(

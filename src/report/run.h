@@ -86,35 +86,8 @@ class Recorder : public sim::Observer {
   RunFacts facts_;
 };
 
-/// The adapter: completes what the recorder kept with the outcome. Where the simulator gives a
-/// fact (TaskEvent::issued, CopyEvent::id, Outcome::critical_chain, Outcome::timed_begin_s and
-/// timed_end_s) it is taken as is; where it does not (yet), it is computed here (run.cpp says
-/// how).
-RunFacts adapt(RunFacts facts, const sim::Outcome& outcome, const app::App& app,
-               const mapping::Mapping& mapping);
-
-/// Which facts adapt() computes itself because the simulator does not give them (yet).
-struct Fallbacks {
-  bool issued = false;
-  bool copy_id = false;
-  bool critical_chain = false;
-  bool timed_region = false;
-};
-Fallbacks fallbacks_in_use();
-
-// The fallbacks, exposed for their tests.
-
-/// Walks back from the task that ends last: through the previous task on the same processor when
-/// the task waited for it (start > ready), else through the event whose end is its ready time (a
-/// copy made for it, else the task that produced its input, else its parent); a copy through the
-/// copy that held its link, else the event that made its source valid.
-std::vector<ChainLink> fallback_critical_chain(const RunFacts& facts);
-/// The main loop (the top-level loop with the most iterations, as the simulator chooses it): from
-/// the end of the last task before it to the end of the last task of it; the whole run without
-/// one.
-void fallback_timed_region(RunFacts& facts, const app::App& app, const mapping::Mapping& mapping);
-/// A task's issue time: its parent instance's end (top-level launches: 0). The instance limit's
-/// gate is not known here.
-void fallback_issued(RunFacts& facts, const mapping::Mapping& mapping);
+/// The adapter: completes what the recorder kept with what the outcome says (the critical path's
+/// events, the timed region) and ties each copy to its task instance.
+RunFacts adapt(RunFacts facts, const sim::Outcome& outcome);
 
 }  // namespace mapsmith::report

@@ -30,7 +30,7 @@ inline std::unique_ptr<Recorded> record(const app::App& a, const machine::Machin
   o.program = r->mapper ? &r->mapper->program : nullptr;
   o.observers = {&rec};
   r->outcome = sim::simulate(a, m, r->mapping, o);
-  r->facts = adapt(rec.take(), r->outcome, a, r->mapping);
+  r->facts = adapt(rec.take(), r->outcome);
   return r;
 }
 

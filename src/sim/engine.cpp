@@ -204,41 +204,46 @@ Outcome simulate(const app::App& app, const machine::Machine& machine,
     detail::explain(app, machine, mapping, out);
 
     if (!options.observers.empty()) {
-      std::uint64_t copy_id = 0;
+      // In program order, an instance's copies just before it: they are the copy nodes between
+      // its node and the next task's (its children come after them).
+      auto emit_copy = [&](const detail::Node& n) {
+        const detail::CopyItem& c = g.copies[n.item];
+        const detail::TaskItem& t = g.tasks[g.nodes[c.task].item];
+        CopyEvent e;
+        e.id = n.item;
+        e.decision = t.decision;
+        e.point = t.point;
+        e.task = mapping.launches[t.decision].task;
+        e.arg = c.arg;
+        e.src = machine::MemId{c.src};
+        e.dst = machine::MemId{c.dst};
+        e.bytes = c.bytes;
+        e.ready = n.ready;
+        e.start = n.start;
+        e.end = n.end;
+        e.link_time = std::max(0.0, n.end - c.latency - n.start);
+        e.route = machine.route(e.src, e.dst);
+        e.reduction = c.reduction;
+        for (Observer* ob : options.observers)
+          ob->on_copy(e);
+      };
       for (std::uint32_t i = 0; i < g.nodes.size(); ++i) {
         const detail::Node& n = g.nodes[i];
-        if (n.kind == NodeKind::Task) {
-          const detail::TaskItem& t = g.tasks[n.item];
-          const mapping::LaunchDecision& dec = mapping.launches[t.decision];
-          TaskEvent e{t.decision, t.point,
-                      dec.task,   machine::ProcId{t.proc},
-                      n.item,     issued[n.item],
-                      n.ready,    n.start,
-                      n.end,      std::min(n.end - n.start, options.constants.task_overhead),
-                      t.inner};
-          for (Observer* ob : options.observers)
-            ob->on_task(e);
-        } else if (n.kind == NodeKind::Copy) {
-          const detail::CopyItem& c = g.copies[n.item];
-          const detail::TaskItem& t = g.tasks[g.nodes[c.task].item];
-          CopyEvent e;
-          e.id = copy_id++;
-          e.decision = t.decision;
-          e.point = t.point;
-          e.task = mapping.launches[t.decision].task;
-          e.arg = c.arg;
-          e.src = machine::MemId{c.src};
-          e.dst = machine::MemId{c.dst};
-          e.bytes = c.bytes;
-          e.ready = n.ready;
-          e.start = n.start;
-          e.end = n.end;
-          e.link_time = std::max(0.0, n.end - c.latency - n.start);
-          e.route = machine.route(e.src, e.dst);
-          e.reduction = c.reduction;
-          for (Observer* ob : options.observers)
-            ob->on_copy(e);
-        }
+        if (n.kind != NodeKind::Task) continue;
+        std::uint32_t j = i + 1;
+        for (; j < g.nodes.size() && g.nodes[j].kind != NodeKind::Task; ++j)
+          if (g.nodes[j].kind == NodeKind::Copy) emit_copy(g.nodes[j]);
+        const detail::TaskItem& t = g.tasks[n.item];
+        const mapping::LaunchDecision& dec = mapping.launches[t.decision];
+        TaskEvent e{t.decision, t.point,
+                    dec.task,   machine::ProcId{t.proc},
+                    n.item,     issued[n.item],
+                    n.ready,    n.start,
+                    n.end,      std::min(n.end - n.start, options.constants.task_overhead),
+                    t.inner};
+        for (Observer* ob : options.observers)
+          ob->on_task(e);
+        i = j - 1;
       }
     }
   }

@@ -1,6 +1,7 @@
 #pragma once
 /// What the simulator tells its observers: every task instance and every copy once the run is
-/// over, in program order (not in time order), then the Outcome. Observers decide what to do with
+/// over, in program order (not in time order; a task instance's copies just before it), then the
+/// Outcome. Observers decide what to do with
 /// them: the trace writer (trace.h) writes a file, tests record them, statistics sum them.
 #include <cstdint>
 
