@@ -161,6 +161,9 @@ struct Launch {
   /// Launches whose results (futures) this one takes: each point waits for every point of their
   /// latest run in the same parent (a time step computed by a reduction, say).
   std::vector<std::size_t> futures;
+  /// Legion's SAME_ADDRESS_SPACE tag: the default mapper keeps the launch's points in the address
+  /// space of the task that makes it (DISTAL tags its per-node inner launches so).
+  bool same_address_space = false;
   std::optional<std::size_t> parent;  ///< the launch whose points make this one
   std::vector<Step> body;             ///< steps each point of this launch runs
   /// What the DSL mapper sees of this launch's requirements, when it differs from the task's

@@ -387,7 +387,8 @@ class Loader {
   std::size_t launch(const json& e, const std::string& at, std::optional<std::size_t> parent,
                      int depth) {
     static const std::vector<std::string> keys = {
-        "id", "task", "domain", "point_vars", "flops", "wait", "futures", "reqs", "args", "body"};
+        "id",      "task",               "domain", "point_vars", "flops", "wait",
+        "futures", "same_address_space", "reqs",   "args",       "body"};
     static const std::vector<std::string> required = {"task"};
     r_.object(e, at, keys, required);
     if (pending_.size() >= kMaxLaunches)
@@ -411,6 +412,9 @@ class Loader {
       l.point_vars = r_.strings(e["point_vars"], key_path(at, "point_vars"));
     if (e.contains("flops")) l.flops = r_.number(e["flops"], key_path(at, "flops"));
     if (e.contains("wait")) l.wait = r_.boolean(e["wait"], key_path(at, "wait"));
+    if (e.contains("same_address_space"))
+      l.same_address_space =
+          r_.boolean(e["same_address_space"], key_path(at, "same_address_space"));
     if (e.contains("futures")) {
       const std::string fp = key_path(at, "futures");
       const std::vector<std::int64_t> ids = r_.integers(e["futures"], fp);
@@ -833,6 +837,7 @@ class Dumper {
     if (l.flops != 0) j["flops"] = l.flops;
     if (l.wait) j["wait"] = true;
     if (!l.futures.empty()) j["futures"] = l.futures;
+    if (l.same_address_space) j["same_address_space"] = true;
     if (!l.reqs.empty()) {
       j["reqs"] = ojson::array();
       for (const Requirement& r : l.reqs) {

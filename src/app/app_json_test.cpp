@@ -462,7 +462,7 @@ TEST(AppJsonErrors, UnknownKeys) {
             "name, extents, fields, atoms");
   EXPECT_EQ(error_after([](json& j) { stencil(j)["req"] = json::array(); }),
             "a.json: $.program[0].body[0].req: unknown key (did you mean \"reqs\"?); keys here: "
-            "id, task, domain, point_vars, flops, wait, futures, reqs, args, body");
+            "id, task, domain, point_vars, flops, wait, futures, same_address_space, reqs, args, body");
   EXPECT_EQ(error_after([](json& j) { j["program"][0]["cout"] = 1; }),
             "a.json: $.program[0].cout: unknown key (did you mean \"count\"?); keys here: loop, "
             "count, timed, body");

@@ -497,6 +497,7 @@ App hierarchical_2d(std::string name, Shift shift, const Params& params,
       {req("A", "A_quarter", {il, jl}, P::ReadWrite), req("B", "B_half_block", {il, s}, P::Read),
        req("C", "C_block_half", {s, jl}, P::Read)});
   five.parent = l6;
+  five.same_address_space = true;  // task_5 is tagged SAME_ADDRESS_SPACE
   std::size_t l5 = b.add_launch(std::move(five));
   // cublasDgemm(m = C tile columns, n = B tile rows, k = C tile rows): 2·m·n·k flops.
   const double gemm_flops =

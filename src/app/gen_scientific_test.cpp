@@ -613,7 +613,8 @@ TEST(ScientificMappers, CircuitExpert) {
   EXPECT_EQ(sapling4().name_of(cnc.points.at(5).proc), "node1/GPU1");  // superpiece 5
   EXPECT_EQ(sapling4().name_of(cnc.points.at(5).memories.at(1)), "node1/ZCMEM");
   EXPECT_EQ(sapling4().name_of(cnc.points.at(15).proc), "node3/GPU3");
-  EXPECT_EQ(sapling4().name_of(decision(four, d4, "init_piece").points.at(5).proc), "node1/CPU5");
+  // The published mapper puts every CPU task of a node group on CPU 0 of node i / CPUs-per-node.
+  EXPECT_EQ(sapling4().name_of(decision(four, d4, "init_piece").points.at(5).proc), "node0/CPU0");
 }
 
 TEST(ScientificMappers, StencilExpert) {
@@ -626,7 +627,7 @@ TEST(ScientificMappers, StencilExpert) {
   EXPECT_FALSE(st.args[0].layout.c_order);
   const auto& check = decision(four, d, "check");
   EXPECT_EQ(check.kind, ProcKind::CPU);
-  EXPECT_EQ(sapling4().name_of(check.points.at(5).proc), "node1/CPU5");
+  EXPECT_EQ(sapling4().name_of(check.points.at(5).proc), "node1/CPU0");  // CPU 0 of its node
   EXPECT_EQ(mapping::test::kinds(check, 0), "SYSMEM");
   App one = generate("stencil", {}, sapling());
   auto d1 = checked_decisions("examples/stencil/expert.mapping", one, sapling());
@@ -644,7 +645,7 @@ TEST(ScientificMappers, PennantExpert) {
   EXPECT_EQ(mapping::test::kinds(qcd, 2), "ZCMEM");  // rp_all_ghost_p
   EXPECT_EQ(mapping::test::kinds(decision(four, d, "initialize_topology"), 2), "SYSMEM");
   EXPECT_EQ(decision(four, d, "calc_global_dt").kind, ProcKind::CPU);
-  EXPECT_EQ(sapling4().name_of(decision(four, d, "init_pointers").points.at(6).proc), "node2/CPU1");
+  EXPECT_EQ(sapling4().name_of(decision(four, d, "init_pointers").points.at(6).proc), "node2/CPU0");
   App one = generate("pennant", {}, sapling());
   auto d1 = checked_decisions("examples/pennant/expert.mapping", one, sapling());
   EXPECT_EQ(mapping::test::procs(sapling(), decision(one, d1, "sum_point_force")),

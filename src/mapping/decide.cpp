@@ -285,6 +285,12 @@ class Decider {
         auto pv = eval_->map_point(p_->name(*d.map_stmt).text, view, d.kind);
         if (!pv) return false;
         pd.proc = host_.proc_id(*pv);
+      } else if (launch.index && launch.same_address_space && parent.has_processor) {
+        // Legion's default mapper with SAME_ADDRESS_SPACE: blocked over the processors of the
+        // kind in the parent's address space.
+        const std::uint32_t as = m_.processor(host_.proc_id(parent.processor)).address_space;
+        const std::int64_t local = m_.count(d.kind, as);
+        pd.proc = m_.proc(d.kind, as, static_cast<std::uint32_t>(n * local / volume));
       } else if (launch.index) {
         // Legion's default: blocked over every processor of the kind, nodes first.
         std::int64_t g = n * procs / volume;

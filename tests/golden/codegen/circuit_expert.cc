@@ -270,8 +270,8 @@ class CircuitExpertMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor block_nodes_cyclic_gpus(const MappedTask& task);
-  Processor block_nodes_cyclic_cpus(const MappedTask& task);
+  Processor linearblock(const MappedTask& task);
+  Processor block_shard_cpu(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;
@@ -279,8 +279,8 @@ class CircuitExpertMapper : public DefaultMapper {
   ShardingID sharding_first_ = 0;  // 0: none registered
 
   // The program's global bindings, evaluated at start-up.
-  MSpace m_gpu;
-  MSpace m_cpu;
+  MSpace mcpu;
+  MSpace mgpu;
 };
 
 CircuitExpertMapper::CircuitExpertMapper(MapperRuntime* rt, Machine machine, Processor local,
@@ -305,8 +305,8 @@ void CircuitExpertMapper::setup() {
 }
 
 void CircuitExpertMapper::evaluate_globals() {
-  m_gpu = machine_space(Processor::TOC_PROC);
-  m_cpu = machine_space(Processor::LOC_PROC);
+  mcpu = machine_space(Processor::LOC_PROC);
+  mgpu = machine_space(Processor::TOC_PROC);
 }
 
 void CircuitExpertMapper::select_task_options(const MapperContext ctx, const Task& task,
@@ -385,10 +385,8 @@ void CircuitExpertMapper::select_sharding_functor(const MapperContext ctx, const
     return;
   }
   // The functor of `map`: register_sharding_functors() numbers them in this order.
-  if (map == &CircuitExpertMapper::block_nodes_cyclic_gpus)
-    output.chosen_functor = sharding_first_ + 0;
-  if (map == &CircuitExpertMapper::block_nodes_cyclic_cpus)
-    output.chosen_functor = sharding_first_ + 1;
+  if (map == &CircuitExpertMapper::linearblock) output.chosen_functor = sharding_first_ + 0;
+  if (map == &CircuitExpertMapper::block_shard_cpu) output.chosen_functor = sharding_first_ + 1;
 }
 
 /// The kind a task runs on: the first kind of its Task statement (or of the default order GPU,
@@ -531,7 +529,7 @@ Memory CircuitExpertMapper::memory_near(Processor p, Memory::Kind kind) const {
 /// Task statements: the processor kinds a task may run on, in order; when none names it, the
 /// default order.
 std::vector<Processor::Kind> CircuitExpertMapper::kind_priority(const std::string& /*task*/) const {
-  // line 8: Task * GPU,CPU;
+  // line 2: Task * GPU,CPU;
   return {Processor::TOC_PROC, Processor::LOC_PROC};
 }
 
@@ -539,13 +537,13 @@ std::vector<Processor::Kind> CircuitExpertMapper::kind_priority(const std::strin
 /// best first (the next when one is full or unreachable); empty: none applies.
 std::vector<Memory::Kind> CircuitExpertMapper::memory_priority(
     const std::string& /*task*/, const RegionArg& arg, Processor::Kind proc) const {
-  // line 22: Region * rp_ghost GPU ZCMEM;
+  // line 11: Region * rp_ghost GPU ZCMEM;
   if (arg.is("rp_ghost") && proc == Processor::TOC_PROC) return {Memory::Z_COPY_MEM};
-  // line 19: Region * rp_shared GPU ZCMEM;
+  // line 10: Region * rp_shared GPU ZCMEM;
   if (arg.is("rp_shared") && proc == Processor::TOC_PROC) return {Memory::Z_COPY_MEM};
-  // line 14: Region * * CPU SYSMEM;
+  // line 5: Region * * CPU SYSMEM;
   if (proc == Processor::LOC_PROC) return {Memory::SYSTEM_MEM};
-  // line 11: Region * * GPU FBMEM;
+  // line 4: Region * * GPU FBMEM;
   if (proc == Processor::TOC_PROC) return {Memory::GPU_FB_MEM};
   return {};
 }
@@ -554,36 +552,31 @@ std::vector<Memory::Kind> CircuitExpertMapper::memory_priority(
 /// processor with the instance in a `memory` memory.
 Layout CircuitExpertMapper::layout_of(const std::string& /*task*/, const RegionArg& /*arg*/,
                                       Processor::Kind /*proc*/, Memory::Kind /*memory*/) const {
-  // line 26: Layout * * * SOA;
-  return Layout().soa();
+  // line 14: Layout * * * SOA C_order;
+  return Layout().soa().c_order();
 }
 
 /// IndexTaskMap statements: the function that places the points of an index launch of a task
 /// on `proc` processors; null: Legion's default slicing.
 CircuitExpertMapper::PointMapper CircuitExpertMapper::index_task_map(
     const std::string& task, Processor::Kind /*proc*/) const {
-  // line 50: IndexTaskMap begin_init,init_piece,init_pointers,print_summary
-  //   block_nodes_cyclic_cpus;
-  if (task == "begin_init" || task == "init_piece" || task == "init_pointers" ||
-      task == "print_summary")
-    return &CircuitExpertMapper::block_nodes_cyclic_cpus;
-  // line 47: IndexTaskMap calculate_new_currents,distribute_charge,update_voltages
-  //   block_nodes_cyclic_gpus;
+  // line 31: IndexTaskMap init_piece,init_pointers,print_summary block_shard_cpu;
+  if (task == "init_piece" || task == "init_pointers" || task == "print_summary")
+    return &CircuitExpertMapper::block_shard_cpu;
+  // line 30: IndexTaskMap calculate_new_currents,distribute_charge,update_voltages linearblock;
   if (task == "calculate_new_currents" || task == "distribute_charge" || task == "update_voltages")
-    return &CircuitExpertMapper::block_nodes_cyclic_gpus;
+    return &CircuitExpertMapper::linearblock;
   return nullptr;
 }
 
-// def block_nodes_cyclic_gpus, line 34 of the program
-Processor CircuitExpertMapper::block_nodes_cyclic_gpus(const MappedTask& task) {
-  coord_t i = task.ipoint[0];
-  return m_gpu(i * m_gpu.size(0) / task.ispace[0], i % m_gpu.size(1));
+// def linearblock, line 20 of the program
+Processor CircuitExpertMapper::linearblock(const MappedTask& task) {
+  return mgpu(task.ipoint[0] / mgpu.size(1), task.ipoint[0] % mgpu.size(1));
 }
 
-// def block_nodes_cyclic_cpus, line 41 of the program
-Processor CircuitExpertMapper::block_nodes_cyclic_cpus(const MappedTask& task) {
-  coord_t i = task.ipoint[0];
-  return m_cpu(i * m_cpu.size(0) / task.ispace[0], i % m_cpu.size(1));
+// def block_shard_cpu, line 25 of the program
+Processor CircuitExpertMapper::block_shard_cpu(const MappedTask& task) {
+  return mcpu(task.ipoint[0] / mcpu.size(1), 0);
 }
 
 /// Control replication: each point of an index launch goes to the shard of the node its
@@ -605,10 +598,10 @@ class NodeSharding : public ShardingFunctor {
 ShardingID CircuitExpertMapper::register_sharding_functors(Runtime* legion) {
   const ShardingID first =
       legion->generate_library_sharding_ids("mapsmith.circuit_expert", 2);
-  legion->register_sharding_functor(
-      first + 0, new NodeSharding(this, &CircuitExpertMapper::block_nodes_cyclic_gpus));
-  legion->register_sharding_functor(
-      first + 1, new NodeSharding(this, &CircuitExpertMapper::block_nodes_cyclic_cpus));
+  legion->register_sharding_functor(first + 0,
+                                    new NodeSharding(this, &CircuitExpertMapper::linearblock));
+  legion->register_sharding_functor(first + 1,
+                                    new NodeSharding(this, &CircuitExpertMapper::block_shard_cpu));
   return first;
 }
 

@@ -270,8 +270,8 @@ class PennantExpertMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor linear_cyclic_gpus(const MappedTask& task);
-  Processor linear_cyclic_cpus(const MappedTask& task);
+  Processor linearcyclic(const MappedTask& task);
+  Processor cyclic_shard_cpu(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;
@@ -279,8 +279,8 @@ class PennantExpertMapper : public DefaultMapper {
   ShardingID sharding_first_ = 0;  // 0: none registered
 
   // The program's global bindings, evaluated at start-up.
-  MSpace m_gpu;
-  MSpace m_cpu;
+  MSpace mcpu;
+  MSpace mgpu;
 };
 
 PennantExpertMapper::PennantExpertMapper(MapperRuntime* rt, Machine machine, Processor local,
@@ -305,8 +305,8 @@ void PennantExpertMapper::setup() {
 }
 
 void PennantExpertMapper::evaluate_globals() {
-  m_gpu = machine_space(Processor::TOC_PROC);
-  m_cpu = machine_space(Processor::LOC_PROC);
+  mcpu = machine_space(Processor::LOC_PROC);
+  mgpu = machine_space(Processor::TOC_PROC);
 }
 
 void PennantExpertMapper::select_task_options(const MapperContext ctx, const Task& task,
@@ -385,8 +385,8 @@ void PennantExpertMapper::select_sharding_functor(const MapperContext ctx, const
     return;
   }
   // The functor of `map`: register_sharding_functors() numbers them in this order.
-  if (map == &PennantExpertMapper::linear_cyclic_gpus) output.chosen_functor = sharding_first_ + 0;
-  if (map == &PennantExpertMapper::linear_cyclic_cpus) output.chosen_functor = sharding_first_ + 1;
+  if (map == &PennantExpertMapper::linearcyclic) output.chosen_functor = sharding_first_ + 0;
+  if (map == &PennantExpertMapper::cyclic_shard_cpu) output.chosen_functor = sharding_first_ + 1;
 }
 
 /// The kind a task runs on: the first kind of its Task statement (or of the default order GPU,
@@ -529,7 +529,7 @@ Memory PennantExpertMapper::memory_near(Processor p, Memory::Kind kind) const {
 /// Task statements: the processor kinds a task may run on, in order; when none names it, the
 /// default order.
 std::vector<Processor::Kind> PennantExpertMapper::kind_priority(const std::string& /*task*/) const {
-  // line 7: Task * GPU,CPU;
+  // line 2: Task * GPU,CPU;
   return {Processor::TOC_PROC, Processor::LOC_PROC};
 }
 
@@ -537,13 +537,13 @@ std::vector<Processor::Kind> PennantExpertMapper::kind_priority(const std::strin
 /// best first (the next when one is full or unreachable); empty: none applies.
 std::vector<Memory::Kind> PennantExpertMapper::memory_priority(
     const std::string& /*task*/, const RegionArg& arg, Processor::Kind proc) const {
-  // line 21: Region * rp_all_ghost_p GPU ZCMEM;
+  // line 7: Region * rp_all_ghost_p GPU ZCMEM;
   if (arg.is("rp_all_ghost_p") && proc == Processor::TOC_PROC) return {Memory::Z_COPY_MEM};
-  // line 17: Region * rp_all_shared_p GPU ZCMEM;
+  // line 6: Region * rp_all_shared_p GPU ZCMEM;
   if (arg.is("rp_all_shared_p") && proc == Processor::TOC_PROC) return {Memory::Z_COPY_MEM};
-  // line 13: Region * * CPU SYSMEM;
+  // line 5: Region * * CPU SYSMEM;
   if (proc == Processor::LOC_PROC) return {Memory::SYSTEM_MEM};
-  // line 10: Region * * GPU FBMEM;
+  // line 4: Region * * GPU FBMEM;
   if (proc == Processor::TOC_PROC) return {Memory::GPU_FB_MEM};
   return {};
 }
@@ -552,7 +552,7 @@ std::vector<Memory::Kind> PennantExpertMapper::memory_priority(
 /// processor with the instance in a `memory` memory.
 Layout PennantExpertMapper::layout_of(const std::string& /*task*/, const RegionArg& /*arg*/,
                                       Processor::Kind /*proc*/, Memory::Kind /*memory*/) const {
-  // line 25: Layout * * * SOA C_order;
+  // line 10: Layout * * * SOA C_order;
   return Layout().soa().c_order();
 }
 
@@ -560,23 +560,21 @@ Layout PennantExpertMapper::layout_of(const std::string& /*task*/, const RegionA
 /// on `proc` processors; null: Legion's default slicing.
 PennantExpertMapper::PointMapper PennantExpertMapper::index_task_map(
     const std::string& /*task*/, Processor::Kind proc) const {
-  // line 47: IndexTaskMap CPU linear_cyclic_cpus;
-  if (proc == Processor::LOC_PROC) return &PennantExpertMapper::linear_cyclic_cpus;
-  // line 44: IndexTaskMap GPU linear_cyclic_gpus;
-  if (proc == Processor::TOC_PROC) return &PennantExpertMapper::linear_cyclic_gpus;
+  // line 24: IndexTaskMap CPU cyclic_shard_cpu;
+  if (proc == Processor::LOC_PROC) return &PennantExpertMapper::cyclic_shard_cpu;
+  // line 23: IndexTaskMap GPU linearcyclic;
+  if (proc == Processor::TOC_PROC) return &PennantExpertMapper::linearcyclic;
   return nullptr;
 }
 
-// def linear_cyclic_gpus, line 32 of the program
-Processor PennantExpertMapper::linear_cyclic_gpus(const MappedTask& task) {
-  coord_t i = task.ipoint[0];
-  return m_gpu(i % m_gpu.size(0), i / m_gpu.size(0) % m_gpu.size(1));
+// def linearcyclic, line 15 of the program
+Processor PennantExpertMapper::linearcyclic(const MappedTask& task) {
+  return mgpu(task.ipoint[0] % mgpu.size(0), task.ipoint[0] / mgpu.size(0));
 }
 
-// def linear_cyclic_cpus, line 38 of the program
-Processor PennantExpertMapper::linear_cyclic_cpus(const MappedTask& task) {
-  coord_t i = task.ipoint[0];
-  return m_cpu(i % m_cpu.size(0), i / m_cpu.size(0) % m_cpu.size(1));
+// def cyclic_shard_cpu, line 19 of the program
+Processor PennantExpertMapper::cyclic_shard_cpu(const MappedTask& task) {
+  return mcpu(task.ipoint[0] % mgpu.size(0), 0);
 }
 
 /// Control replication: each point of an index launch goes to the shard of the node its
@@ -598,10 +596,10 @@ class NodeSharding : public ShardingFunctor {
 ShardingID PennantExpertMapper::register_sharding_functors(Runtime* legion) {
   const ShardingID first =
       legion->generate_library_sharding_ids("mapsmith.pennant_expert", 2);
-  legion->register_sharding_functor(
-      first + 0, new NodeSharding(this, &PennantExpertMapper::linear_cyclic_gpus));
-  legion->register_sharding_functor(
-      first + 1, new NodeSharding(this, &PennantExpertMapper::linear_cyclic_cpus));
+  legion->register_sharding_functor(first + 0,
+                                    new NodeSharding(this, &PennantExpertMapper::linearcyclic));
+  legion->register_sharding_functor(first + 1,
+                                    new NodeSharding(this, &PennantExpertMapper::cyclic_shard_cpu));
   return first;
 }
 

@@ -76,6 +76,14 @@ inline Tuple operator-(Tuple a) {
   return a;
 }
 
+/// t[i], where a negative i counts from the end.
+inline coord_t at(const Tuple& t, coord_t i) {
+  const coord_t n = static_cast<coord_t>(t.size());
+  const coord_t j = i < 0 ? i + n : i;
+  if (j < 0 || j >= n) fail("tuple index " + std::to_string(i) + " is out of range");
+  return t[static_cast<size_t>(j)];
+}
+
 /// t[lo:hi] with Python's rules: negative bounds count from the end, bounds are clamped.
 constexpr coord_t kEnd = std::numeric_limits<coord_t>::max();
 inline Tuple slice(const Tuple& t, coord_t lo, coord_t hi = kEnd) {
@@ -84,6 +92,21 @@ inline Tuple slice(const Tuple& t, coord_t lo, coord_t hi = kEnd) {
   lo = bound(lo);
   hi = std::max(lo, bound(hi));
   return Tuple(t.begin() + lo, t.begin() + hi);
+}
+
+/// The tuples one after the other: (*a, *b).
+inline Tuple cat(std::initializer_list<Tuple> parts) {
+  Tuple out;
+  for (const Tuple& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+/// tuple(f(x) for x in t).
+template <typename F>
+Tuple map_tuple(const Tuple& t, F f) {
+  Tuple out;
+  for (coord_t x : t) out.push_back(f(x));
+  return out;
 }
 
 /// How values print, as the mapping language writes them.
@@ -490,11 +513,14 @@ class SolomonikExpertMapper : public DefaultMapper {
   PointMapper single_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  coord_t block_of(coord_t i, coord_t n, coord_t parts);
-  Processor layers_on_gpus(const MappedTask& task);
-  Processor deal_nodes_then_gpus(const MappedTask& task);
-  Processor gpu_blocks(const MappedTask& task);
-  Processor with_parent(const MappedTask& task);
+  coord_t block_primitive(const Tuple& x, const Tuple& y, const MSpace& z, coord_t dim1,
+                          coord_t dim2);
+  coord_t cyclic_primitive(const Tuple& x, const Tuple& /*y*/, const MSpace& z, coord_t dim1,
+                           coord_t dim2);
+  Processor same_point(const MappedTask& task);
+  Processor block1d(const MappedTask& task);
+  Processor auto_cyclic_3d(const MappedTask& task);
+  Processor auto3d(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;
@@ -504,8 +530,8 @@ class SolomonikExpertMapper : public DefaultMapper {
   MapperEvent limit_event_;  // triggered when one of them finishes
 
   // The program's global bindings, evaluated at start-up.
-  MSpace gpus;
-  MSpace every_gpu;
+  MSpace m_2d;
+  MSpace m_1d;
 };
 
 SolomonikExpertMapper::SolomonikExpertMapper(MapperRuntime* rt, Machine machine, Processor local,
@@ -530,8 +556,8 @@ void SolomonikExpertMapper::setup() {
 }
 
 void SolomonikExpertMapper::evaluate_globals() {
-  gpus = machine_space(Processor::TOC_PROC);
-  every_gpu = gpus.merge(0, 1);
+  m_2d = machine_space(Processor::TOC_PROC);
+  m_1d = m_2d.merge(0, 1);
 }
 
 void SolomonikExpertMapper::select_task_options(const MapperContext ctx, const Task& task,
@@ -622,10 +648,9 @@ void SolomonikExpertMapper::select_sharding_functor(const MapperContext ctx, con
     return;
   }
   // The functor of `map`: register_sharding_functors() numbers them in this order.
-  if (map == &SolomonikExpertMapper::layers_on_gpus) output.chosen_functor = sharding_first_ + 0;
-  if (map == &SolomonikExpertMapper::deal_nodes_then_gpus)
-    output.chosen_functor = sharding_first_ + 1;
-  if (map == &SolomonikExpertMapper::gpu_blocks) output.chosen_functor = sharding_first_ + 2;
+  if (map == &SolomonikExpertMapper::auto3d) output.chosen_functor = sharding_first_ + 0;
+  if (map == &SolomonikExpertMapper::auto_cyclic_3d) output.chosen_functor = sharding_first_ + 1;
+  if (map == &SolomonikExpertMapper::block1d) output.chosen_functor = sharding_first_ + 2;
 }
 
 void SolomonikExpertMapper::select_tasks_to_map(const MapperContext ctx,
@@ -828,7 +853,7 @@ Memory SolomonikExpertMapper::memory_near(Processor p, Memory::Kind kind) const 
 /// default order.
 std::vector<Processor::Kind> SolomonikExpertMapper::kind_priority(
     const std::string& /*task*/) const {
-  // line 8: Task * GPU,OMP,CPU;
+  // line 2: Task * GPU,OMP,CPU;
   return {Processor::TOC_PROC, Processor::OMP_PROC, Processor::LOC_PROC};
 }
 
@@ -836,9 +861,9 @@ std::vector<Processor::Kind> SolomonikExpertMapper::kind_priority(
 /// best first (the next when one is full or unreachable); empty: none applies.
 std::vector<Memory::Kind> SolomonikExpertMapper::memory_priority(
     const std::string& /*task*/, const RegionArg& /*arg*/, Processor::Kind proc) const {
-  // line 14: Region * * GPU FBMEM,ZCMEM;
+  // line 5: Region * * GPU FBMEM,ZCMEM;
   if (proc == Processor::TOC_PROC) return {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM};
-  // line 11: Region * * * SOCKMEM,SYSMEM;
+  // line 4: Region * * * SOCKMEM,SYSMEM;
   return {Memory::SOCKET_MEM, Memory::SYSTEM_MEM};
 }
 
@@ -846,7 +871,7 @@ std::vector<Memory::Kind> SolomonikExpertMapper::memory_priority(
 /// processor with the instance in a `memory` memory.
 Layout SolomonikExpertMapper::layout_of(const std::string& /*task*/, const RegionArg& /*arg*/,
                                         Processor::Kind /*proc*/, Memory::Kind /*memory*/) const {
-  // line 18: Layout * * * SOA C_order;
+  // line 8: Layout * * * SOA C_order;
   return Layout().soa().c_order();
 }
 
@@ -854,7 +879,7 @@ Layout SolomonikExpertMapper::layout_of(const std::string& /*task*/, const Regio
 /// untracked once the task is done.
 bool SolomonikExpertMapper::collect_memory(const std::string& task,
                                            const RegionArg& /*arg*/) const {
-  // line 25: CollectMemory task_4 *;
+  // line 12: CollectMemory task_4 *;
   if (task == "task_4") return true;
   return false;
 }
@@ -862,7 +887,7 @@ bool SolomonikExpertMapper::collect_memory(const std::string& task,
 /// InstanceLimit statements: how many instances of a task may be mapped and unfinished at
 /// once on one processor's mapper; 0: no limit.
 coord_t SolomonikExpertMapper::instance_limit(const std::string& task) const {
-  // line 22: InstanceLimit task_4 1;
+  // line 10: InstanceLimit task_4 1;
   if (task == "task_4") return 1;
   return 0;
 }
@@ -871,13 +896,13 @@ coord_t SolomonikExpertMapper::instance_limit(const std::string& task) const {
 /// on `proc` processors; null: Legion's default slicing.
 SolomonikExpertMapper::PointMapper SolomonikExpertMapper::index_task_map(
     const std::string& task, Processor::Kind /*proc*/) const {
-  // line 73: IndexTaskMap init_cublas gpu_blocks;
-  if (task == "init_cublas") return &SolomonikExpertMapper::gpu_blocks;
-  // line 70: IndexTaskMap task_1,task_2,task_3 deal_nodes_then_gpus;
+  // line 59: IndexTaskMap init_cublas block1d;
+  if (task == "init_cublas") return &SolomonikExpertMapper::block1d;
+  // line 58: IndexTaskMap task_1,task_2,task_3 auto_cyclic_3d;
   if (task == "task_1" || task == "task_2" || task == "task_3")
-    return &SolomonikExpertMapper::deal_nodes_then_gpus;
-  // line 66: IndexTaskMap task_5 layers_on_gpus;
-  if (task == "task_5") return &SolomonikExpertMapper::layers_on_gpus;
+    return &SolomonikExpertMapper::auto_cyclic_3d;
+  // line 57: IndexTaskMap task_5 auto3d;
+  if (task == "task_5") return &SolomonikExpertMapper::auto3d;
   return nullptr;
 }
 
@@ -885,41 +910,53 @@ SolomonikExpertMapper::PointMapper SolomonikExpertMapper::index_task_map(
 /// processor; null: the default (the parent's processor).
 SolomonikExpertMapper::PointMapper SolomonikExpertMapper::single_task_map(
     const std::string& task, Processor::Kind /*proc*/) const {
-  // line 76: SingleTaskMap task_4 with_parent;
-  if (task == "task_4") return &SolomonikExpertMapper::with_parent;
+  // line 56: SingleTaskMap task_4 same_point;
+  if (task == "task_4") return &SolomonikExpertMapper::same_point;
   return nullptr;
 }
 
-// def block_of, line 31 of the program
-coord_t SolomonikExpertMapper::block_of(coord_t i, coord_t n, coord_t parts) {
-  return floor_div(i * parts, n);
+// def block_primitive, line 14 of the program
+coord_t SolomonikExpertMapper::block_primitive(const Tuple& x, const Tuple& y, const MSpace& z,
+                                               coord_t dim1, coord_t dim2) {
+  return floor_div(at(x, dim1) * z.size(dim2), at(y, dim1));
 }
 
-// def layers_on_gpus, line 38 of the program
-Processor SolomonikExpertMapper::layers_on_gpus(const MappedTask& task) {
-  MSpace node_grid = gpus.auto_split(0, task.ispace);
-  MSpace full = node_grid.auto_split(3, task.ispace / slice(node_grid.size(), 0, -1));
-  Tuple p = task.ipoint;
-  Tuple s = task.ispace;
-  return full(block_of(p[0], s[0], full.size(0)), block_of(p[1], s[1], full.size(1)), block_of(p[2], s[2], full.size(2)), p[0] % full.size(3), p[1] % full.size(4), p[2] % full.size(5));
+// def cyclic_primitive, line 18 of the program
+coord_t SolomonikExpertMapper::cyclic_primitive(const Tuple& x, const Tuple& /*y*/, const MSpace& z,
+                                                coord_t dim1, coord_t dim2) {
+  return floor_mod(at(x, dim1), z.size(dim2));
 }
 
-// def deal_nodes_then_gpus, line 48 of the program
-Processor SolomonikExpertMapper::deal_nodes_then_gpus(const MappedTask& task) {
-  Tuple p = task.ipoint;
-  Tuple s = task.ispace;
-  coord_t n = p[0] + s[0] * p[1] + s[0] * s[1] * p[2];
-  return gpus(n % gpus.size(0), n / gpus.size(0) % gpus.size(1));
+// def same_point, line 25 of the program
+Processor SolomonikExpertMapper::same_point(const MappedTask& task) {
+  return m_2d(m_2d.index_of(parent_of(task).processor));
 }
 
-// def gpu_blocks, line 56 of the program
-Processor SolomonikExpertMapper::gpu_blocks(const MappedTask& task) {
-  return every_gpu(block_of(task.ipoint[0], task.ispace[0], every_gpu.size(0)));
+// def block1d, line 29 of the program
+Processor SolomonikExpertMapper::block1d(const MappedTask& task) {
+  return m_1d(block_primitive(task.ipoint, task.ispace, m_1d, 0, 0));
 }
 
-// def with_parent, line 61 of the program
-Processor SolomonikExpertMapper::with_parent(const MappedTask& task) {
-  return gpus(gpus.index_of(parent_of(task).processor));
+// def auto_cyclic_3d, line 33 of the program
+Processor SolomonikExpertMapper::auto_cyclic_3d(const MappedTask& task) {
+  coord_t linearized = task.ipoint[0] + task.ispace[0] * task.ipoint[1] +
+                       task.ispace[0] * task.ispace[1] * task.ipoint[2];
+  coord_t shard_result = linearized % m_2d.size(0);
+  coord_t slice_result = linearized / m_2d.size(0) % m_2d.size(1);
+  return m_2d(shard_result, slice_result);
+}
+
+// def auto3d, line 42 of the program
+Processor SolomonikExpertMapper::auto3d(const MappedTask& task) {
+  MSpace m_4d = m_2d.auto_split(0, task.ispace);
+  MSpace m_6d = m_4d.auto_split(3, task.ispace / slice(m_4d.size(), 0, -1));
+  Tuple upper = map_tuple(Tuple{0, 1, 2}, [&](coord_t i) {
+    return block_primitive(task.ipoint, task.ispace, m_6d, i, i);
+  });
+  Tuple lower = map_tuple(Tuple{0, 1, 2}, [&](coord_t i) {
+    return cyclic_primitive(task.ipoint, task.ispace, m_6d, i, i + 3);
+  });
+  return m_6d(cat({upper, lower}));
 }
 
 /// Control replication: each point of an index launch goes to the shard of the node its
@@ -942,11 +979,11 @@ ShardingID SolomonikExpertMapper::register_sharding_functors(Runtime* legion) {
   const ShardingID first =
       legion->generate_library_sharding_ids("mapsmith.solomonik_expert", 3);
   legion->register_sharding_functor(first + 0,
-                                    new NodeSharding(this, &SolomonikExpertMapper::layers_on_gpus));
-  legion->register_sharding_functor(
-      first + 1, new NodeSharding(this, &SolomonikExpertMapper::deal_nodes_then_gpus));
+                                    new NodeSharding(this, &SolomonikExpertMapper::auto3d));
+  legion->register_sharding_functor(first + 1,
+                                    new NodeSharding(this, &SolomonikExpertMapper::auto_cyclic_3d));
   legion->register_sharding_functor(first + 2,
-                                    new NodeSharding(this, &SolomonikExpertMapper::gpu_blocks));
+                                    new NodeSharding(this, &SolomonikExpertMapper::block1d));
   return first;
 }
 

@@ -107,34 +107,6 @@ class MSpace {
     return (*this)(Tuple{static_cast<coord_t>(index)...});
   }
 
-  /// merge(d1, d2): d1 and d2 become one dimension, at d1 (d1 - 1 when d2 < d1), d2 fastest.
-  MSpace merge(coord_t d1, coord_t d2) const {
-    const size_t a = dim(d1, "merge"), b = dim(d2, "merge");
-    if (a == b) fail("merge: cannot merge a dimension with itself");
-    Tuple size;
-    for (size_t i = 0; i < size_.size(); ++i) {
-      if (i == a)
-        size.push_back(size_[a] * size_[b]);
-      else if (i != b)
-        size.push_back(size_[i]);
-    }
-    const size_t merged = a < b ? a : a - 1;
-    const coord_t inner = size_[b];
-    return derive(size, [=](const Tuple& i) {
-      Tuple o = i;
-      const coord_t v = o[merged];
-      o.erase(o.begin() + merged);
-      if (a < b) {
-        o.insert(o.begin() + a, v / inner);
-        o.insert(o.begin() + b, v % inner);
-      } else {
-        o.insert(o.begin() + b, v % inner);
-        o.insert(o.begin() + a, v / inner);
-      }
-      return o;
-    });
-  }
-
  private:
   /// A space of extents `size` whose index i is index to_parent(i) of this one.
   MSpace derive(Tuple size, std::function<Tuple(const Tuple&)> to_parent) const {
@@ -146,13 +118,6 @@ class MSpace {
       return to_base ? to_base(to_parent(i)) : to_parent(i);
     };
     return out;
-  }
-
-  size_t dim(coord_t d, const char* what) const {
-    if (d < 0 || d >= dims())
-      fail(std::string(what) + ": dimension " + std::to_string(d) + " is not in a " +
-           std::to_string(dims()) + "-D space");
-    return static_cast<size_t>(d);
   }
 
   const std::vector<std::vector<Processor>>* procs_ = nullptr;
@@ -305,8 +270,8 @@ class StencilExpertMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor block_gpus(const MappedTask& task);
-  Processor block_nodes_cyclic_cpus(const MappedTask& task);
+  Processor linearblock(const MappedTask& task);
+  Processor block_shard_cpu(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;
@@ -314,8 +279,8 @@ class StencilExpertMapper : public DefaultMapper {
   ShardingID sharding_first_ = 0;  // 0: none registered
 
   // The program's global bindings, evaluated at start-up.
-  MSpace m_gpu;
-  MSpace m_cpu;
+  MSpace mcpu;
+  MSpace mgpu;
 };
 
 StencilExpertMapper::StencilExpertMapper(MapperRuntime* rt, Machine machine, Processor local,
@@ -340,8 +305,8 @@ void StencilExpertMapper::setup() {
 }
 
 void StencilExpertMapper::evaluate_globals() {
-  m_gpu = machine_space(Processor::TOC_PROC).merge(0, 1);
-  m_cpu = machine_space(Processor::LOC_PROC);
+  mcpu = machine_space(Processor::LOC_PROC);
+  mgpu = machine_space(Processor::TOC_PROC);
 }
 
 void StencilExpertMapper::select_task_options(const MapperContext ctx, const Task& task,
@@ -420,9 +385,8 @@ void StencilExpertMapper::select_sharding_functor(const MapperContext ctx, const
     return;
   }
   // The functor of `map`: register_sharding_functors() numbers them in this order.
-  if (map == &StencilExpertMapper::block_gpus) output.chosen_functor = sharding_first_ + 0;
-  if (map == &StencilExpertMapper::block_nodes_cyclic_cpus)
-    output.chosen_functor = sharding_first_ + 1;
+  if (map == &StencilExpertMapper::linearblock) output.chosen_functor = sharding_first_ + 0;
+  if (map == &StencilExpertMapper::block_shard_cpu) output.chosen_functor = sharding_first_ + 1;
 }
 
 /// The kind a task runs on: the first kind of its Task statement (or of the default order GPU,
@@ -565,7 +529,7 @@ Memory StencilExpertMapper::memory_near(Processor p, Memory::Kind kind) const {
 /// Task statements: the processor kinds a task may run on, in order; when none names it, the
 /// default order.
 std::vector<Processor::Kind> StencilExpertMapper::kind_priority(const std::string& /*task*/) const {
-  // line 7: Task * GPU,CPU;
+  // line 2: Task * GPU,CPU;
   return {Processor::TOC_PROC, Processor::LOC_PROC};
 }
 
@@ -573,9 +537,9 @@ std::vector<Processor::Kind> StencilExpertMapper::kind_priority(const std::strin
 /// best first (the next when one is full or unreachable); empty: none applies.
 std::vector<Memory::Kind> StencilExpertMapper::memory_priority(
     const std::string& /*task*/, const RegionArg& /*arg*/, Processor::Kind proc) const {
-  // line 13: Region * * CPU SYSMEM;
+  // line 5: Region * * CPU SYSMEM;
   if (proc == Processor::LOC_PROC) return {Memory::SYSTEM_MEM};
-  // line 10: Region * * GPU FBMEM;
+  // line 4: Region * * GPU FBMEM;
   if (proc == Processor::TOC_PROC) return {Memory::GPU_FB_MEM};
   return {};
 }
@@ -584,7 +548,7 @@ std::vector<Memory::Kind> StencilExpertMapper::memory_priority(
 /// processor with the instance in a `memory` memory.
 Layout StencilExpertMapper::layout_of(const std::string& /*task*/, const RegionArg& /*arg*/,
                                       Processor::Kind /*proc*/, Memory::Kind /*memory*/) const {
-  // line 17: Layout * * * SOA F_order;
+  // line 7: Layout * * * SOA F_order;
   return Layout().soa().f_order();
 }
 
@@ -592,26 +556,21 @@ Layout StencilExpertMapper::layout_of(const std::string& /*task*/, const RegionA
 /// on `proc` processors; null: Legion's default slicing.
 StencilExpertMapper::PointMapper StencilExpertMapper::index_task_map(
     const std::string& task, Processor::Kind /*proc*/) const {
-  // line 39: IndexTaskMap
-  //   begin_init,check,get_init_start,get_init_stop,get_start,get_stop,print_time
-  //   block_nodes_cyclic_cpus;
-  if (task == "begin_init" || task == "check" || task == "get_init_start" ||
-      task == "get_init_stop" || task == "get_start" || task == "get_stop" || task == "print_time")
-    return &StencilExpertMapper::block_nodes_cyclic_cpus;
-  // line 36: IndexTaskMap stencil,increment block_gpus;
-  if (task == "stencil" || task == "increment") return &StencilExpertMapper::block_gpus;
+  // line 21: IndexTaskMap check,print_time block_shard_cpu;
+  if (task == "check" || task == "print_time") return &StencilExpertMapper::block_shard_cpu;
+  // line 20: IndexTaskMap stencil,increment linearblock;
+  if (task == "stencil" || task == "increment") return &StencilExpertMapper::linearblock;
   return nullptr;
 }
 
-// def block_gpus, line 24 of the program
-Processor StencilExpertMapper::block_gpus(const MappedTask& task) {
-  return m_gpu(task.ipoint[0] * m_gpu.size(0) / task.ispace[0]);
+// def linearblock, line 12 of the program
+Processor StencilExpertMapper::linearblock(const MappedTask& task) {
+  return mgpu(task.ipoint[0] / mgpu.size(1), task.ipoint[0] % mgpu.size(1));
 }
 
-// def block_nodes_cyclic_cpus, line 30 of the program
-Processor StencilExpertMapper::block_nodes_cyclic_cpus(const MappedTask& task) {
-  coord_t i = task.ipoint[0];
-  return m_cpu(i * m_cpu.size(0) / task.ispace[0], i % m_cpu.size(1));
+// def block_shard_cpu, line 16 of the program
+Processor StencilExpertMapper::block_shard_cpu(const MappedTask& task) {
+  return mcpu(task.ipoint[0] / mgpu.size(1), 0);
 }
 
 /// Control replication: each point of an index launch goes to the shard of the node its
@@ -634,9 +593,9 @@ ShardingID StencilExpertMapper::register_sharding_functors(Runtime* legion) {
   const ShardingID first =
       legion->generate_library_sharding_ids("mapsmith.stencil_expert", 2);
   legion->register_sharding_functor(first + 0,
-                                    new NodeSharding(this, &StencilExpertMapper::block_gpus));
-  legion->register_sharding_functor(
-      first + 1, new NodeSharding(this, &StencilExpertMapper::block_nodes_cyclic_cpus));
+                                    new NodeSharding(this, &StencilExpertMapper::linearblock));
+  legion->register_sharding_functor(first + 1,
+                                    new NodeSharding(this, &StencilExpertMapper::block_shard_cpu));
   return first;
 }
 

@@ -76,6 +76,14 @@ inline Tuple operator-(Tuple a) {
   return a;
 }
 
+/// t[i], where a negative i counts from the end.
+inline coord_t at(const Tuple& t, coord_t i) {
+  const coord_t n = static_cast<coord_t>(t.size());
+  const coord_t j = i < 0 ? i + n : i;
+  if (j < 0 || j >= n) fail("tuple index " + std::to_string(i) + " is out of range");
+  return t[static_cast<size_t>(j)];
+}
+
 /// t[lo:hi] with Python's rules: negative bounds count from the end, bounds are clamped.
 constexpr coord_t kEnd = std::numeric_limits<coord_t>::max();
 inline Tuple slice(const Tuple& t, coord_t lo, coord_t hi = kEnd) {
@@ -84,6 +92,21 @@ inline Tuple slice(const Tuple& t, coord_t lo, coord_t hi = kEnd) {
   lo = bound(lo);
   hi = std::max(lo, bound(hi));
   return Tuple(t.begin() + lo, t.begin() + hi);
+}
+
+/// The tuples one after the other: (*a, *b).
+inline Tuple cat(std::initializer_list<Tuple> parts) {
+  Tuple out;
+  for (const Tuple& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+/// tuple(f(x) for x in t).
+template <typename F>
+Tuple map_tuple(const Tuple& t, F f) {
+  Tuple out;
+  for (coord_t x : t) out.push_back(f(x));
+  return out;
 }
 
 /// How values print, as the mapping language writes them.
@@ -490,12 +513,14 @@ class SummaExpertMapper : public DefaultMapper {
   PointMapper single_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  coord_t block_of(coord_t i, coord_t n, coord_t parts);
-  Processor tiles_on_gpus(const MappedTask& task);
-  Processor tiles_on_nodes(const MappedTask& task);
-  Processor quarters_in_node(const MappedTask& task);
-  Processor each_gpu(const MappedTask& task);
-  Processor with_parent(const MappedTask& task);
+  coord_t block_primitive(const Tuple& x, const Tuple& y, const MSpace& z, coord_t dim1,
+                          coord_t dim2);
+  coord_t cyclic_primitive(const Tuple& x, const Tuple& /*y*/, const MSpace& z, coord_t dim1,
+                           coord_t dim2);
+  Processor auto2d(const MappedTask& task);
+  Processor linear_distribute(const MappedTask& task);
+  Processor same_point(const MappedTask& task);
+  Processor auto2d_omp(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;
@@ -505,9 +530,9 @@ class SummaExpertMapper : public DefaultMapper {
   MapperEvent limit_event_;  // triggered when one of them finishes
 
   // The program's global bindings, evaluated at start-up.
-  MSpace gpus;
-  MSpace every_gpu;
-  MSpace omps;
+  MSpace m_2d;
+  MSpace m_1d;
+  MSpace m_omp_2d;
 };
 
 SummaExpertMapper::SummaExpertMapper(MapperRuntime* rt, Machine machine, Processor local,
@@ -532,9 +557,9 @@ void SummaExpertMapper::setup() {
 }
 
 void SummaExpertMapper::evaluate_globals() {
-  gpus = machine_space(Processor::TOC_PROC);
-  every_gpu = gpus.merge(0, 1);
-  omps = machine_space(Processor::OMP_PROC);
+  m_2d = machine_space(Processor::TOC_PROC);
+  m_1d = m_2d.merge(0, 1);
+  m_omp_2d = machine_space(Processor::OMP_PROC);
 }
 
 void SummaExpertMapper::select_task_options(const MapperContext ctx, const Task& task,
@@ -625,10 +650,9 @@ void SummaExpertMapper::select_sharding_functor(const MapperContext ctx, const T
     return;
   }
   // The functor of `map`: register_sharding_functors() numbers them in this order.
-  if (map == &SummaExpertMapper::tiles_on_gpus) output.chosen_functor = sharding_first_ + 0;
-  if (map == &SummaExpertMapper::each_gpu) output.chosen_functor = sharding_first_ + 1;
-  if (map == &SummaExpertMapper::tiles_on_nodes) output.chosen_functor = sharding_first_ + 2;
-  if (map == &SummaExpertMapper::quarters_in_node) output.chosen_functor = sharding_first_ + 3;
+  if (map == &SummaExpertMapper::auto2d) output.chosen_functor = sharding_first_ + 0;
+  if (map == &SummaExpertMapper::linear_distribute) output.chosen_functor = sharding_first_ + 1;
+  if (map == &SummaExpertMapper::auto2d_omp) output.chosen_functor = sharding_first_ + 2;
 }
 
 void SummaExpertMapper::select_tasks_to_map(const MapperContext ctx,
@@ -827,7 +851,7 @@ Memory SummaExpertMapper::memory_near(Processor p, Memory::Kind kind) const {
 /// Task statements: the processor kinds a task may run on, in order; when none names it, the
 /// default order.
 std::vector<Processor::Kind> SummaExpertMapper::kind_priority(const std::string& /*task*/) const {
-  // line 7: Task * GPU,OMP,CPU;
+  // line 2: Task * GPU,OMP,CPU;
   return {Processor::TOC_PROC, Processor::OMP_PROC, Processor::LOC_PROC};
 }
 
@@ -835,9 +859,9 @@ std::vector<Processor::Kind> SummaExpertMapper::kind_priority(const std::string&
 /// best first (the next when one is full or unreachable); empty: none applies.
 std::vector<Memory::Kind> SummaExpertMapper::memory_priority(
     const std::string& /*task*/, const RegionArg& /*arg*/, Processor::Kind proc) const {
-  // line 13: Region * * GPU FBMEM,ZCMEM;
+  // line 6: Region * * GPU FBMEM,ZCMEM;
   if (proc == Processor::TOC_PROC) return {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM};
-  // line 10: Region * * * SOCKMEM,SYSMEM;
+  // line 5: Region * * * SOCKMEM,SYSMEM;
   return {Memory::SOCKET_MEM, Memory::SYSTEM_MEM};
 }
 
@@ -845,14 +869,14 @@ std::vector<Memory::Kind> SummaExpertMapper::memory_priority(
 /// processor with the instance in a `memory` memory.
 Layout SummaExpertMapper::layout_of(const std::string& /*task*/, const RegionArg& /*arg*/,
                                     Processor::Kind /*proc*/, Memory::Kind /*memory*/) const {
-  // line 17: Layout * * * SOA C_order;
+  // line 11: Layout * * * SOA C_order;
   return Layout().soa().c_order();
 }
 
 /// CollectMemory statements: whether a task's instances of a region argument are left
 /// untracked once the task is done.
 bool SummaExpertMapper::collect_memory(const std::string& task, const RegionArg& /*arg*/) const {
-  // line 27: CollectMemory task_4 *;
+  // line 16: CollectMemory task_4 *;
   if (task == "task_4") return true;
   return false;
 }
@@ -860,9 +884,9 @@ bool SummaExpertMapper::collect_memory(const std::string& task, const RegionArg&
 /// InstanceLimit statements: how many instances of a task may be mapped and unfinished at
 /// once on one processor's mapper; 0: no limit.
 coord_t SummaExpertMapper::instance_limit(const std::string& task) const {
-  // line 24: InstanceLimit task_6 1;
+  // line 14: InstanceLimit task_6 1;
   if (task == "task_6") return 1;
-  // line 21: InstanceLimit task_4 1;
+  // line 13: InstanceLimit task_4 1;
   if (task == "task_4") return 1;
   return 0;
 }
@@ -871,16 +895,14 @@ coord_t SummaExpertMapper::instance_limit(const std::string& task) const {
 /// on `proc` processors; null: Legion's default slicing.
 SummaExpertMapper::PointMapper SummaExpertMapper::index_task_map(
     const std::string& task, Processor::Kind /*proc*/) const {
-  // line 85: IndexTaskMap task_5 quarters_in_node;
-  if (task == "task_5") return &SummaExpertMapper::quarters_in_node;
-  // line 82: IndexTaskMap task_7 tiles_on_nodes;
-  if (task == "task_7") return &SummaExpertMapper::tiles_on_nodes;
-  // line 79: IndexTaskMap init_cublas each_gpu;
-  if (task == "init_cublas") return &SummaExpertMapper::each_gpu;
-  // line 76: IndexTaskMap task_1,task_2,task_3,taco_fill,taco_validate tiles_on_gpus;
+  // line 61: IndexTaskMap task_7 auto2d_omp;
+  if (task == "task_7") return &SummaExpertMapper::auto2d_omp;
+  // line 59: IndexTaskMap init_cublas linear_distribute;
+  if (task == "init_cublas") return &SummaExpertMapper::linear_distribute;
+  // line 56: IndexTaskMap task_1,task_2,task_3,taco_fill,taco_validate auto2d;
   if (task == "task_1" || task == "task_2" || task == "task_3" || task == "taco_fill" ||
       task == "taco_validate")
-    return &SummaExpertMapper::tiles_on_gpus;
+    return &SummaExpertMapper::auto2d;
   return nullptr;
 }
 
@@ -888,45 +910,53 @@ SummaExpertMapper::PointMapper SummaExpertMapper::index_task_map(
 /// processor; null: the default (the parent's processor).
 SummaExpertMapper::PointMapper SummaExpertMapper::single_task_map(
     const std::string& task, Processor::Kind /*proc*/) const {
-  // line 88: SingleTaskMap task_4 with_parent;
-  if (task == "task_4") return &SummaExpertMapper::with_parent;
+  // line 63: SingleTaskMap task_4 same_point;
+  if (task == "task_4") return &SummaExpertMapper::same_point;
   return nullptr;
 }
 
-// def block_of, line 34 of the program
-coord_t SummaExpertMapper::block_of(coord_t i, coord_t n, coord_t parts) {
-  return floor_div(i * parts, n);
+// def block_primitive, line 18 of the program
+coord_t SummaExpertMapper::block_primitive(const Tuple& x, const Tuple& y, const MSpace& z,
+                                           coord_t dim1, coord_t dim2) {
+  return floor_div(at(x, dim1) * z.size(dim2), at(y, dim1));
 }
 
-// def tiles_on_gpus, line 41 of the program
-Processor SummaExpertMapper::tiles_on_gpus(const MappedTask& task) {
-  MSpace node_grid = gpus.auto_split(0, task.ispace);
-  MSpace full = node_grid.auto_split(2, task.ispace / slice(node_grid.size(), 0, -1));
-  coord_t x = task.ipoint[0];
-  coord_t y = task.ipoint[1];
-  return full(block_of(x, task.ispace[0], full.size(0)), block_of(y, task.ispace[1], full.size(1)), x % full.size(2), y % full.size(3));
+// def cyclic_primitive, line 22 of the program
+coord_t SummaExpertMapper::cyclic_primitive(const Tuple& x, const Tuple& /*y*/, const MSpace& z,
+                                            coord_t dim1, coord_t dim2) {
+  return floor_mod(at(x, dim1), z.size(dim2));
 }
 
-// def tiles_on_nodes, line 50 of the program
-Processor SummaExpertMapper::tiles_on_nodes(const MappedTask& task) {
-  MSpace node_grid = omps.auto_split(0, task.ispace);
-  return node_grid(block_of(task.ipoint[0], task.ispace[0], node_grid.size(0)), block_of(task.ipoint[1], task.ispace[1], node_grid.size(1)), 0);
+// def auto2d, line 29 of the program
+Processor SummaExpertMapper::auto2d(const MappedTask& task) {
+  MSpace m_3d = m_2d.auto_split(0, task.ispace);
+  MSpace m_4d = m_3d.auto_split(2, task.ispace / slice(m_3d.size(), 0, -1));
+  Tuple upper = map_tuple(Tuple{0, 1}, [&](coord_t i) {
+    return block_primitive(task.ipoint, task.ispace, m_4d, i, i);
+  });
+  Tuple lower = map_tuple(Tuple{0, 1}, [&](coord_t i) {
+    return cyclic_primitive(task.ipoint, task.ispace, m_4d, i, i + 2);
+  });
+  return m_4d(cat({upper, lower}));
 }
 
-// def quarters_in_node, line 59 of the program
-Processor SummaExpertMapper::quarters_in_node(const MappedTask& task) {
-  Tuple here = omps.index_of(parent_of(task).processor);
-  return gpus(here[0], (task.ipoint[0] + task.ispace[0] * task.ipoint[1]) % gpus.size(1));
+// def linear_distribute, line 39 of the program
+Processor SummaExpertMapper::linear_distribute(const MappedTask& task) {
+  return m_1d(task.ipoint[0]);
 }
 
-// def each_gpu, line 65 of the program
-Processor SummaExpertMapper::each_gpu(const MappedTask& task) {
-  return every_gpu(task.ipoint[0] % every_gpu.size(0));
+// def same_point, line 43 of the program
+Processor SummaExpertMapper::same_point(const MappedTask& task) {
+  return m_2d(m_2d.index_of(parent_of(task).processor));
 }
 
-// def with_parent, line 70 of the program
-Processor SummaExpertMapper::with_parent(const MappedTask& task) {
-  return gpus(gpus.index_of(parent_of(task).processor));
+// def auto2d_omp, line 49 of the program
+Processor SummaExpertMapper::auto2d_omp(const MappedTask& task) {
+  MSpace m_3d = m_omp_2d.auto_split(0, task.ispace);
+  Tuple upper = map_tuple(Tuple{0, 1}, [&](coord_t i) {
+    return block_primitive(task.ipoint, task.ispace, m_3d, i, i);
+  });
+  return m_3d(cat({upper, Tuple{0}}));
 }
 
 /// Control replication: each point of an index launch goes to the shard of the node its
@@ -947,15 +977,12 @@ class NodeSharding : public ShardingFunctor {
 
 ShardingID SummaExpertMapper::register_sharding_functors(Runtime* legion) {
   const ShardingID first =
-      legion->generate_library_sharding_ids("mapsmith.summa_expert", 4);
-  legion->register_sharding_functor(first + 0,
-                                    new NodeSharding(this, &SummaExpertMapper::tiles_on_gpus));
+      legion->generate_library_sharding_ids("mapsmith.summa_expert", 3);
+  legion->register_sharding_functor(first + 0, new NodeSharding(this, &SummaExpertMapper::auto2d));
   legion->register_sharding_functor(first + 1,
-                                    new NodeSharding(this, &SummaExpertMapper::each_gpu));
+                                    new NodeSharding(this, &SummaExpertMapper::linear_distribute));
   legion->register_sharding_functor(first + 2,
-                                    new NodeSharding(this, &SummaExpertMapper::tiles_on_nodes));
-  legion->register_sharding_functor(first + 3,
-                                    new NodeSharding(this, &SummaExpertMapper::quarters_in_node));
+                                    new NodeSharding(this, &SummaExpertMapper::auto2d_omp));
   return first;
 }
 
