@@ -44,8 +44,10 @@ void add_check_command(CLI::App& app, Context& ctx) {
                   "file): processor kinds, memory reachability, machine-space transformations");
   cmd->add_option("--app", opts->app,
                   "Also check names against this application (NAME, NAME:k=v,... or an app JSON "
-                  "file): unknown tasks and regions, region indices, kinds without a variant; "
-                  "needs --machine, which the application is scaled to (default: sapling)");
+                  "file): unknown tasks and regions, region indices, kinds without a variant, "
+                  "map statements for the wrong kind of launch; scaled to --machine (default: "
+                  "sapling). With --machine too, every decision is made as simulate makes it "
+                  "(each mapping function at every point, each layout against its variant)");
   cmd->callback([opts, &ctx] {
     std::optional<machine::Machine> m;
     if (!opts->machine.empty()) m = machine::load_machine(opts->machine);

@@ -240,7 +240,8 @@ void add_tune_command(CLI::App& app, Context& ctx) {
                   "Evaluate by running this command, with {mapper} replaced by the candidate's "
                   "file (no shell), e.g. './circuit -lg:mapper {mapper}'");
   cmd->add_option("--metric", opts->metric,
-                  "With --runner: a regular expression whose first group is the time in seconds");
+                  "With --runner: a regular expression (RE2 syntax, matched in linear time) "
+                  "whose first group is the time in seconds");
   cmd->add_option("--timeout", opts->timeout,
                   "With --runner: kill a run (its whole process group) after this many seconds "
                   "(default 600)");
