@@ -6,6 +6,7 @@
 #include <re2/re2.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -284,7 +285,7 @@ bool find_metric(const std::string& metric, const CommandResult& r, double& seco
 }
 
 /// The watchdog: a child process (forked before any runner starts) that reads "+PGID" and
-/// "-PGID" records from a pipe; at end of file (this process is gone, or the evaluator closed
+/// "-PGID" records from a socket; at end of file (this process is gone, or the evaluator closed
 /// it) it kills every group still listed, removes the candidate files and the directory, and
 /// exits. After fork it calls only async-signal-safe functions, on strings prepared before.
 struct CommandEvaluator::Watchdog final : GroupTracker {
@@ -292,8 +293,11 @@ struct CommandEvaluator::Watchdog final : GroupTracker {
   pid_t pid = -1;
 
   Watchdog(const std::vector<std::string>& files, const std::string& dir) {
+    // A socket pair, not a pipe: a record is one packet (never mixed with another thread's),
+    // and sending to a watchdog that is gone fails instead of raising SIGPIPE here.
     int p[2];
-    if (pipe2(p, O_CLOEXEC) != 0) return;  // no watchdog: only the destructor cleans up
+    // Without one (no socket, no fork), only the destructor cleans up.
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) != 0) return;
     std::vector<const char*> paths;
     for (const std::string& f : files)
       paths.push_back(f.c_str());
@@ -324,8 +328,7 @@ struct CommandEvaluator::Watchdog final : GroupTracker {
     char rec[1 + sizeof(int)];
     rec[0] = what;
     std::memcpy(rec + 1, &pgid, sizeof(int));
-    // One write of a few bytes on a pipe is atomic: records from several threads never mix.
-    while (write(fd, rec, sizeof rec) < 0 && errno == EINTR) {
+    while (::send(fd, rec, sizeof rec, MSG_NOSIGNAL) < 0 && errno == EINTR) {
     }
   }
 
@@ -336,7 +339,7 @@ struct CommandEvaluator::Watchdog final : GroupTracker {
     signal(SIGTERM, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
-    // Hold no other descriptor: not the tuner's output, nor another watchdog's pipe.
+    // Hold no other descriptor: not the tuner's output, nor another watchdog's socket.
     if (in != 3) {
       dup2(in, 3);
       close(in);
@@ -352,26 +355,20 @@ struct CommandEvaluator::Watchdog final : GroupTracker {
     constexpr int kMaxGroups = 1024;
     int live[kMaxGroups];
     int n = 0;
-    char buf[(1 + sizeof(int)) * 64];
-    std::size_t have = 0;
     for (;;) {
-      const ssize_t got = read(in, buf + have, sizeof buf - have);
+      char rec[1 + sizeof(int)];
+      const ssize_t got = recv(in, rec, sizeof rec, 0);
       if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) break;
-      have += static_cast<std::size_t>(got);
-      std::size_t at = 0;
-      for (; at + 1 + sizeof(int) <= have; at += 1 + sizeof(int)) {
-        int pg = 0;
-        std::memcpy(&pg, buf + at + 1, sizeof(int));
-        if (buf[at] == '+' && n < kMaxGroups) {
-          live[n++] = pg;
-        } else if (buf[at] == '-') {
-          for (int k = 0; k < n; ++k)
-            if (live[k] == pg) live[k] = live[--n];
-        }
+      if (got <= 0) break;  // the evaluator is gone, or closed its end
+      if (got != sizeof rec) continue;
+      int pg = 0;
+      std::memcpy(&pg, rec + 1, sizeof(int));
+      if (rec[0] == '+' && n < kMaxGroups) {
+        live[n++] = pg;
+      } else if (rec[0] == '-') {
+        for (int k = 0; k < n; ++k)
+          if (live[k] == pg) live[k] = live[--n];
       }
-      std::memmove(buf, buf + at, have - at);
-      have -= at;
     }
     for (int k = 0; k < n; ++k)
       kill(-live[k], SIGKILL);

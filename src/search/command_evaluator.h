@@ -53,8 +53,8 @@ struct CommandOptions {
   std::string work_dir;  ///< where candidate files go (default: a new directory in TMPDIR)
 };
 
-/// While it lives, a watchdog process waits on a pipe from this one: when this process ends in
-/// any way (Ctrl-C, SIGTERM, SIGKILL), the pipe closes and the watchdog kills the runners'
+/// While it lives, a watchdog process waits on a socket from this one: when this process ends in
+/// any way (Ctrl-C, SIGTERM, SIGKILL), the socket closes and the watchdog kills the runners'
 /// process groups still going and removes the candidates' temporary directory.
 class CommandEvaluator final : public Evaluator {
  public:
