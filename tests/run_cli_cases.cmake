@@ -30,14 +30,14 @@ expect(0 "Usage: mapsmith check" check --help)
 expect(0 "Usage: mapsmith fmt" fmt --help)
 expect(0 "check.*fmt" --help)
 # A file that does not exist.
-expect(1 "^missing.mapping: error: cannot read: No such file or directory\n$" check missing.mapping)
+expect(1 "^missing.mapping: error: cannot read: No such file or directory\n1 error, 0 warnings\n$" check missing.mapping)
 # A directory.
-expect(1 "^\\.: error: cannot read: Is a directory\n$" check .)
+expect(1 "^\\.: error: cannot read: Is a directory\n1 error, 0 warnings\n$" check .)
 # Not UTF-8 (Latin-1 'é'): one line.
 string(ASCII 233 e_acute)
 file(WRITE ${WORK}/latin1.mapping "# caf${e_acute}\nTask * GPU;\n")
 file(WRITE ${WORK}/empty.mapping "")
-expect(1 "^latin1.mapping: error: not a text file \\(invalid UTF-8 at offset 5\\)\nhint: mapping files are plain text in UTF-8\n$" check latin1.mapping)
+expect(1 "^latin1.mapping: error: not a text file \\(invalid UTF-8 at offset 5\\)\nhint: mapping files are plain text in UTF-8\n1 error, 0 warnings\n$" check latin1.mapping)
 # NUL bytes: a tar archive (CMake strings cannot hold NUL, but its archiver writes them).
 file(ARCHIVE_CREATE OUTPUT ${WORK}/binary.mapping PATHS ${WORK}/ok.mapping FORMAT gnutar)
 expect(1 "^binary.mapping: error: not a text file" check binary.mapping)
@@ -49,7 +49,7 @@ file(WRITE ${WORK}/big.mapping "")
 foreach(i RANGE 1 100)
   file(APPEND ${WORK}/big.mapping "${chunk}")
 endforeach()
-expect(1 "^big.mapping: error: file is larger than the limit of 16777216 bytes for a mapping file\n$" check big.mapping)
+expect(1 "^big.mapping: error: file is larger than the limit of 16777216 bytes for a mapping file\n1 error, 0 warnings\n$" check big.mapping)
 # 10,000 nested parentheses: one error, no crash.
 string(REPEAT "(" 10000 open)
 string(REPEAT ")" 10000 close)

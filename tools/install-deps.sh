@@ -5,7 +5,7 @@ packages=(
   cmake ninja-build g++ clang libclang-rt-14-dev clang-format
   libgtest-dev libgmock-dev libbenchmark-dev
   libfmt-dev libcli11-dev nlohmann-json3-dev
-  libsqlite3-dev libcurl4-openssl-dev libcpp-httplib-dev
+  libsqlite3-dev libcurl4-openssl-dev libcpp-httplib-dev libre2-dev
   chromium  # the report's browser tests (src/report/report_browser_test.cpp) run it headless
 )
 sudo=""

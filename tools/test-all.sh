@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every test: the regular build with warnings as errors, the same suite under
-# AddressSanitizer + UndefinedBehaviorSanitizer, and the front-end fuzzer for 60 seconds.
+# AddressSanitizer + UndefinedBehaviorSanitizer, and the fuzzer (the front end, and the evaluator
+# over one launch) for 60 seconds.
 # MAPSMITH_QUICK=1 runs only the first; MAPSMITH_FUZZ_SECONDS changes the fuzzing time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +22,7 @@ cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
-echo "== 3/3 fuzz the front end for ${fuzz_seconds}s (libFuzzer, clang)"
+echo "== 3/3 fuzz the front end and the evaluator for ${fuzz_seconds}s (libFuzzer, clang)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DMAPSMITH_FUZZ=ON -DMAPSMITH_TESTS=OFF -DMAPSMITH_BENCH=OFF >/dev/null
 cmake --build build-fuzz -j "$jobs" --target fuzz_frontend

@@ -109,8 +109,11 @@ TEST_F(LlmCli, LlmFlagsNeedAnLlmOptimizer) {
   const int rc = cli::run({"mapsmith", "tune", "--app", "circuit", "--machine", "sapling", "--db",
                            "none", "--out", "none", "--llm-record", dir + "/x.jsonl"},
                           out, err);
-  EXPECT_EQ(rc, 1);
-  EXPECT_EQ(err.str(), "mapsmith: error: --llm-record is for --optimizer llm or hybrid\n");
+  // A usage error: exit 2, as every command gives one (issue 15 item 13).
+  EXPECT_EQ(rc, 2);
+  EXPECT_EQ(err.str(),
+            "mapsmith: error: --llm-record: is for --optimizer llm or hybrid\n"
+            "Run 'mapsmith --help' for usage.\n");
   EXPECT_FALSE(fs::exists(dir + "/x.jsonl"));
 }
 

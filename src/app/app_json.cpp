@@ -872,24 +872,9 @@ App load_app_json(std::string_view text, std::string_view filename) {
   if (auto at = too_deep(text))
     throw InputError(fmt::format("{}:{}: not an application file: nested deeper than {} levels",
                                  filename, line_col(text, *at + 1), kMaxDepth));
-  // The parameters are an object whose key order matters (it is the generator's); json sorts
-  // keys, so the order is taken from the parser as it goes.
-  std::vector<std::string> param_keys;
-  bool in_params = false;
-  json::parser_callback_t keys = [&](int depth, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::key) {
-      if (depth == 1) {
-        in_params = parsed.get_ref<const std::string&>() == "params";
-        if (in_params) param_keys.clear();
-      } else if (depth == 2 && in_params) {
-        param_keys.push_back(parsed.get<std::string>());
-      }
-    }
-    return true;
-  };
   json j;
   try {
-    j = json::parse(text.begin(), text.end(), keys);
+    j = json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
     throw InputError(fmt::format("{}:{}: not valid JSON: {}", filename, line_col(text, e.byte),
                                  parse_detail(e.what())));
@@ -907,6 +892,12 @@ App load_app_json(std::string_view text, std::string_view filename) {
     }
     throw InputError(fmt::format("{}{}: not valid JSON: {}", filename, where, w));
   }
+  // The parameters are an object whose key order matters (it is the generator's); json sorts
+  // keys, so the order is read by a second, event-only pass over the text. (A parser callback
+  // would see them too, but makes nlohmann rescan the parent array after every object it
+  // finishes: quadratic in the number of launches.)
+  std::vector<std::string> param_keys;
+  if (j.is_object() && j.contains("params")) param_keys = params_order(text);
   Reader r(filename);
   if (!j.is_object()) r.fail("$", fmt::format("must be an object (got {})", shown(j)));
   // The format first: a file from a newer version should say so, not trip on a renamed key.

@@ -250,4 +250,41 @@ void appearance(const App& app, const std::vector<Step>& steps, std::vector<std:
     }
   }
 }
+/// The keys of the top-level "params" object in file order (the last "params" when repeated).
+std::vector<std::string> params_order(std::string_view text) {
+  class Keys final : public nlohmann::json_sax<json> {
+   public:
+    std::vector<std::string> keys;
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override { return ++depth_, true; }
+    bool end_object() override { return --depth_, true; }
+    bool start_array(std::size_t) override { return ++depth_, true; }
+    bool end_array() override { return --depth_, true; }
+    bool key(string_t& k) override {
+      if (depth_ == 1) {
+        in_params_ = k == "params";
+        if (in_params_) keys.clear();
+      } else if (depth_ == 2 && in_params_) {
+        keys.push_back(k);
+      }
+      return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+      return false;
+    }
+
+   private:
+    int depth_ = 0;
+    bool in_params_ = false;
+  } keys;
+  json::sax_parse(text.begin(), text.end(), &keys);
+  return std::move(keys.keys);
+}
+
 }  // namespace mapsmith::app::detail

@@ -77,4 +77,10 @@ std::vector<RegionArg> derived_args(const App& app, std::optional<std::size_t> f
 void appearance(const App& app, const std::vector<Step>& steps, std::vector<std::size_t>& out,
                 int depth);
 
+/// The keys of the top-level "params" object of an app file in file order (json sorts keys): an
+/// event-only (SAX) pass over the text, linear in its size. A parser callback would see them too,
+/// but makes nlohmann rescan the parent array after every object it finishes (quadratic in the
+/// number of launches).
+std::vector<std::string> params_order(std::string_view text);
+
 }  // namespace mapsmith::app::detail

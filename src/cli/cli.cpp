@@ -1,8 +1,12 @@
 #include "cli/cli.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include <iostream>
+#include <new>
 #include <ostream>
 
 #include "cli/commands.h"
@@ -19,11 +23,32 @@ void print_diagnostics(Context& ctx, const dsl::Diagnostics& diags, bool json) {
     ctx.out << dsl::render_json(diags.all()) << '\n';
     return;
   }
-  for (const dsl::Diagnostic& d : diags.all())
-    ctx.err << dsl::render(d);
+  print_rendered(ctx, diags.all());
+}
+
+void print_rendered(Context& ctx, const std::vector<dsl::Diagnostic>& ds) {
+  std::size_t errors = 0;
+  for (const dsl::Diagnostic& d : ds) {
+    ctx.err << dsl::render(d, ctx.color);
+    errors += d.severity == dsl::Severity::Error;
+  }
+  if (!ds.empty()) ctx.err << dsl::summary(errors, ds.size() - errors);
+}
+
+bool want_color(int fd) {
+  // https://no-color.org: NO_COLOR set to anything but the empty string turns colour off.
+  const char* no = std::getenv("NO_COLOR");
+  if (no && *no) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string_view(term) == "dumb") return false;
+  return isatty(fd) == 1;
 }
 
 int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  return run(argv, out, err, false);
+}
+
+int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, bool color) {
   CLI::App app{
       "mapsmith: write, check, simulate and tune Legion mappers in the mapping language.\n"
       "Run 'mapsmith COMMAND --help' for the options of a command.",
@@ -32,6 +57,7 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
   app.require_subcommand(1);
   app.fallthrough(false);
   Context ctx{out, err};
+  ctx.color = color;
   add_check_command(app, ctx);
   add_fmt_command(app, ctx);
   add_explain_command(app, ctx);
@@ -75,13 +101,21 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
   } catch (const InternalError& e) {
     err << "mapsmith: " << e.what() << "\nThis is a bug in mapsmith; please report it.\n";
     return 3;
+  } catch (const std::bad_alloc&) {
+    err << "mapsmith: error: out of memory\n";
+    return kExitInput;
+  } catch (const std::exception& e) {
+    // Anything else (from a library, on any thread of a search) ends the run with a message,
+    // never with std::terminate.
+    err << "mapsmith: error: " << e.what() << "\nThis is a bug in mapsmith; please report it.\n";
+    return 3;
   }
   return ctx.exit_code;
 }
 
 int run(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
-  return run(args, std::cout, std::cerr);
+  return run(args, std::cout, std::cerr, want_color(STDERR_FILENO));
 }
 
 }  // namespace mapsmith::cli

@@ -18,6 +18,7 @@ struct CheckOptions {
   std::vector<std::string> files;
   bool json = false;
   bool quiet = false;
+  bool werror = false;
   std::string machine;
   std::string app;
 };
@@ -36,13 +37,17 @@ void add_check_command(CLI::App& app, Context& ctx) {
                 "Print the diagnostics as a JSON array of {file, line, col, severity, message, "
                 "hint} on standard output");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print nothing for files without problems");
+  cmd->add_flag("--werror", opts->werror,
+                "Treat warnings as errors: any warning makes the exit status 1");
   cmd->add_option("--machine", opts->machine,
                   "Also check against this machine (a preset such as sapling-2, or a machine JSON "
                   "file): processor kinds, memory reachability, machine-space transformations");
   cmd->add_option("--app", opts->app,
                   "Also check names against this application (NAME, NAME:k=v,... or an app JSON "
-                  "file): unknown tasks and regions, region indices, kinds without a variant; "
-                  "needs --machine, which the application is scaled to (default: sapling)");
+                  "file): unknown tasks and regions, region indices, kinds without a variant, "
+                  "map statements for the wrong kind of launch; scaled to --machine (default: "
+                  "sapling). With --machine too, every decision is made as simulate makes it "
+                  "(each mapping function at every point, each layout against its variant)");
   cmd->callback([opts, &ctx] {
     std::optional<machine::Machine> m;
     if (!opts->machine.empty()) m = machine::load_machine(opts->machine);
@@ -52,7 +57,11 @@ void add_check_command(CLI::App& app, Context& ctx) {
     for (const std::string& f : opts->files) {
       dsl::Diagnostics diags;
       LoadedProgram lp = load_program(f, diags);
-      if (lp.ok && (m || a)) {
+      if (lp.ok && m && a) {
+        // Everything simulate would refuse before running: every decision is made.
+        mapping::check_mapping(lp.program, lp.info, *m, *a, diags);
+        lp.ok = !diags.has_errors();
+      } else if (lp.ok && (m || a)) {
         mapping::check_against(lp.program, lp.info, m ? &*m : nullptr, a ? &*a : nullptr, diags);
         lp.ok = !diags.has_errors();
       }
@@ -63,14 +72,15 @@ void add_check_command(CLI::App& app, Context& ctx) {
       });
       for (dsl::Diagnostic& d : found)
         all.add(std::move(d));
-      if (!opts->json && !opts->quiet && lp.ok) {
+      if (!opts->json && !opts->quiet && lp.ok && !(opts->werror && diags.warning_count() > 0)) {
         ctx.out << fmt::format("{}: ok ({} statement{}, {} warning{})\n", f,
                                lp.program.stmts.size(), lp.program.stmts.size() == 1 ? "" : "s",
                                diags.warning_count(), diags.warning_count() == 1 ? "" : "s");
       }
     }
     print_diagnostics(ctx, all, opts->json);
-    ctx.exit_code = all.has_errors() ? kExitInput : kExitOk;
+    const bool failed = all.has_errors() || (opts->werror && all.warning_count() > 0);
+    ctx.exit_code = failed ? kExitInput : kExitOk;
   });
 }
 

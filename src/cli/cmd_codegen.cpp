@@ -1,11 +1,11 @@
 #include <fmt/format.h>
 
-#include <fstream>
 #include <ostream>
 #include <sstream>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/file_write.h"
 #include "cli/front_end.h"
 #include "codegen/codegen.h"
 #include "util/error.h"
@@ -33,8 +33,10 @@ void add_codegen_command(CLI::App& app, Context& ctx) {
       "register_NAME_mapper(). See docs/legion.md.\n"
       "Example: mapsmith codegen examples/circuit/expert.mapping --name circuit -o mapper.cc");
   cmd->add_option("file", opts->file, "Mapping file ('-' reads standard input)")->required();
-  cmd->add_option("-o,--output", opts->output,
+  cmd->add_option("-o,--out", opts->output,
                   "Write the source to this file (default: standard output)");
+  // The name it had before every command wrote its output file with -o/--out.
+  cmd->add_option("--output", opts->output, "Same as --out")->group("");
   cmd->add_option("--name", opts->name,
                   "Mapper name: class NameMapper, register_name_mapper() (default: the file's "
                   "stem)");
@@ -73,10 +75,9 @@ void add_codegen_command(CLI::App& app, Context& ctx) {
       ctx.out << text.str();
       return;
     }
-    std::ofstream file(opts->output, std::ios::binary);
-    file << text.str();
-    file.close();
-    if (!file) throw InputError(fmt::format("{}: cannot write the generated mapper", opts->output));
+    // Through a temporary file: a full disk leaves the previous file as it was.
+    const std::string e = write_file_safely(opts->output, text.str(), Replace::Output);
+    if (!e.empty()) throw InputError(e);
   });
 }
 

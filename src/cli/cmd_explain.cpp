@@ -96,9 +96,16 @@ void print_points(std::ostream& out, const machine::Machine& m, const mapping::L
   }
 }
 
-/// The whole decision table of an application (`explain --app`), as JSON.
+/// The line of the statement behind a decision, or null when the default policy made it.
+nlohmann::ordered_json line_json(const dsl::Program* p, const dsl::Stmt* s) {
+  return s && p ? nlohmann::ordered_json(p->loc(*s).line) : nlohmann::ordered_json(nullptr);
+}
+
+/// The whole decision table of an application (`explain --app`), as JSON, with the line of the
+/// statement that made each decision (null: the default policy), as the text shows them.
 nlohmann::ordered_json decisions_json(bool backpressure, const app::App& a,
-                                      const machine::Machine& m, const mapping::Mapping& mapping) {
+                                      const machine::Machine& m, const dsl::Program* p,
+                                      const mapping::Mapping& mapping) {
   nlohmann::ordered_json launches = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < mapping.launches.size(); ++i) {
     const mapping::LaunchDecision& d = mapping.launches[i];
@@ -114,7 +121,9 @@ nlohmann::ordered_json decisions_json(bool backpressure, const app::App& a,
                       {"name", l.effective_args(t)[k].display_name()},
                       {"privilege", app::to_string(l.effective_args(t)[k].privilege)},
                       {"memories", mems},
+                      {"memories_line", line_json(p, ad.region_stmt)},
                       {"layout", mapping::to_string(ad.layout)},
+                      {"layout_line", line_json(p, ad.layout_stmt)},
                       {"collect", ad.collect}});
     }
     nlohmann::ordered_json points = nlohmann::ordered_json::array();
@@ -136,6 +145,8 @@ nlohmann::ordered_json decisions_json(bool backpressure, const app::App& a,
          {"domain", l.domain},
          {"parent", parent},
          {"kind", to_string(d.kind)},
+         {"kind_line", line_json(p, d.kind_stmt)},
+         {"map_line", line_json(p, d.map_stmt)},
          {"inner", d.inner},
          {"instance_limit", d.instance_limit ? nlohmann::ordered_json(*d.instance_limit)
                                              : nlohmann::ordered_json(nullptr)},
@@ -251,7 +262,10 @@ void add_explain_command(CLI::App& app, Context& ctx) {
     }
     if (!opts->app.empty()) {
       if (opts->json) {
-        ctx.out << decisions_json(opts->backpressure == "on", a, m, *mapping).dump(2) << '\n';
+        ctx.out << decisions_json(opts->backpressure == "on", a, m,
+                                  opts->mapper.empty() ? nullptr : &lp.program, *mapping)
+                       .dump(2)
+                << '\n';
         return;
       }
       for (std::size_t i = 0; i < mapping->launches.size(); ++i) {
@@ -265,7 +279,12 @@ void add_explain_command(CLI::App& app, Context& ctx) {
       nlohmann::ordered_json points = nlohmann::ordered_json::array();
       for (const mapping::PointDecision& p : d.points)
         points.push_back(point_json(m, p));
-      nlohmann::ordered_json out = {{"task", task}, {"points", points}};
+      const dsl::Program* p = opts->mapper.empty() ? nullptr : &lp.program;
+      nlohmann::ordered_json out = {{"task", task},
+                                    {"kind", to_string(d.kind)},
+                                    {"kind_line", line_json(p, d.kind_stmt)},
+                                    {"map_line", line_json(p, d.map_stmt)},
+                                    {"points", points}};
       ctx.out << out.dump(2) << '\n';
       return;
     }

@@ -1,12 +1,10 @@
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <ostream>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/file_write.h"
 #include "cli/front_end.h"
 #include "dsl/printer.h"
 
@@ -19,27 +17,6 @@ struct FmtOptions {
   bool check = false;
   bool in_place = false;
 };
-
-/// Writes `text` to `path` through a temporary file and a rename, so a full disk or a crash
-/// never leaves a half-written mapper. Returns an error message, empty on success.
-std::string write_atomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".mapsmith-tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return fmt::format("cannot write {}: {}", tmp, std::strerror(errno));
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  int saved = errno;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok) {
-    std::remove(tmp.c_str());
-    return fmt::format("cannot write {}: {}", path, std::strerror(saved ? saved : errno));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    saved = errno;
-    std::remove(tmp.c_str());
-    return fmt::format("cannot replace {}: {}", path, std::strerror(saved));
-  }
-  return {};
-}
 
 }  // namespace
 
@@ -78,8 +55,15 @@ void add_fmt_command(CLI::App& app, Context& ctx) {
           code = kExitUsage;
           continue;
         }
+        if (!lp.ok) {
+          // A file with errors is never rewritten: say why, and fail.
+          print_diagnostics(ctx, diags, false);
+          ctx.err << fmt::format("mapsmith fmt: {}: not rewritten: it has errors\n", f);
+          code = kExitInput;
+          continue;
+        }
         if (formatted != original) {
-          std::string e = write_atomically(f, formatted);
+          std::string e = write_file_safely(f, formatted, Replace::InPlace);
           if (!e.empty()) {
             ctx.err << "mapsmith fmt: " << e << '\n';
             code = kExitInput;

@@ -100,7 +100,10 @@ void add_results_command(CLI::App& app, Context& ctx) {
       "List what the searches stored in a results database (docs/results-db.md): per study\n"
       "(application, parameters, machine, evaluator), the fastest mappers found.\n"
       "Example: mapsmith results mapsmith.db --top 5");
-  cmd->add_option("DB", opts->db, "The results database (SQLite)")->required();
+  CLI::Option* positional = cmd->add_option("DB", opts->db, "The results database (SQLite)");
+  // The name `tune` gives it, so that one flag works with both commands.
+  CLI::Option* named = cmd->add_option("--db", opts->db, "Same as DB");
+  positional->excludes(named);
   cmd->add_option("--top", opts->top, "How many mappers per study (default 10)");
   cmd->add_option("--study", opts->study, "Only this study (by its id)");
   cmd->add_flag("--runs", opts->runs,
@@ -112,10 +115,11 @@ void add_results_command(CLI::App& app, Context& ctx) {
   cmd->add_flag("--json", opts->json,
                 "Print JSON: studies, each with its key and its top mappers (with their text)");
   cmd->callback([opts, &ctx] {
+    if (opts->db.empty()) throw CLI::RequiredError("DB");
     std::error_code ec;
     if (!std::filesystem::is_regular_file(opts->db, ec))
       throw InputError(fmt::format("{}: no such results database", opts->db));
-    search::ResultsDb db(opts->db);
+    search::ResultsDb db(opts->db, search::DbAccess::ReadOnly);  // never writes it
     if (opts->steps) return print_steps(ctx, db, opts->db, opts->steps, opts->json);
     Json studies = Json::array();
     for (const search::StudyRow& s : db.studies()) {

@@ -12,6 +12,7 @@
 #include "app/generators.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/examples_dir.h"
 #include "cli/front_end.h"
 #include "machine/machine_json.h"
 #include "mapping/check_against.h"
@@ -19,10 +20,6 @@
 #include "sim/sim.h"
 #include "sim/trace.h"
 #include "util/error.h"
-
-#ifndef MAPSMITH_SOURCE_DIR
-#define MAPSMITH_SOURCE_DIR "."
-#endif
 
 namespace mapsmith::cli {
 
@@ -76,14 +73,11 @@ std::unique_ptr<Result> run_mapper(const std::string& path, const app::App& a,
   return r;
 }
 
-/// The expert mapper of the app: --expert, else examples/<app>/expert.mapping in the source tree.
+/// The expert mapper of the app: --expert, else the shipped examples/<app>/expert.mapping.
 std::string expert_path(const SimulateOptions& opts, const app::App& a) {
   if (opts.expert == "none") return {};
   if (!opts.expert.empty()) return opts.expert;
-  const std::filesystem::path p =
-      std::filesystem::path(MAPSMITH_SOURCE_DIR) / "examples" / a.name / "expert.mapping";
-  std::error_code ec;
-  return std::filesystem::is_regular_file(p, ec) ? p.string() : std::string();
+  return builtin_expert(a.name);
 }
 
 /// Why a run has no time: its first diagnostic or failure, on one line.
@@ -233,9 +227,10 @@ void print_human(std::ostream& out, const Result& r, const app::App& a, const ma
   };
   compare("expert mapper", expert);
   compare("default policy", def);
-  out << fmt::format("  {} task instances, {} copies: {} between nodes, {} within nodes\n",
-                     o.task_instances, o.copies, sim::bytes_text(o.bytes.inter_node),
-                     sim::bytes_text(o.bytes.intra_node));
+  out << fmt::format("  {}, {}: {} between nodes, {} within nodes\n",
+                     sim::count_text(o.task_instances, "task instance", "task instances"),
+                     sim::count_text(o.copies, "copy", "copies"),
+                     sim::bytes_text(o.bytes.inter_node), sim::bytes_text(o.bytes.intra_node));
   if (!o.findings.empty()) out << "findings:\n";
   for (std::size_t i = 0; i < o.findings.size() && i < 6; ++i)
     out << fmt::format("  {}. {}\n", i + 1, o.findings[i].text);
@@ -261,8 +256,8 @@ void add_simulate_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--mapper", opts->mapper,
                   "Mapping file (default: Legion's default mapper policy)");
   cmd->add_option("--expert", opts->expert,
-                  "The expert mapper to compare with (default: examples/APP/expert.mapping in "
-                  "the source tree, when it exists; 'none': no comparison)");
+                  "The expert mapper to compare with (default: the shipped "
+                  "examples/APP/expert.mapping, when it exists; 'none': no comparison)");
   cmd->add_flag("--no-compare", opts->no_compare,
                 "Simulate only the given mapper (no expert or default-policy runs)");
   cmd->add_option("--backpressure", opts->backpressure,
@@ -286,8 +281,11 @@ void add_simulate_command(CLI::App& app, Context& ctx) {
     const bool bp = opts->backpressure == "on";
     auto main = run_mapper(opts->mapper, a, m, bp, opts->trace.empty() ? nullptr : &trace_file);
     if (!main->outcome) {  // the mapper did not parse, check or decide
-      print_diagnostics(ctx, main->diags, false);
-      if (opts->json) ctx.out << outcome_json(*main, a, m, nullptr, nullptr).dump(2) << '\n';
+      // Once: as text, or in the JSON's "failures".
+      if (opts->json)
+        ctx.out << outcome_json(*main, a, m, nullptr, nullptr).dump(2) << '\n';
+      else
+        print_diagnostics(ctx, main->diags, false);
       ctx.exit_code = kExitInput;
       return;
     }
@@ -301,14 +299,13 @@ void add_simulate_command(CLI::App& app, Context& ctx) {
       if (!opts->mapper.empty()) def = run_mapper("", a, m, bp, nullptr);
     }
     if (!opts->json) {
-      for (const dsl::Diagnostic& d : main->diags.all())  // warnings from the checks
-        ctx.err << dsl::render(d);
+      // The checks' warnings, then the failure (with --json it is in "failures").
+      std::vector<dsl::Diagnostic> shown = main->diags.all();
+      if (!main->outcome->ok)
+        shown.insert(shown.end(), main->outcome->failures.begin(), main->outcome->failures.end());
+      print_rendered(ctx, shown);
     }
-    if (!main->outcome->ok) {
-      for (const dsl::Diagnostic& d : main->outcome->failures)
-        ctx.err << dsl::render(d);
-      ctx.exit_code = kExitInput;
-    }
+    if (!main->outcome->ok) ctx.exit_code = kExitInput;
     if (opts->json) {
       ctx.out << outcome_json(*main, a, m, expert.get(), def.get()).dump(2) << '\n';
     } else if (main->outcome->ok) {

@@ -4,10 +4,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -17,6 +17,8 @@
 #include "app/generators.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/examples_dir.h"
+#include "cli/file_write.h"
 #include "cli/progress.h"
 #include "llm/chat.h"
 #include "machine/machine_json.h"
@@ -29,10 +31,6 @@
 #include "sim/sim.h"
 #include "util/error.h"
 #include "util/strings.h"
-
-#ifndef MAPSMITH_SOURCE_DIR
-#define MAPSMITH_SOURCE_DIR "."
-#endif
 
 namespace mapsmith::cli {
 
@@ -122,10 +120,7 @@ Json llm_json(const agent::LlmStats& s) {
 std::string expert_path(const TuneCmdOptions& opts, const app::App& a) {
   if (opts.expert == "none") return {};
   if (!opts.expert.empty()) return opts.expert;
-  const std::filesystem::path p =
-      std::filesystem::path(MAPSMITH_SOURCE_DIR) / "examples" / a.name / "expert.mapping";
-  std::error_code ec;
-  return std::filesystem::is_regular_file(p, ec) ? p.string() : std::string();
+  return builtin_expert(a.name);
 }
 
 std::string params_text(const app::App& a) {
@@ -153,14 +148,32 @@ std::string compare_line(const char* what, const search::Trial& ref, const searc
                      sim::time_text(ref.eval.time_s), unit, ratio);
 }
 
+/// `text` for a `#` comment: a line break (or any control character) in an app's or a machine's
+/// name would end the comment and put the rest in the mapper as statements; it is escaped.
+std::string comment_text(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (u < 0x20 || u == 0x7f)
+      out += fmt::format("\\x{:02x}", u);
+    else
+      out += c;
+  }
+  return out;
+}
+
 /// The comment that heads the best mapper's file: where it comes from and what it gains (a
 /// file of the default policy would otherwise be empty).
 std::string out_header(const app::App& a, const machine::Machine& m, const TuneCmdOptions& opts,
                        const search::TuneResult& r, double expert_s) {
   const search::Trial& b = *r.best;
-  std::string h =
-      fmt::format("# mapsmith tune: the best of {} mappers for {} on {} ({}, seed {}):\n",
-                  r.evaluations, a.name, m.name(), opts.optimizer, opts.seed);
+  std::string h = fmt::format(
+      "# mapsmith tune: the best of {} mappers for {} on {} ({}, seed {}):\n", r.evaluations,
+      comment_text(a.name), comment_text(m.name()), comment_text(opts.optimizer), opts.seed);
   h += fmt::format("# {} {}", sim::time_text(b.eval.time_s), unit_of(opts));
   if (!std::isnan(expert_s))
     h += fmt::format("; the expert mapper takes {} ({:.3f}x)", sim::time_text(expert_s),
@@ -195,19 +208,20 @@ void add_tune_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--seed", opts->seed, "Seed of the search's random numbers (default 0)");
   cmd->add_option("--db", opts->db,
                   "Results database (SQLite; default mapsmith.db; 'none': keep nothing)");
-  cmd->add_option("--out", opts->out,
+  cmd->add_option("-o,--out", opts->out,
                   "Write the best mapper here (default best.mapping; 'none': do not write)");
   cmd->add_option("--start", opts->start,
                   "Where the optimizer starts: expert (default), default (policy) or random")
       ->check(CLI::IsMember({"expert", "default", "random"}));
   cmd->add_option("--expert", opts->expert,
-                  "The expert mapper (default: examples/APP/expert.mapping in the source tree; "
+                  "The expert mapper (default: the shipped examples/APP/expert.mapping; "
                   "'none': no expert)");
   cmd->add_option("--runner", opts->runner,
                   "Evaluate by running this command, with {mapper} replaced by the candidate's "
                   "file (no shell), e.g. './circuit -lg:mapper {mapper}'");
   cmd->add_option("--metric", opts->metric,
-                  "With --runner: a regular expression whose first group is the time in seconds");
+                  "With --runner: a regular expression (RE2 syntax, matched in linear time) "
+                  "whose first group is the time in seconds");
   cmd->add_option("--timeout", opts->timeout,
                   "With --runner: kill a run (its whole process group) after this many seconds "
                   "(default 600)");
@@ -271,6 +285,21 @@ void add_tune_command(CLI::App& app, Context& ctx) {
                 "Print the result as JSON: best (mapper, time_s, ...), expert_time_s, "
                 "default_time_s, speedup_vs_expert, evaluations, fresh_evaluations, ...");
   cmd->callback([opts, cmd, &ctx] {
+    // A misspelt optimizer is a usage error (exit 2), found before anything is loaded.
+    const std::vector<std::string> names = search::optimizer_names();
+    if (std::find(names.begin(), names.end(), opts->optimizer) == names.end()) {
+      std::string msg = fmt::format("unknown optimizer '{}'", opts->optimizer);
+      if (auto m = closest_match(opts->optimizer, names))
+        msg += fmt::format("; did you mean '{}'?", *m);
+      throw CLI::ValidationError("--optimizer",
+                                 msg + fmt::format(" (one of: {})", join(names, ", ")));
+    }
+    if (!opts->runner.empty() && opts->metric.empty())  // a usage error: exit 2, like every other
+      throw CLI::ValidationError("--runner", "needs --metric REGEX");
+    const bool llm_run = is_llm_optimizer(opts->optimizer);
+    for (const char* flag : kLlmFlags)
+      if (!llm_run && cmd->count(flag))
+        throw CLI::ValidationError(flag, "is for --optimizer llm or hybrid");
     const machine::Machine m = machine::load_machine(opts->machine);
     const app::App a = app::load_app(opts->app, m);
 
@@ -283,7 +312,7 @@ void add_tune_command(CLI::App& app, Context& ctx) {
     if (ediags.has_errors()) {
       ctx.err << fmt::format("mapsmith: warning: the expert mapper {} cannot be used:\n", epath);
       for (const dsl::Diagnostic& d : ediags.all())
-        ctx.err << dsl::render(d);
+        ctx.err << dsl::render(d, ctx.color);
     }
     if (opts->show_space) {
       ctx.out << fmt::format("{} on {}: {} dimensions, {:.4g} points\n", a.name, m.name(),
@@ -298,7 +327,6 @@ void add_tune_command(CLI::App& app, Context& ctx) {
     // The evaluator.
     std::unique_ptr<search::Evaluator> evaluator;
     if (!opts->runner.empty()) {
-      if (opts->metric.empty()) throw InputError("--runner needs --metric REGEX");
       search::CommandOptions co;
       co.runner = opts->runner;
       co.metric = opts->metric;
@@ -320,10 +348,6 @@ void add_tune_command(CLI::App& app, Context& ctx) {
     const char* start_text = opts->start == "random"          ? "a random point"
                              : start == space.default_point() ? "the default policy"
                                                               : "the expert mapper";
-    const bool llm_run = is_llm_optimizer(opts->optimizer);
-    for (const char* flag : kLlmFlags)
-      if (!llm_run && cmd->count(flag))
-        throw InputError(fmt::format("{} is for --optimizer llm or hybrid", flag));
     std::unique_ptr<llm::ChatClient> client;
     std::unique_ptr<search::Optimizer> optimizer;
     agent::LlmOptimizer* llm_optimizer = nullptr;
@@ -377,9 +401,10 @@ void add_tune_command(CLI::App& app, Context& ctx) {
 
     const double expert_s = r.expert && r.expert->eval.ok ? r.expert->eval.time_s : NAN;
     if (r.best && opts->out != "none") {
-      std::ofstream f(opts->out, std::ios::binary | std::ios::trunc);
-      f << out_header(a, m, *opts, r, expert_s) << r.best->mapper;
-      if (!f) throw InputError(fmt::format("{}: cannot write the best mapper", opts->out));
+      // Through a temporary file: a full disk leaves the previous file as it was.
+      const std::string e = write_file_safely(
+          opts->out, out_header(a, m, *opts, r, expert_s) + r.best->mapper, Replace::Output);
+      if (!e.empty()) throw InputError(e);
     }
     const double default_s = r.def.eval.ok ? r.def.eval.time_s : NAN;
     if (opts->json) {

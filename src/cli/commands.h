@@ -26,7 +26,9 @@ void add_tune_command(CLI::App& app, Context& ctx);
 void add_results_command(CLI::App& app, Context& ctx);
 void add_report_command(CLI::App& app, Context& ctx);
 
-/// Prints diagnostics: rendered to `err`, or as a JSON array to `out` when `json`.
+/// Prints diagnostics: rendered to `err` (in colour when ctx.color) and closed by a summary line
+/// ("2 errors, 1 warning") when there are any, or as a JSON array to `out` when `json`.
 void print_diagnostics(Context& ctx, const dsl::Diagnostics& diags, bool json);
+void print_rendered(Context& ctx, const std::vector<dsl::Diagnostic>& ds);
 
 }  // namespace mapsmith::cli

@@ -1,5 +1,7 @@
 #include "cli/front_end.h"
 
+#include <fmt/format.h>
+
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -25,7 +27,13 @@ LoadedProgram load_program(const std::string& path, dsl::Diagnostics& diags) {
   std::string text;
   try {
     if (path == "-") {
-      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+      // The same limit as a file: `check - < /dev/zero` must stop, not fill the memory.
+      char buf[1 << 16];
+      while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
+        text.append(buf, static_cast<std::size_t>(std::cin.gcount()));
+        if (text.size() > dsl::kMaxSourceBytes)
+          throw InputError("-: file is larger than the limit");
+      }
     } else {
       // One byte over the limit is enough for the parser to say the file is too large.
       text = read_file(path, dsl::kMaxSourceBytes + 1);
@@ -35,9 +43,9 @@ LoadedProgram load_program(const std::string& path, dsl::Diagnostics& diags) {
     std::string prefix = path + ": ";
     if (msg.rfind(prefix, 0) == 0) msg = msg.substr(prefix.size());
     if (msg.rfind("file is larger", 0) == 0)
-      msg = "file is larger than the limit of " + std::to_string(dsl::kMaxSourceBytes) +
-            " bytes for a mapping file";
-    diags.file_error(path, msg);
+      msg = fmt::format("{} is larger than the limit of {} bytes for a mapping file",
+                        path == "-" ? "standard input" : "file", dsl::kMaxSourceBytes);
+    diags.file_error(path == "-" ? "<stdin>" : path, msg);
     return LoadedProgram{};
   }
   return load_program_text(path == "-" ? "<stdin>" : path, std::move(text), diags);

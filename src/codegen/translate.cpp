@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 #include "util/error.h"
 #include "util/kinds.h"
@@ -243,6 +244,9 @@ Translator::Code Translator::expr(ExprId id, Scope* scope) {
   const Expr& e = p_.expr(id);
   switch (e.kind()) {
     case ExprKind::Int:
+      // -9223372036854775808 is not a C++ literal (9223372036854775808 does not fit).
+      if (p_.int_value(e) == std::numeric_limits<std::int64_t>::min())
+        return {"(-9223372036854775807 - 1)", kPrimary};
       return {fmt::format("{}", p_.int_value(e)), kPrimary};
     case ExprKind::Bool:
       return {p_.int_value(e) ? "true" : "false", kPrimary};

@@ -1,5 +1,7 @@
 #include "dsl/ast.h"
 
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "dsl/lexer.h"
@@ -73,7 +75,15 @@ Name Program::name_at(std::uint32_t pos) const {
 }
 
 std::int64_t Program::int_at(std::uint32_t pos) const {
-  return decimal_value(word_at(source->text(), pos));
+  const std::string_view text = source->text();
+  if (pos < text.size() && text[pos] == '-') {
+    // The one negative literal the parser makes: -9223372036854775808 (see parse_unary).
+    std::string_view digits = word_at(text, pos + 1);
+    bool overflow = false;
+    std::int64_t v = decimal_value(digits, &overflow);
+    return overflow ? std::numeric_limits<std::int64_t>::min() : -v;
+  }
+  return decimal_value(word_at(text, pos));
 }
 
 std::uint32_t Program::arity(const Expr& e) const {

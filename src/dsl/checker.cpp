@@ -331,6 +331,7 @@ void Checker::check_task_map(const Stmt& s) {
   Name name = p_.name(s);
   const FunctionInfo* f = info_.function(name.text);
   if (!f) {
+    if (diags_.saturated()) return;  // no hint to search for (see Checker::lookup)
     std::string hint;
     std::vector<std::string> names;
     for (const FunctionInfo& fi : info_.functions)

@@ -21,6 +21,9 @@ VType Checker::lookup(const Expr& e, const Scope* locals) {
     error(e.pos(), fmt::format("'{}' is a function; call it with {}(...)", name, name));
     return {};
   }
+  // Past the error limit nothing more is shown: skip the hint's search, which is linear in the
+  // names defined (10,000 unknown names among 10,000 would be quadratic).
+  if (diags_.saturated()) return {};
   std::vector<std::string> names;
   if (locals) locals->names(names);
   globals_.names(names);
@@ -77,10 +80,10 @@ VType Checker::check_expr(ExprId id, const Scope* locals) {
         ExprId c = p_.child(e, i);
         VType t = check_expr(c, locals);
         if (ex(c).kind() == ExprKind::Unpack) {
-          len = (len < 0 || t.len < 0) ? -1 : len + t.len;
+          len = add_lengths(len, t.len);
         } else {
           expect_type(c, t, Type::Int, "a tuple element");
-          if (len >= 0) ++len;
+          len = add_lengths(len, 1);
         }
       }
       return {Type::Tuple, len};
@@ -215,19 +218,16 @@ VType Checker::check_index(const Expr& e, const Scope* locals) {
         error(cx.pos(), "'*' as an index is only allowed when indexing a machine space",
               "m[i, *] picks any processor of the partial index i");
       }
-      ++known;
+      known = add_lengths(known, 1);
       continue;
     }
     VType t = check_expr(c, locals);
     if (cx.kind() == ExprKind::Unpack) {
       has_unpack = true;
-      if (t.len >= 0)
-        known += t.len;
-      else
-        known = -1000;
+      known = add_lengths(known, t.len);
     } else {
       expect_type(c, t, Type::Int, "an index");
-      ++known;
+      known = add_lengths(known, 1);
     }
   }
   switch (base.type) {
@@ -271,7 +271,10 @@ VType Checker::check_call(const Expr& e, const Scope* locals) {
       args_.emplace_back(t, c);  // the expression each argument comes from
       continue;
     }
-    if (t.len < 0) count_unknown = true;
+    if (t.len < 0 || args.size() + static_cast<std::size_t>(t.len) > kMaxListedArguments) {
+      count_unknown = true;
+      continue;
+    }
     for (int k = 0; k < t.len; ++k)
       args_.emplace_back(VType{Type::Int, -1}, c);
   }
@@ -317,6 +320,7 @@ VType Checker::check_call(const Expr& e, const Scope* locals) {
     }
     return {b->result, -1};
   }
+  if (diags_.saturated()) return {};  // no hint to search for (see lookup)
   std::vector<std::string> names;
   for (const FunctionInfo& f : info_.functions)
     names.emplace_back(f.name);
@@ -382,14 +386,13 @@ VType Checker::check_member(const Expr& e, const Scope* locals) {
       return std::nullopt;
     };
     if (name == "merge") return {Type::Space, n - 1};
-    if (name == "split") return {Type::Space, n + 1};
+    if (name == "split") return {Type::Space, add_lengths(n, 1)};
     if (name == "balance_split") {
       auto k = int_arg(1);
-      return {Type::Space, k ? n - 1 + static_cast<int>(*k) : -1};
+      return {Type::Space, k && *k >= 0 ? add_lengths(n - 1, *k) : -1};
     }
     if (name == "auto_split" || name == "greedy_split" || name == "decompose") {
-      return {Type::Space,
-              args.size() == 2 && args.type(1).len >= 0 ? n - 1 + args.type(1).len : -1};
+      return {Type::Space, args.size() == 2 ? add_lengths(n - 1, args.type(1).len) : -1};
     }
     return {Type::Space, n};
   }

@@ -20,6 +20,19 @@
 
 namespace mapsmith::dsl::detail {
 
+/// The longest tuple whose length the checker tracks (the evaluator builds none longer: see
+/// dsl::kMaxTupleElements). A longer one, or one whose length is unknown, has len -1; so a
+/// tuple that doubles on every line costs the checker nothing, and no sum overflows.
+inline constexpr std::int64_t kMaxKnownTupleLength = std::int64_t{1} << 22;
+/// a + b as a tracked length: -1 when either is unknown or the sum is past the limit.
+inline int add_lengths(std::int64_t a, std::int64_t b) {
+  if (a < 0 || b < 0 || a + b > kMaxKnownTupleLength) return -1;
+  return static_cast<int>(a + b);
+}
+/// Arguments of one call the checker lists one by one; an unpacked tuple of more is taken as of
+/// unknown length (the evaluator counts them, and no function has that many parameters).
+inline constexpr int kMaxListedArguments = 1024;
+
 /// Helpers for messages, shared by both halves of the checker (defined in checker.cpp).
 std::vector<std::string> proc_kind_names();
 bool is_lang_proc_kind(std::string_view s);

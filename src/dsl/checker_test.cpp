@@ -2,6 +2,7 @@
 // warnings that need no application or machine, each with its exact message, from strings.
 #include "dsl/checker.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -858,6 +859,36 @@ TEST(Check, AnErrorIsReportedOnceNotAtEveryUse) {
             "c.mapping:1:17: error: undefined variable 'y'\n"
             "  x = y.size[0] + y.merge(0, 1).volume;\n"
             "                  ^\n");
+}
+
+}  // namespace
+}  // namespace mapsmith::dsl
+
+namespace mapsmith::dsl {
+namespace {
+
+// ---- issue 15 item 1: a tuple that doubles on every line costs the checker nothing ----
+
+std::string doubling_program(int n, const std::string& tail) {
+  std::string out = "def f(int a) { return a; }\nt0 = (1, 2);\n";
+  for (int k = 1; k <= n; ++k)
+    out += fmt::format("t{} = (*t{}, *t{});\n", k, k - 1, k - 1);
+  return out + tail;
+}
+
+TEST(CheckLimits, Item1ALongDoubledTupleHasAnUnknownLengthNotAHugeOne) {
+  // 26 doublings: the checker listed 2^27 arguments of f(...) one by one (2 GB); 40 overflowed
+  // its int. Past 2^22 elements a length is unknown, and the evaluator counts what is built.
+  EXPECT_EQ(check_text(doubling_program(26, "x = f(*t26);\n")), "");
+  EXPECT_EQ(check_text(doubling_program(40, "x = f(*t40);\ny = t40 + t40;\n")), "");
+}
+
+TEST(CheckLimits, Item1KnownLengthsStillCheckBelowTheLimit) {
+  EXPECT_EQ(check_text(doubling_program(2, "x = f(*t2);\n")),
+            "c.mapping:5:5: error: function 'f' takes 1 argument, but 8 were given\n"
+            "  x = f(*t2);\n"
+            "      ^\n"
+            "hint: it is declared at line 1\n");
 }
 
 }  // namespace

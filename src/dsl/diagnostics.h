@@ -3,6 +3,7 @@
 /// problem at a line of a mapping program.
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dsl/source.h"
@@ -21,8 +22,18 @@ struct Diagnostic {
   std::uint32_t col = 0;
   std::string message;
   std::string hint;
+  /// The source line, or on a long line only a window of it around `col`, which starts at byte
+  /// `source_begin` of the line (so that many errors on one long line stay cheap).
   std::string source_line;
+  std::uint32_t source_begin = 0;
+  bool source_cut = false;  ///< the line goes on after the window
 };
+
+/// The longest name or number a message shows whole; a longer one is cut (clip_words).
+inline constexpr std::size_t kMaxShownWord = 64;
+/// `text` with every run of name characters ([A-Za-z0-9_]) longer than kMaxShownWord cut to
+/// its first 40 characters and "...": a 10 MB name must not make a 10 MB message.
+std::string clip_words(std::string_view text);
 
 /// Collects diagnostics in the order they were found. Stops recording after `limit` errors (the
 /// last recorded one says so), so garbage input cannot flood the output.
@@ -55,8 +66,11 @@ class Diagnostics {
 ///     <the source line>
 ///     <caret under the column>
 ///   hint: HOW TO FIX
-/// Long source lines are shown as a window around the column.
-std::string render(const Diagnostic& d);
+/// Long source lines are shown as a window around the column. `color`: with ANSI colours, for
+/// a terminal.
+std::string render(const Diagnostic& d, bool color = false);
+/// The closing line of a list of diagnostics: "2 errors, 1 warning".
+std::string summary(std::size_t errors, std::size_t warnings);
 /// All diagnostics as a JSON array of {file, line, col, severity, message, hint}.
 std::string render_json(const std::vector<Diagnostic>& ds);
 

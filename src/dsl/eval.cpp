@@ -69,8 +69,13 @@ struct Evaluator::Frame {
 };
 
 Evaluator::Evaluator(const Program& program, const ProgramInfo& info, EvalHost& host,
-                     Diagnostics& diags, std::int64_t step_budget)
-    : p_(program), info_(info), host_(host), diags_(diags), budget_(step_budget) {}
+                     Diagnostics& diags, std::int64_t step_budget, std::int64_t total_budget)
+    : p_(program),
+      info_(info),
+      host_(host),
+      diags_(diags),
+      budget_(step_budget),
+      total_budget_(total_budget) {}
 
 void Evaluator::fail(std::uint32_t pos, std::string message, std::string hint) {
   throw EvalError{pos, std::move(message), std::move(hint)};
@@ -81,6 +86,37 @@ void Evaluator::tick(std::uint32_t pos) {
     fail(pos, fmt::format("evaluation stopped after {} steps{}", budget_, task_context()),
          "the step budget keeps a mapper from hanging the tool; look for unbounded recursion");
   }
+  if (++total_ > total_budget_ && total_budget_ > 0) over_total(pos);
+}
+
+void Evaluator::over_total(std::uint32_t pos) {
+  fail(pos,
+       fmt::format("evaluation stopped: the mapper's functions took more than {} steps in all{}",
+                   total_budget_, task_context()),
+       "the whole mapper has a budget too, so that one mapper cannot stall check, simulate or "
+       "tune (a step is an expression evaluated, or a tuple element built or copied); a mapping "
+       "function should take tens of steps per point, not thousands");
+}
+
+void Evaluator::grow(std::uint32_t pos, std::size_t n) {
+  const auto k = static_cast<std::int64_t>(std::min<std::size_t>(n, kMaxTupleElements + 1));
+  std::int64_t& count = in_globals_ ? global_elements_ : elements_;
+  count += k;
+  total_ += k;
+  if (count > kMaxTupleElements) {
+    fail(pos,
+         fmt::format("evaluation stopped: {} built more than {} tuple elements{}",
+                     in_globals_ ? "the global variables" : "this call", kMaxTupleElements,
+                     task_context()),
+         "values are limited in size so that a mapper cannot exhaust the memory; look for a "
+         "tuple that doubles on every line or call");
+  }
+  if (total_ > total_budget_ && total_budget_ > 0) over_total(pos);
+}
+
+Value Evaluator::copied(std::uint32_t pos, const Value& v) {
+  grow(pos, v.tuple.size());
+  return v;
 }
 
 std::string Evaluator::task_context() const {
@@ -92,6 +128,7 @@ std::string Evaluator::task_context() const {
 template <typename F>
 std::optional<Value> Evaluator::guarded(F&& f) {
   steps_ = 0;
+  elements_ = 0;
   depth_ = 0;
   eval_depth_ = 0;
   try {
@@ -103,6 +140,11 @@ std::optional<Value> Evaluator::guarded(F&& f) {
 }
 
 bool Evaluator::run_globals() {
+  in_globals_ = true;
+  struct Done {
+    bool& flag;
+    ~Done() { flag = false; }
+  } done{in_globals_};
   for (const Stmt& s : p_.stmts) {
     if (s.kind == StmtKind::Assign) {
       auto v = guarded([&] { return eval(p_.value(s), nullptr); });
@@ -131,27 +173,38 @@ std::optional<Value> Evaluator::eval_global_expr(ExprId id) {
 std::optional<Value> Evaluator::call(std::string_view function, std::span<const Value> args) {
   const FunctionInfo* f = info_.function(function);
   MAPSMITH_ASSERT(f != nullptr);
-  return guarded(
-      [&] { return invoke(*f->def, std::vector<Value>(args.begin(), args.end()), f->def->begin); });
+  return guarded([&] {
+    for (const Value& a : args)
+      grow(f->def->begin, a.tuple.size());
+    return invoke(*f->def, std::vector<Value>(args.begin(), args.end()), f->def->begin);
+  });
 }
 
 std::optional<ProcValue> Evaluator::map_point(std::string_view function, const TaskView& task,
-                                              ProcKind kind) {
+                                              ProcKind kind, const Stmt* used_by) {
   const FunctionInfo* f = info_.function(function);
   MAPSMITH_ASSERT(f != nullptr);
   const Stmt& def = *f->def;
   current_task_ = &task;
+  // "function 'f', used by the IndexTaskMap at line 9," when the caller says which statement.
+  const std::string fn =
+      used_by
+          ? fmt::format("function '{}', used by the {} at line {},", function,
+                        used_by->kind == StmtKind::IndexTaskMap ? "IndexTaskMap" : "SingleTaskMap",
+                        p_.loc(*used_by).line)
+          : fmt::format("function '{}'", function);
   auto v = guarded([&] {
     Value r = invoke(def, {Value::of_task(&task)}, def.begin);
+    // The `return` that produced the value is where to look, not the def.
     if (r.type != Type::Proc) {
-      fail(p_.name(def).pos,
-           fmt::format("function '{}' returned {} instead of a processor{}", function,
-                       type_phrase(r.type), task_context()),
+      fail(last_return_,
+           fmt::format("{} returned {} instead of a processor{}", fn, type_phrase(r.type),
+                       task_context()),
            "a mapping function returns a processor: an index into a machine space, m[i, j]");
     }
     if (r.proc.kind != kind) {
-      fail(p_.name(def).pos,
-           fmt::format("function '{}' returned a {} processor, but task {} runs on {}", function,
+      fail(last_return_,
+           fmt::format("{} returned a {} processor, but task {} runs on {}", fn,
                        to_string(r.proc.kind), task.name, to_string(kind)),
            fmt::format("index Machine({}) in this function, or change the task's kind with a "
                        "Task statement",
@@ -189,6 +242,7 @@ Value Evaluator::invoke(const Stmt& def, std::vector<Value> args, std::uint32_t 
         break;
       case StmtKind::Return: {
         Value v = eval(p_.value(s), &frame);
+        if (depth_ == 1) last_return_ = s.begin;
         --depth_;
         return v;
       }
@@ -210,7 +264,9 @@ void Evaluator::run_print(const Stmt& s, Frame* frame) {
   std::span<const ExprId> args = p_.args(s);
   for (std::size_t i = 0; i < format.size(); ++i) {
     if (format[i] == '{' && i + 1 < format.size() && format[i + 1] == '}' && arg < args.size()) {
-      line += to_string(eval(args[arg++], frame));
+      Value v = eval(args[arg], frame);
+      grow(p_.expr(args[arg++]).pos(), v.tuple.size());  // its text is as large again
+      line += to_string(v);
       ++i;
     } else {
       line += format[i];
@@ -223,10 +279,10 @@ Value Evaluator::lookup(const Expr& e, Frame* frame) {
   std::string_view name = p_.name(e);
   if (frame) {
     auto it = frame->locals.find(name);
-    if (it != frame->locals.end()) return it->second;
+    if (it != frame->locals.end()) return copied(e.pos(), it->second);
   }
   auto g = globals_.find(name);
-  if (g != globals_.end()) return g->second;
+  if (g != globals_.end()) return copied(e.pos(), g->second);
   if (auto k = parse_proc_kind(name)) return Value::of_kind(*k);
   if (auto m = parse_mem_kind(name)) return Value::of_kind(*m);
   fail(e.pos(), fmt::format("undefined variable '{}'", name),
@@ -272,8 +328,10 @@ Value Evaluator::eval(ExprId id, Frame* frame) {
         ExprId c = p_.child(e, i);
         Value v = eval(c, frame);
         if (p_.expr(c).kind() == ExprKind::Unpack) {
+          grow(e.pos(), v.tuple.size());
           t.insert(t.end(), v.tuple.begin(), v.tuple.end());
         } else {
+          grow(e.pos(), 1);
           t.push_back(want_int(c, v, "a tuple element"));
         }
       }
@@ -330,6 +388,7 @@ Value Evaluator::eval(ExprId id, Frame* frame) {
       };
       std::int64_t lo = bound(1, 0), hi = bound(2, n);
       if (hi < lo) hi = lo;
+      grow(e.pos(), static_cast<std::size_t>(hi - lo));
       return Value::of_tuple(std::vector<std::int64_t>(t.begin() + lo, t.begin() + hi));
     }
     case ExprKind::Call:
@@ -344,9 +403,15 @@ Value Evaluator::eval(ExprId id, Frame* frame) {
             p_.expr(p_.child(e, 1)).pos(),
             fmt::format("the sequence after 'in' must be a tuple, not {}", type_phrase(iter.type)));
       Frame inner;
-      if (frame) inner.locals = frame->locals;
+      if (frame) {
+        for (const auto& [name, v] : frame->locals)
+          grow(e.pos(), v.tuple.size());
+        inner.locals = frame->locals;
+      }
       std::string_view var = p_.name(e);
+      grow(e.pos(), iter.tuple.size());
       std::vector<std::int64_t> out;
+      out.reserve(iter.tuple.size());
       for (std::int64_t x : iter.tuple) {
         inner.locals[var] = Value::of_int(x);
         out.push_back(
@@ -513,6 +578,7 @@ Value Evaluator::eval_call(const Expr& e, Frame* frame) {
     ExprId c = p_.child(e, i);
     Value v = eval(c, frame);
     if (p_.expr(c).kind() == ExprKind::Unpack) {
+      grow(e.pos(), v.tuple.size());
       for (std::int64_t x : v.tuple)
         args.push_back(Value::of_int(x));
     } else {
@@ -572,7 +638,10 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
   switch (recv.type) {
     case Type::Space: {
       const std::vector<std::int64_t>& size = recv.space->size();
-      if (name == "size") return Value::of_tuple(size);
+      if (name == "size") {
+        grow(e.pos(), size.size());
+        return Value::of_tuple(size);
+      }
       if (name == "len") return Value::of_int(static_cast<std::int64_t>(size.size()));
       if (name == "volume") {
         std::int64_t v = 1;
@@ -584,7 +653,7 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
       std::vector<std::int64_t> tuple;
       for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i].type == Type::Tuple)
-          tuple = args[i].tuple;
+          tuple = std::move(args[i].tuple);
         else
           ints.push_back(want_int(p_.child(e, static_cast<std::uint32_t>(i + 1)), args[i],
                                   fmt::format("argument {} of '{}'", i + 1, name)));
@@ -599,8 +668,11 @@ Value Evaluator::eval_member(const Expr& e, Frame* frame) {
     }
     case Type::Task: {
       const TaskView& t = *recv.task;
-      if (name == "ipoint") return Value::of_tuple(t.ipoint);
-      if (name == "ispace") return Value::of_tuple(t.ispace);
+      if (name == "ipoint" || name == "ispace") {
+        const std::vector<std::int64_t>& v = name == "ipoint" ? t.ipoint : t.ispace;
+        grow(e.pos(), v.size());
+        return Value::of_tuple(v);
+      }
       if (name == "parent") {
         if (!t.parent) fail(e.pos(), fmt::format("task {} has no parent task", t.name));
         return Value::of_task(t.parent);

@@ -134,17 +134,19 @@ std::string rendered(const Diagnostics& diags) {
 /// A program parsed, checked (both must succeed) and ready to evaluate.
 class Evaluated {
  public:
-  explicit Evaluated(std::string text, std::int64_t budget = kDefaultStepBudget) {
+  explicit Evaluated(std::string text, std::int64_t budget = kDefaultStepBudget,
+                     std::int64_t total_budget = kNoTotalBudget) {
     program_ = parse_string(std::move(text), diags_, "e.mapping");
     EXPECT_FALSE(diags_.has_errors()) << rendered(diags_);
     info_ = check(program_, diags_);
     EXPECT_FALSE(diags_.has_errors()) << rendered(diags_);
-    eval_ = std::make_unique<Evaluator>(program_, info_, host_, diags_, budget);
+    eval_ = std::make_unique<Evaluator>(program_, info_, host_, diags_, budget, total_budget);
   }
   Evaluated(const Evaluated&) = delete;
 
   bool globals() { return eval_->run_globals(); }
   Evaluator& eval() { return *eval_; }
+  const Program& program() const { return program_; }
   FakeHost& host() { return host_; }
   std::string errors() const { return rendered(diags_); }
   const Value& global(std::string_view name) {
@@ -737,19 +739,19 @@ TEST(EvalTask, WrongReturnKind) {
   ASSERT_TRUE(r.globals());
   Launch l;
   EXPECT_EQ(mapped(r, "number", l.task),
-            "error: e.mapping:3:5: error: function 'number' returned an int instead of a "
+            "error: e.mapping:3:25: error: function 'number' returned an int instead of a "
             "processor while mapping task step at point (1, 2)\n"
             "  def number(Task task) { return 3; }\n"
-            "      ^\n"
+            "                          ^\n"
             "hint: a mapping function returns a processor: an index into a machine space, m[i, "
             "j]\n");
   Evaluated r2("c = Machine(CPU);\ndef cpu(Task task) { return c[0, 0]; }\n");
   ASSERT_TRUE(r2.globals());
   EXPECT_EQ(mapped(r2, "cpu", l.task),
-            "error: e.mapping:2:5: error: function 'cpu' returned a CPU processor, but task step "
+            "error: e.mapping:2:22: error: function 'cpu' returned a CPU processor, but task step "
             "runs on GPU\n"
             "  def cpu(Task task) { return c[0, 0]; }\n"
-            "      ^\n"
+            "                       ^\n"
             "hint: index Machine(GPU) in this function, or change the task's kind with a Task "
             "statement\n");
   EXPECT_EQ(mapped(r2, "cpu", l.task, ProcKind::CPU), "CPU 0 of node 0");
@@ -803,6 +805,134 @@ TEST(Values, PrintedForms) {
   t.name = "solve";
   EXPECT_EQ(to_string(Value::of_task(&t)), "task solve");
   EXPECT_EQ(tuple_text(std::vector<std::int64_t>{7}), "(7,)");
+}
+
+}  // namespace
+}  // namespace mapsmith::dsl
+
+namespace mapsmith::dsl {
+namespace {
+
+// ---- issue 15 item 1: the evaluator's memory and the whole mapper's work are bounded ----
+
+/// `t0 = (1, 2);` then `tK = (*tK-1, *tK-1);` for K = 1..n: each line doubles the tuple.
+std::string doublings(int n, const std::string& indent = "") {
+  std::string out = indent + "t0 = (1, 2);\n";
+  for (int k = 1; k <= n; ++k)
+    out += fmt::format("{}t{} = (*t{}, *t{});\n", indent, k, k - 1, k - 1);
+  return out;
+}
+
+TEST(EvalLimits, Item1DoublingGlobalsStopAtTheElementBound) {
+  // 40 doublings would be 2^41 elements (16 TiB): the globals stop after 20 lines (each copies
+  // its predecessor twice and builds the result: 2^(k+2) elements on line k).
+  Evaluated r(doublings(40));
+  EXPECT_FALSE(r.globals());
+  EXPECT_EQ(r.errors(),
+            "e.mapping:21:9: error: evaluation stopped: the global variables built more than "
+            "4194304 tuple elements\n"
+            "  t20 = (*t19, *t19);\n"
+            "          ^\n"
+            "hint: values are limited in size so that a mapper cannot exhaust the memory; look "
+            "for a tuple that doubles on every line or call\n");
+}
+
+TEST(EvalLimits, Item1DoublingInsideAMappingFunctionStops) {
+  // The same in a function, as an LLM reply might write it: the call stops, nothing is killed.
+  Evaluated r("m = Machine(GPU);\ndef f(Task task) {\n" + doublings(40, "  ") +
+              "  return m[len(t40) % 2, 0];\n}\n");
+  ASSERT_TRUE(r.globals());
+  Launch l;
+  EXPECT_EQ(mapped(r, "f", l.task),
+            "error: e.mapping:23:11: error: evaluation stopped: this call built more than 4194304 "
+            "tuple elements while mapping task step at point (1, 2)\n"
+            "    t20 = (*t19, *t19);\n"
+            "            ^\n"
+            "hint: values are limited in size so that a mapper cannot exhaust the memory; look "
+            "for a tuple that doubles on every line or call\n");
+}
+
+TEST(EvalLimits, Item1CopiesOfABigGlobalCountAsWork) {
+  // A big global is built once; each call that reads it copies it, which costs its size.
+  Evaluated r(
+      "m = Machine(GPU);\n" + doublings(16) + "def f(Task task) { return m[len(t16) % 2, 0]; }\n",
+      kDefaultStepBudget, 1'000'000);
+  ASSERT_TRUE(r.globals()) << r.errors();
+  Launch l;
+  int ok = 0;
+  std::string out;
+  while (ok < 100 && (out = mapped(r, "f", l.task)) == "GPU 0 of node 0")
+    ++ok;
+  // Building t0..t16 took about 2^19 of the 10^6; each call copies t16 (2^17 elements) for
+  // len(): three calls fit in the rest.
+  EXPECT_EQ(ok, 3);
+  EXPECT_EQ(out,
+            "error: e.mapping:19:33: error: evaluation stopped: the mapper's functions took more "
+            "than 1000000 steps in all while mapping task step at point (1, 2)\n"
+            "  def f(Task task) { return m[len(t16) % 2, 0]; }\n"
+            "                                  ^\n"
+            "hint: the whole mapper has a budget too, so that one mapper cannot stall check, "
+            "simulate or tune (a step is an expression evaluated, or a tuple element built or "
+            "copied); a mapping function should take tens of steps per point, not thousands\n");
+}
+
+TEST(EvalLimits, Item1WholeEvaluationStepBudget) {
+  // Each call stays far below the per-call budget; together they pass the whole budget.
+  Evaluated r(
+      "m = Machine(GPU);\n"
+      "def slow(int n) { return n == 0 ? 0 : slow(n - 1); }\n"
+      "def f(Task task) { return m[slow(20) % 2, 0]; }\n",
+      kDefaultStepBudget, 10'000);
+  ASSERT_TRUE(r.globals());
+  Launch l;
+  int ok = 0;
+  std::string out;
+  while (ok < 1000 && (out = mapped(r, "f", l.task)) == "GPU 0 of node 0")
+    ++ok;
+  EXPECT_LT(ok, 1000);
+  EXPECT_GT(ok, 50);
+  EXPECT_NE(out.find("error: evaluation stopped: the mapper's functions took more than 10000 "
+                     "steps in all while mapping task step at point (1, 2)\n"),
+            std::string::npos)
+      << out;
+  // Once spent, the budget stays spent: the next call fails at once.
+  EXPECT_NE(mapped(r, "f", l.task).find("took more than 10000 steps in all"), std::string::npos);
+  EXPECT_GT(r.eval().total_work(), 10'000);
+}
+
+TEST(EvalLimits, Item1NoWholeBudgetByDefault) {
+  // A mapper inside Legion lives for the whole run: without a total budget it never runs out.
+  Evaluated r(kTaskProgram);
+  ASSERT_TRUE(r.globals());
+  Launch l;
+  for (int i = 0; i < 20'000; ++i)
+    ASSERT_EQ(mapped(r, "block", l.task), "GPU 2 of node 1");
+}
+
+// ---- issue 15 item 12: a wrong result points at the `return` and at the map statement ----
+
+TEST(EvalTask, Item12WrongResultNamesTheReturnThatMadeItAndTheMapStatement) {
+  Evaluated r(
+      "m = Machine(GPU);\n"
+      "def f(Task task) {\n"
+      "  x = task.ipoint;\n"
+      "  return x;\n"
+      "}\n"
+      "IndexTaskMap step f;\n");
+  ASSERT_TRUE(r.globals()) << r.errors();
+  const Stmt* map = &r.program().stmts.back();
+  ASSERT_EQ(map->kind, StmtKind::IndexTaskMap);
+  Launch l;
+  l.task.ipoint = {0, 1};
+  auto p = r.eval().map_point("f", l.task, ProcKind::GPU, map);
+  EXPECT_FALSE(p.has_value());
+  EXPECT_EQ(r.errors(),
+            "e.mapping:4:3: error: function 'f', used by the IndexTaskMap at line 6, returned a "
+            "tuple instead of a processor while mapping task step at point (0, 1)\n"
+            "    return x;\n"
+            "    ^\n"
+            "hint: a mapping function returns a processor: an index into a machine space, m[i, "
+            "j]\n");
 }
 
 }  // namespace

@@ -203,7 +203,8 @@ SourceLoc Lexer::loc() const {
 void Lexer::skip_space_and_comments() {
   while (pos_ < text_.size()) {
     char c = text_[pos_];
-    if (c == '\n') {
+    if (c == '\n' || (c == '\r' && (pos_ + 1 == text_.size() || text_[pos_ + 1] != '\n'))) {
+      // A line ends with LF, CR LF, or a CR alone (old Mac files), as SourceFile counts lines.
       ++pos_;
       ++line_;
       line_start_ = pos_;
@@ -211,7 +212,7 @@ void Lexer::skip_space_and_comments() {
       ++pos_;
     } else if (c == '#' || (c == '/' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '/')) {
       std::size_t start = pos_;
-      while (pos_ < text_.size() && text_[pos_] != '\n')
+      while (pos_ < text_.size() && text_[pos_] != '\n' && text_[pos_] != '\r')
         ++pos_;
       if (comments_) {
         std::string_view body = text_.substr(start, pos_ - start);
@@ -242,7 +243,11 @@ void Lexer::lex_int(Token& t) {
   }
   bool overflow = false;
   t.value = decimal_value(t.text, &overflow);
-  if (overflow) {
+  if (overflow && t.text == "9223372036854775808" && start > 0 && text_[start - 1] == '-') {
+    // -9223372036854775808, the smallest integer: the parser folds the '-' into the literal
+    // (and reports the number where it is not negated).
+    t.value = std::numeric_limits<std::int64_t>::min();
+  } else if (overflow) {
     diags_.error(src_, t.loc, fmt::format("integer {} does not fit in 64 bits", t.text),
                  "integers range from -9223372036854775808 to 9223372036854775807");
   }
@@ -250,8 +255,10 @@ void Lexer::lex_int(Token& t) {
 
 bool Lexer::lex_string(Token& t) {
   std::size_t start = ++pos_;
-  while (pos_ < text_.size() && text_[pos_] != '"' && text_[pos_] != '\n') {
-    if (text_[pos_] == '\\' && pos_ + 1 < text_.size() && text_[pos_ + 1] != '\n') ++pos_;
+  while (pos_ < text_.size() && text_[pos_] != '"' && text_[pos_] != '\n' && text_[pos_] != '\r') {
+    if (text_[pos_] == '\\' && pos_ + 1 < text_.size() && text_[pos_ + 1] != '\n' &&
+        text_[pos_ + 1] != '\r')
+      ++pos_;
     ++pos_;
   }
   if (pos_ >= text_.size() || text_[pos_] != '"') {
@@ -350,7 +357,11 @@ void Lexer::bad_char(SourceLoc at, unsigned char c) {
   bool whole = len > 1 && pos_ + len <= text_.size();
   for (std::size_t k = 1; whole && k < len; ++k)
     whole = (static_cast<unsigned char>(text_[pos_ + k]) & 0xC0) == 0x80;
-  if (whole) {
+  if (whole && text_.substr(pos_, len) == kByteOrderMark) {
+    // Invisible in an editor: say what it is.
+    shown = "U+FEFF (a byte-order mark)";
+    hint = "a byte-order mark is accepted only at the very start of the file; delete this one";
+  } else if (whole) {
     shown = fmt::format("'{}'", text_.substr(pos_, len));
     hint = "names and operators are ASCII; non-ASCII text may appear only in comments and strings";
   } else {

@@ -69,7 +69,8 @@ struct Token {
   SourceLoc loc;
   /// The token's text as written (for strings: without the quotes, escapes not yet decoded).
   std::string_view text;
-  /// The value of an Int token.
+  /// The value of an Int token. Negative only for 9223372036854775808 written right after a
+  /// '-': the parser folds that '-' in (the literal alone does not fit in 64 bits).
   std::int64_t value = 0;
 };
 

@@ -174,13 +174,21 @@ ExprId Parser::parse_unary() {
     DepthGuard guard(*this);
     Op op = at(Tok::Minus) ? Op::Neg : Op::Not;
     SourceLoc loc = advance().loc;
+    if (op == Op::Neg && at(Tok::Int) && peek().value < 0) {
+      // -9223372036854775808: one literal, read back from the '-' (Program::int_at).
+      advance();
+      return postfix_ops(leaf(ExprKind::Int, loc, Expr::kBigInt));
+    }
     return one(ExprKind::Unary, op, loc, parse_unary());
   }
   return parse_postfix();
 }
 
 ExprId Parser::parse_postfix() {
-  ExprId e = parse_primary();
+  return postfix_ops(parse_primary());
+}
+
+ExprId Parser::postfix_ops(ExprId e) {
   while (true) {
     if (at(Tok::LBracket)) {
       SourceLoc loc = advance().loc;
@@ -265,6 +273,11 @@ ExprId Parser::parse_primary() {
   switch (t.kind) {
     case Tok::Int: {
       advance();
+      if (t.value < 0) {  // 9223372036854775808 after a '-' that is not its sign (x -9223...)
+        diags_.error(src_, t.loc, fmt::format("integer {} does not fit in 64 bits", t.text),
+                     "integers range from -9223372036854775808 to 9223372036854775807");
+        return leaf(ExprKind::Int, t.loc, 0);
+      }
       auto v = static_cast<std::uint64_t>(t.value);
       return leaf(ExprKind::Int, t.loc,
                   v < Expr::kBigInt ? static_cast<std::uint32_t>(v) : Expr::kBigInt);

@@ -169,6 +169,8 @@ class Parser {
   ExprId parse_mul();
   ExprId parse_unary();
   ExprId parse_postfix();
+  /// The postfix operators ([...], .name, .name(...)) applied to `e`.
+  ExprId postfix_ops(ExprId e);
   ExprId parse_index(ExprId base, SourceLoc loc);
   ExprId parse_index_item();
 

@@ -5,15 +5,19 @@
 namespace mapsmith::dsl {
 
 SourceFile::SourceFile(std::string name, std::string text)
-    : name_(std::move(name)), text_(std::move(text)) {}
+    : name_(std::move(name)), text_(std::move(text)) {
+  if (text_.starts_with(kByteOrderMark)) text_.erase(0, kByteOrderMark.size());
+}
 
 const std::vector<std::uint32_t>& SourceFile::line_starts() const {
   std::call_once(lines_once_, [this] {
     line_starts_.reserve(static_cast<std::size_t>(std::count(text_.begin(), text_.end(), '\n')) +
                          1);
     line_starts_.push_back(0);
+    // A line ends with LF, CR LF, or a CR alone, as the lexer counts them.
     for (std::uint32_t i = 0; i < text_.size(); ++i)
-      if (text_[i] == '\n') line_starts_.push_back(i + 1);
+      if (text_[i] == '\n' || (text_[i] == '\r' && (i + 1 == text_.size() || text_[i + 1] != '\n')))
+        line_starts_.push_back(i + 1);
   });
   return line_starts_;
 }

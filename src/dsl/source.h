@@ -24,7 +24,12 @@ struct Comment {
   std::uint32_t size = 0;
 };
 
-/// The text of one input, with its name as the user gave it (a path or "<string>"). The table of
+/// The UTF-8 byte-order mark.
+inline constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+/// The text of one input, with its name as the user gave it (a path or "<string>"). A UTF-8
+/// byte-order mark at its start is dropped, as JSON readers drop it: offsets, lines and columns
+/// count from the first character after it. The table of
 /// line starts is built the first time a line or a location is asked for: a program that draws no
 /// message never needs it. Safe to share between threads.
 class SourceFile {

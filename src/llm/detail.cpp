@@ -1,6 +1,7 @@
 #include "llm/detail.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <thread>
 
@@ -42,6 +43,79 @@ std::string without_userinfo(const std::string& url) {
   std::size_t at = authority.rfind('@');
   if (at == std::string::npos) return url;
   return url.substr(0, start) + url.substr(start + at + 1);
+}
+
+namespace {
+
+std::string percent_decoded(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string shown_url(const std::string& url) {
+  std::string u = without_userinfo(url);
+  u = u.substr(0, u.find('#'));
+  const std::size_t q = u.find('?');
+  if (q == std::string::npos) return u;
+  std::string out = u.substr(0, q + 1);
+  std::string_view query = std::string_view(u).substr(q + 1);
+  for (std::size_t at = 0; at <= query.size();) {
+    std::size_t amp = query.find('&', at);
+    if (amp == std::string_view::npos) amp = query.size();
+    const std::string_view param = query.substr(at, amp - at);
+    const std::size_t eq = param.find('=');
+    if (at > 0) out += '&';
+    out += eq == std::string_view::npos ? std::string(param)
+                                        : std::string(param.substr(0, eq)) + "=[redacted]";
+    at = amp + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> url_secrets(const std::string& url) {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view v) {
+    if (v.empty()) return;
+    out.emplace_back(v);
+    std::string d = percent_decoded(v);
+    if (d != v) out.push_back(std::move(d));
+  };
+  const std::size_t scheme = url.find("://");
+  if (scheme != std::string::npos) {
+    const std::size_t start = scheme + 3;
+    const std::size_t end = url.find_first_of("/?#", start);
+    const std::string authority = url.substr(start, end == std::string::npos ? end : end - start);
+    const std::size_t at = authority.rfind('@');
+    if (at != std::string::npos) {
+      const std::string info = authority.substr(0, at);
+      const std::size_t colon = info.find(':');
+      if (colon != std::string::npos) add(std::string_view(info).substr(colon + 1));
+    }
+  }
+  const std::string u = url.substr(0, url.find('#'));
+  const std::size_t q = u.find('?');
+  if (q == std::string::npos) return out;
+  const std::string_view query = std::string_view(u).substr(q + 1);
+  for (std::size_t at = 0; at <= query.size();) {
+    std::size_t amp = query.find('&', at);
+    if (amp == std::string_view::npos) amp = query.size();
+    const std::string_view param = query.substr(at, amp - at);
+    if (const std::size_t eq = param.find('='); eq != std::string_view::npos)
+      add(param.substr(eq + 1));
+    at = amp + 1;
+  }
+  return out;
 }
 
 std::string dump_json(const nlohmann::json& j) {

@@ -248,20 +248,36 @@ std::string openai_request_body(const ChatRequest& request, const std::string& m
 OpenAiClient::OpenAiClient(const ClientOptions& options)
     : options_(options), json_schema_ok_(options.structured.value_or(true)) {
   if (options_.base_url.empty()) options_.base_url = "https://api.openai.com/v1";
-  while (options_.base_url.ends_with('/'))
-    options_.base_url.pop_back();
-  if (!options_.base_url.starts_with("http://") && !options_.base_url.starts_with("https://"))
+  // The path ends before the query string: /chat/completions goes there, the query after it.
+  std::string& url = options_.base_url;
+  url = url.substr(0, url.find('#'));
+  const std::size_t q = url.find('?');
+  std::string path = url.substr(0, q);
+  const std::string query = q == std::string::npos ? std::string() : url.substr(q);
+  while (path.ends_with('/'))
+    path.pop_back();
+  url = path + query;
+  if (!url.starts_with("http://") && !url.starts_with("https://"))
     throw ChatError(ChatError::Kind::Config,
                     fmt::format("the LLM base URL '{}' (OPENAI_BASE_URL) is not an http:// or "
                                 "https:// URL",
-                                without_userinfo(options_.base_url)));
+                                shown_url(url)));
   if (options_.model.empty())
     throw ChatError(ChatError::Kind::Config, "no model: set MAPSMITH_MODEL or --llm-model");
-  endpoint_ = options_.base_url + "/chat/completions";
+  endpoint_ = path + "/chat/completions" + query;
+  if (!options_.api_key.empty()) secrets_.push_back(options_.api_key);
+  for (std::string& s : url_secrets(url))
+    if (s.size() >= 6) secrets_.push_back(std::move(s));  // "1" must not blank every digit
+}
+
+std::string OpenAiClient::redacted(std::string text) const {
+  for (const std::string& s : secrets_)
+    text = redact(std::move(text), s);
+  return text;
 }
 
 std::string OpenAiClient::describe() const {
-  return fmt::format("openai {} model {}", without_userinfo(options_.base_url), options_.model);
+  return fmt::format("openai {} model {}", shown_url(options_.base_url), options_.model);
 }
 
 bool OpenAiClient::supports_json_schema() const {
@@ -274,7 +290,7 @@ Usage OpenAiClient::usage() const {
 }
 
 ChatReply OpenAiClient::complete(const ChatRequest& request) {
-  const std::string where = "POST " + without_userinfo(endpoint_);
+  const std::string where = "POST " + shown_url(endpoint_);
   const std::string& key = options_.api_key;
   bool with_schema = !request.json_schema.empty() && supports_json_schema();
   std::string body = openai_request_body(request, options_.model, with_schema);
@@ -291,7 +307,7 @@ ChatReply OpenAiClient::complete(const ChatRequest& request) {
     std::optional<double> wait;
     if (r.code != CURLE_OK) {
       kind = ChatError::Kind::Unreachable;
-      detail = redact(r.error, key);
+      detail = redacted(r.error);
       if (!retryable(r.code)) throw ChatError(kind, fmt::format("{}: {}", where, detail));
       what = r.code == CURLE_OPERATION_TIMEDOUT
                  ? fmt::format("no reply within {} s", options_.timeout_s)
@@ -301,15 +317,19 @@ ChatReply OpenAiClient::complete(const ChatRequest& request) {
       try {
         reply = parse_reply(where, r.body, request);
       } catch (const ChatError& e) {
-        throw ChatError(e.kind(), redact(e.what(), key));  // in case the body echoes the key
+        throw ChatError(e.kind(), redacted(e.what()));  // in case the body echoes the key
       }
+      // A reply that echoes the key (or a secret of the URL) must not carry it into the
+      // database, the record file or the next prompt.
+      reply.content = redacted(std::move(reply.content));
+      reply.model = redacted(std::move(reply.model));
       reply.attempts = attempts;
       std::lock_guard lock(mutex_);
       usage_.prompt_tokens += reply.usage.prompt_tokens;
       usage_.completion_tokens += reply.usage.completion_tokens;
       return reply;
     } else {
-      detail = redact(error_detail(r.body), key);
+      detail = redacted(error_detail(r.body));
       what = fmt::format("HTTP {}", r.status);
       if (r.status == 401 || r.status == 403)
         throw ChatError(ChatError::Kind::Auth,

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "llm/chat.h"
 
@@ -29,12 +30,17 @@ class OpenAiClient : public ChatClient {
   ChatReply complete(const ChatRequest& request) override;
   Usage usage() const override;
 
-  /// The URL requests go to: "{base_url}/chat/completions".
+  /// The URL requests go to: "{base_url}/chat/completions", with the base URL's query string
+  /// (Azure's ?api-version=...) after the path, not inside it.
   const std::string& endpoint() const { return endpoint_; }
 
  private:
+  /// `text` with every secret (the key, the URL's password and query values) redacted.
+  std::string redacted(std::string text) const;
+
   ClientOptions options_;
   std::string endpoint_;
+  std::vector<std::string> secrets_;
   std::atomic<bool> json_schema_ok_;
   mutable std::mutex mutex_;
   Usage usage_;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "llm/detail.h"
 #include "llm/test_util.h"
 #include "llm/testing/fake_openai_server.h"
 
@@ -346,6 +347,59 @@ TEST(EstimateTokens, RoundsUp) {
   EXPECT_EQ(estimate_tokens(1), 1);
   EXPECT_EQ(estimate_tokens(8), 2);
   EXPECT_EQ(estimate_tokens(9), 3);
+}
+
+}  // namespace
+}  // namespace mapsmith::llm
+
+namespace mapsmith::llm {
+namespace {
+
+// ---- issue 15 item 9: secrets in the URL's query string, and keys echoed in a reply ----
+
+TEST_F(OpenAiClientTest, Item9TheQueryStringGoesAfterTheEndpointsPath) {
+  options.base_url = server.base_url() + "/?api-version=2024-02-01&api_key=sk-query-SECRET-42";
+  server.push(testing::completion("ok", 1, 1));
+  OpenAiClient client(options);
+  EXPECT_EQ(client.endpoint(), server.base_url() +
+                                   "/chat/completions?api-version=2024-02-01&api_key=sk-query-"
+                                   "SECRET-42");
+  client.complete(test::test_request());
+  auto received = server.requests();
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].path, "/v1/chat/completions");
+  EXPECT_EQ(received[0].target,
+            "/v1/chat/completions?api-version=2024-02-01&api_key=sk-query-SECRET-42");
+  // What is shown and stored names the parameters, never their values.
+  EXPECT_EQ(client.describe(), "openai " + server.base_url() +
+                                   "?api-version=[redacted]&api_key=[redacted] model test-model");
+}
+
+TEST_F(OpenAiClientTest, Item9AnErrorNeverShowsTheQuerysKey) {
+  options.base_url = server.base_url() + "?api_key=sk-query-SECRET-42";
+  options.retries = 0;
+  server.push({401, error_body("bad key sk-query-SECRET-42"), {}, 0});
+  OpenAiClient client(options);
+  ChatError e = chat_error([&] { client.complete(test::test_request()); });
+  EXPECT_EQ(std::string(e.what()), "POST " + server.base_url() +
+                                       "/chat/completions?api_key=[redacted]: HTTP 401: bad key "
+                                       "[redacted] (check OPENAI_API_KEY)");
+}
+
+TEST_F(OpenAiClientTest, Item9AKeyEchoedInASuccessfulReplyIsRedacted) {
+  options.base_url = server.base_url() + "?token=tok-SECRET-777";
+  server.push(testing::completion("Your key is sk-test-key and your token tok-SECRET-777.", 1, 1));
+  OpenAiClient client(options);
+  ChatReply reply = client.complete(test::test_request());
+  EXPECT_EQ(reply.content, "Your key is [redacted] and your token [redacted].");
+}
+
+TEST(ShownUrl, Item9RedactsQueryValuesAndUserInfo) {
+  EXPECT_EQ(shown_url("https://u:pw@h.example/v1?a=1&b&c=x#frag"),
+            "https://h.example/v1?a=[redacted]&b&c=[redacted]");
+  EXPECT_EQ(shown_url("https://h.example/v1"), "https://h.example/v1");
+  EXPECT_EQ(url_secrets("https://u:pa%2Fss@h/v1?k=a%20b"),
+            (std::vector<std::string>{"pa%2Fss", "pa/ss", "a%20b", "a b"}));
 }
 
 }  // namespace

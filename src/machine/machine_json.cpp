@@ -105,6 +105,14 @@ class Reader {
     return d;
   }
 
+  /// A rate (bytes or flops per second): at least 1, so that no amount of work takes forever
+  /// (a denormal bandwidth made every copy infinite, and every time unprintable).
+  double rate(const json& j, const std::string& path) const {
+    const double d = number(j, path, false);
+    if (d < 1) fail(path, fmt::format("must be at least 1 per second (got {})", shown(j)));
+    return d;
+  }
+
   const std::string& string(const json& j, const std::string& path) const {
     if (!j.is_string()) fail(path, fmt::format("must be a string (got {})", shown(j)));
     return j.get_ref<const std::string&>();
@@ -170,7 +178,7 @@ NodeSpec read_node(const Reader& r, const json& j, const std::string& path) {
     ProcSpec p;
     p.kind = proc_kind(r, e["kind"], key_path(at, "kind"));
     p.count = r.positive_u32(e["count"], key_path(at, "count"));
-    p.flops = r.number(e["flops"], key_path(at, "flops"), false);
+    p.flops = r.rate(e["flops"], key_path(at, "flops"));
     if (e.contains("model")) p.model = r.string(e["model"], key_path(at, "model"));
     if (e.contains("memory_bandwidth"))
       p.memory_bandwidth = r.number(e["memory_bandwidth"], key_path(at, "memory_bandwidth"), false);
@@ -207,7 +215,7 @@ NodeSpec read_node(const Reader& r, const json& j, const std::string& path) {
     if (e.contains("socket"))
       a.socket = r.name<SocketRule>(e["socket"], key_path(at, "socket"), "socket rule",
                                     kSocketNames, parse_socket_rule);
-    a.bandwidth = r.number(e["bandwidth"], key_path(at, "bandwidth"), false);
+    a.bandwidth = r.rate(e["bandwidth"], key_path(at, "bandwidth"));
     a.latency = r.number(e["latency"], key_path(at, "latency"), true);
     n.affinities.push_back(a);
   }
@@ -225,7 +233,7 @@ NodeSpec read_node(const Reader& r, const json& j, const std::string& path) {
     l.kind = r.name<ChannelKind>(e["kind"], key_path(at, "kind"), "link kind", kLinkNames,
                                  parse_channel_kind);
     if (e.contains("count")) l.count = r.positive_u32(e["count"], key_path(at, "count"));
-    l.bandwidth = r.number(e["bandwidth"], key_path(at, "bandwidth"), false);
+    l.bandwidth = r.rate(e["bandwidth"], key_path(at, "bandwidth"));
     l.latency = r.number(e["latency"], key_path(at, "latency"), true);
     if (e.contains("io_bandwidth"))
       l.io_bandwidth = r.number(e["io_bandwidth"], key_path(at, "io_bandwidth"), false);

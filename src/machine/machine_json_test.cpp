@@ -325,3 +325,21 @@ TEST(MachineJsonErrors, NumberOutOfRange) {
 
 }  // namespace
 }  // namespace mapsmith::machine
+
+namespace mapsmith::machine {
+namespace {
+
+// ---- issue 15 item 12: a denormal rate made every time infinite and printed as "?" ----
+
+TEST(MachineJson, Item12ARateBelowOnePerSecondIsRefused) {
+  EXPECT_EQ(error_after([](json& j) { j["node"]["affinities"][0]["bandwidth"] = 1e-310; }),
+            "m.json: $.node.affinities[0].bandwidth: must be at least 1 per second (got 1e-310)");
+  EXPECT_EQ(error_after([](json& j) { j["node"]["links"][1]["bandwidth"] = 0.5; }),
+            "m.json: $.node.links[1].bandwidth: must be at least 1 per second (got 0.5)");
+  EXPECT_EQ(error_after([](json& j) { j["node"]["processors"][0]["flops"] = 1e-300; }),
+            "m.json: $.node.processors[0].flops: must be at least 1 per second (got 1e-300)");
+  EXPECT_EQ(error_after([](json& j) { j["node"]["links"][1]["bandwidth"] = 1; }), "(no error)");
+}
+
+}  // namespace
+}  // namespace mapsmith::machine

@@ -11,8 +11,18 @@
 namespace mapsmith::mapping {
 
 /// `machine` and `app` may each be null (that part is skipped). The program must have checked
-/// without errors.
+/// without errors. With an app: an IndexTaskMap that names a task only ever launched singly (or
+/// a SingleTaskMap naming one only ever launched as an index launch) is a warning.
 void check_against(const dsl::Program& program, const dsl::ProgramInfo& info,
                    const machine::Machine* machine, const app::App* app, dsl::Diagnostics& diags);
+
+/// What `mapsmith check --machine M --app A` runs: check_against, then every decision made
+/// (decide(): the mapping functions evaluated at every point of every launch, so a function that
+/// returns a tuple or a processor of the wrong kind is found), then each decision checked
+/// against the variant that runs it (a layout the variant cannot take). These are the failures
+/// `simulate` reports before any time passes; running out of memory depends on which instances
+/// are alive at once, and only a simulation finds it.
+void check_mapping(const dsl::Program& program, const dsl::ProgramInfo& info,
+                   const machine::Machine& machine, const app::App& app, dsl::Diagnostics& diags);
 
 }  // namespace mapsmith::mapping

@@ -62,8 +62,8 @@ std::string kinds_text(std::span<const ProcKind> ks) {
 class Decider {
  public:
   Decider(const app::App& app, const machine::Machine& m, const dsl::Program* p,
-          const dsl::ProgramInfo* info, dsl::Diagnostics& diags)
-      : app_(app), m_(m), p_(p), info_(info), diags_(diags), host_(m) {
+          const dsl::ProgramInfo* info, dsl::Diagnostics& diags, std::int64_t total_budget)
+      : app_(app), m_(m), p_(p), info_(info), diags_(diags), host_(m), total_budget_(total_budget) {
     if (p_) {
       for (const Stmt& s : p_->stmts)
         by_kind_[static_cast<std::size_t>(s.kind)].push_back(&s);
@@ -73,7 +73,8 @@ class Decider {
   std::optional<Mapping> run() {
     if (p_) {
       MAPSMITH_ASSERT(info_ != nullptr);
-      eval_.emplace(*p_, *info_, host_, diags_);
+      // The whole mapper's work is bounded too, so that one mapper cannot stall the tools.
+      eval_.emplace(*p_, *info_, host_, diags_, dsl::kDefaultStepBudget, total_budget_);
       if (!eval_->run_globals()) return std::nullopt;
     }
     top_.name = app_.top ? std::string_view(app_.task(*app_.top).name) : "top_level";
@@ -82,11 +83,14 @@ class Decider {
     Mapping out;
     out.by_launch.resize(app_.launches.size());
     bool ok = true;
+    bool stop = false;
     auto add = [&](std::size_t launch, const dsl::TaskView& parent,
                    std::optional<std::size_t> parent_decision, std::size_t parent_point) {
       auto d = decide_launch(launch, parent);
       if (!d) {
         ok = false;
+        // With the whole budget spent, every other launch would only say so again.
+        if (eval_ && eval_->spent()) stop = true;
         return;
       }
       d->parent_decision = parent_decision;
@@ -94,7 +98,7 @@ class Decider {
       out.by_launch[launch].push_back(out.launches.size());
       out.launches.push_back(std::move(*d));
     };
-    for (std::size_t i = 0; i < app_.launches.size() && !diags_.saturated(); ++i) {
+    for (std::size_t i = 0; i < app_.launches.size() && !diags_.saturated() && !stop; ++i) {
       const app::Launch& launch = app_.launches[i];
       if (!launch.parent) {
         add(i, top_, std::nullopt, 0);
@@ -106,7 +110,7 @@ class Decider {
       const app::Launch& parent = app_.launches[*launch.parent];
       std::vector<std::size_t> parents = out.by_launch[*launch.parent];
       for (std::size_t pd : parents) {
-        for (std::size_t k = 0; k < out.launches[pd].points.size() && ok; ++k) {
+        for (std::size_t k = 0; k < out.launches[pd].points.size() && ok && !stop; ++k) {
           const PointDecision& pp = out.launches[pd].points[k];
           dsl::TaskView view;
           view.name = app_.task(parent.task).name;
@@ -282,7 +286,7 @@ class Decider {
       pd.point = point;
       if (d.map_stmt) {
         view.ipoint = point;
-        auto pv = eval_->map_point(p_->name(*d.map_stmt).text, view, d.kind);
+        auto pv = eval_->map_point(p_->name(*d.map_stmt).text, view, d.kind, d.map_stmt);
         if (!pv) return false;
         pd.proc = host_.proc_id(*pv);
       } else if (launch.index && launch.same_address_space && parent.has_processor) {
@@ -415,6 +419,7 @@ class Decider {
   const dsl::ProgramInfo* info_;
   dsl::Diagnostics& diags_;
   MachineHost host_;
+  std::int64_t total_budget_;
   std::optional<dsl::Evaluator> eval_;
   dsl::TaskView top_;
   std::array<std::vector<const Stmt*>, 12> by_kind_;
@@ -424,8 +429,8 @@ class Decider {
 
 std::optional<Mapping> decide(const app::App& app, const machine::Machine& machine,
                               const dsl::Program* program, const dsl::ProgramInfo* info,
-                              dsl::Diagnostics& diags) {
-  return Decider(app, machine, program, info, diags).run();
+                              dsl::Diagnostics& diags, std::int64_t total_budget) {
+  return Decider(app, machine, program, info, diags, total_budget).run();
 }
 
 }  // namespace mapsmith::mapping

@@ -977,10 +977,11 @@ TEST(DecideErrors, FunctionReturnsAProcessorOfAnotherKind) {
       "def f(Task task) { return Machine(CPU)[0, task.ipoint[0]]; }\n"
       "IndexTaskMap stencil f;\n");
   EXPECT_EQ(decide_errors(a, m, &p),
-            "m.mapping:1:5: error: function 'f' returned a CPU processor, but task stencil runs "
-            "on GPU\n"
+            // At the `return` (issue 15 item 12), naming the statement that used the function.
+            "m.mapping:1:20: error: function 'f', used by the IndexTaskMap at line 2, returned a "
+            "CPU processor, but task stencil runs on GPU\n"
             "  def f(Task task) { return Machine(CPU)[0, task.ipoint[0]]; }\n"
-            "      ^\n"
+            "                     ^\n"
             "hint: index Machine(GPU) in this function, or change the task's kind with a Task "
             "statement\n");
 }

@@ -55,6 +55,15 @@ dsl::ProcValue MachineSpace::at(std::span<const std::int64_t> index) const {
   return dsl::ProcValue{s_.kind(), base[0], base[1]};
 }
 
+void MachineHost::print(std::string_view line) {
+  if (log_bytes_ + line.size() > kMaxLogBytes) {
+    ++dropped;
+    return;
+  }
+  log_bytes_ += line.size();
+  log.emplace_back(line);
+}
+
 dsl::SpacePtr MachineHost::machine(ProcKind kind, std::string& why) {
   if (kind == ProcKind::UTIL) {
     why = "Machine(UTIL): utility processors cannot run tasks";

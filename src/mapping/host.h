@@ -29,13 +29,17 @@ class MachineSpace final : public dsl::SpaceValue {
   machine::Space s_;
 };
 
-/// The evaluator's view of one machine. `print` output is collected in `log`.
+/// The evaluator's view of one machine. `print` output is collected in `log`, up to
+/// kMaxLogBytes (a print in a mapping function runs once per point); `dropped` counts the lines
+/// past that.
 class MachineHost final : public dsl::EvalHost {
  public:
+  static constexpr std::size_t kMaxLogBytes = std::size_t{1} << 20;
+
   explicit MachineHost(const machine::Machine& m) : m_(m) {}
   dsl::SpacePtr machine(ProcKind kind, std::string& why) override;
   bool has_memory(const dsl::ProcValue& p, MemKind k) override;
-  void print(std::string_view line) override { log.emplace_back(line); }
+  void print(std::string_view line) override;
 
   /// The machine processor a language processor value names (asserts it exists).
   machine::ProcId proc_id(const dsl::ProcValue& p) const;
@@ -43,9 +47,11 @@ class MachineHost final : public dsl::EvalHost {
   dsl::ProcValue proc_value(machine::ProcId id) const;
 
   std::vector<std::string> log;
+  std::size_t dropped = 0;
 
  private:
   const machine::Machine& m_;
+  std::size_t log_bytes_ = 0;
 };
 
 }  // namespace mapsmith::mapping

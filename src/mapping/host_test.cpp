@@ -453,3 +453,21 @@ TEST(MappingFunctionSpaces, IpointAndIspace) {
 
 }  // namespace
 }  // namespace mapsmith::mapping
+
+namespace mapsmith::mapping {
+namespace {
+
+// ---- issue 15 item 1: what a mapper prints is kept up to a bound, not without end ----
+
+TEST(MachineHostPrint, Item1ThePrintLogIsBounded) {
+  const machine::Machine m = machine::make_machine("sapling");
+  MachineHost host(m);
+  const std::string line(1000, 'x');
+  for (int i = 0; i < 5000; ++i)
+    host.print(line);
+  EXPECT_EQ(host.log.size(), MachineHost::kMaxLogBytes / 1000);
+  EXPECT_EQ(host.dropped, 5000 - MachineHost::kMaxLogBytes / 1000);
+}
+
+}  // namespace
+}  // namespace mapsmith::mapping

@@ -162,35 +162,96 @@ struct ResultsDb::Impl {
   }
 };
 
-ResultsDb::ResultsDb(const std::string& path) : impl_(std::make_unique<Impl>()) {
+namespace {
+
+/// What a database file holds before anything is written to it.
+enum class Found { Empty, Mapsmith, Foreign };
+
+/// Reads, without writing, whether `db` is empty, a mapsmith results database, or something
+/// else (another program's tables); a file that is not SQLite at all throws.
+Found inspect(sqlite3* db) {
+  Stmt tables(db, "SELECT COUNT(*), SUM(name = 'meta' AND type = 'table') FROM sqlite_master");
+  tables.step();
+  if (tables.integer(0) == 0) return Found::Empty;
+  if (tables.integer(1) == 0) return Found::Foreign;
+  Stmt format(db, "SELECT value FROM meta WHERE key = 'format'");
+  if (!format.step() || format.text(0) != "mapsmith-results") return Found::Foreign;
+  return Found::Mapsmith;
+}
+
+/// "file is not a database" from "results database: file is not a database".
+std::string reason(const InputError& e) {
+  std::string m = e.what();
+  constexpr std::string_view prefix = "results database: ";
+  return m.starts_with(prefix) ? m.substr(prefix.size()) : m;
+}
+
+}  // namespace
+
+ResultsDb::ResultsDb(const std::string& path, DbAccess access) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
-  if (sqlite3_open_v2(path.c_str(), &impl_->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                      nullptr) != SQLITE_OK) {
+  const bool read_only = access == DbAccess::ReadOnly;
+  auto open = [&](const std::string& name, int flags) {
+    sqlite3_close(impl_->db);
+    impl_->db = nullptr;
+    return sqlite3_open_v2(name.c_str(), &impl_->db, flags, nullptr);
+  };
+  int rc = read_only ? open(path, SQLITE_OPEN_READONLY)
+                     : open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (rc != SQLITE_OK) {
     std::string m = impl_->db ? sqlite3_errmsg(impl_->db) : "out of memory";
     sqlite3_close(impl_->db);
     throw InputError(fmt::format("{}: cannot open the results database: {}", path, m));
   }
   try {
     sqlite3_busy_timeout(impl_->db, 10000);
-    if (path != ":memory:") impl_->exec("PRAGMA journal_mode=WAL");
-    impl_->exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768");
-    impl_->exec(kSchema);
-    Stmt format(impl_->db, "SELECT value FROM meta WHERE key = 'format'");
-    if (!format.step() || format.text(0) != "mapsmith-results")
+    Found found;
+    try {
+      try {
+        found = inspect(impl_->db);
+      } catch (const InputError&) {
+        // A WAL database in a directory we cannot write has no -shm to read through: open
+        // it as an immutable file instead (nobody can be writing what nobody may write).
+        const std::string uri = "file:" + path + "?immutable=1";
+        if (!read_only || open(uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI) != SQLITE_OK) throw;
+        found = inspect(impl_->db);
+      }
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: not a mapsmith results database ({})", path, reason(e)));
+    }
+    if (found == Found::Foreign || (found == Found::Empty && read_only))
       throw InputError(fmt::format("{}: not a mapsmith results database", path));
+    if (!read_only) {
+      if (path != ":memory:") impl_->exec("PRAGMA journal_mode=WAL");
+      impl_->exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768");
+      impl_->exec(kSchema);
+    }
     Stmt version(impl_->db, "SELECT value FROM meta WHERE key = 'version'");
     const int v = version.step() ? std::atoi(version.text(0).c_str()) : 0;
     if (v > kVersion)
       throw InputError(fmt::format(
           "{}: the results database has version {}, newer than this mapsmith reads ({})", path, v,
           kVersion));
-    impl_->exec("BEGIN IMMEDIATE");
-    try {
-      impl_->exec(kSchemaV2);
-      impl_->exec("COMMIT");
-    } catch (...) {
-      sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
+    if (read_only) {
+      // A version-1 database has no llm_steps: an empty one in the temporary schema (which a
+      // read-only connection may write) stands in for it.
+      Stmt has(impl_->db,
+               "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'llm_steps'");
+      has.step();
+      if (has.integer(0) == 0)
+        impl_->exec(
+            "CREATE TEMP TABLE llm_steps(id INTEGER PRIMARY KEY, run INTEGER, step INTEGER, "
+            "status TEXT, detail TEXT, repairs INTEGER, prompt_tokens INTEGER, "
+            "completion_tokens INTEGER, number INTEGER)");
+    } else {
+      impl_->exec("BEGIN IMMEDIATE");
+      try {
+        impl_->exec(kSchemaV2);
+        impl_->exec("COMMIT");
+      } catch (...) {
+        sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+      }
     }
     impl_->find_mapper =
         std::make_unique<Stmt>(impl_->db, "SELECT id FROM mappers WHERE hash = ?1 AND text = ?2");

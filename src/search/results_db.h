@@ -80,11 +80,19 @@ struct RunRow {
   std::int64_t failed_steps = 0;  ///< of those, the ones that gave no mapper
 };
 
+/// How a results database is opened.
+enum class DbAccess {
+  ReadWrite,  ///< created when missing or empty; an older version is upgraded
+  ReadOnly,   ///< never written (not even switched to WAL): a database the user cannot write
+};
+
 class ResultsDb {
  public:
-  /// Opens (creating when needed) the database at `path`; ":memory:" for a private one. Throws
-  /// InputError when it cannot be opened or is not a mapsmith results database.
-  explicit ResultsDb(const std::string& path);
+  /// Opens the database at `path` (":memory:" for a private one), creating it when missing or
+  /// empty and `access` allows it. Throws InputError when it cannot be opened or is not a
+  /// mapsmith results database; a file that is not one (another program's SQLite database) is
+  /// left exactly as it was.
+  explicit ResultsDb(const std::string& path, DbAccess access = DbAccess::ReadWrite);
   ~ResultsDb();
   ResultsDb(const ResultsDb&) = delete;
   ResultsDb& operator=(const ResultsDb&) = delete;

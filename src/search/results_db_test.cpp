@@ -1,12 +1,14 @@
 #include "search/results_db.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "util/error.h"
 
@@ -204,6 +206,85 @@ TEST(ResultsDbMemory, WorksInMemory) {
   const std::int64_t s = db.study(key());
   db.record(s, "", ok(1.0), 0, 1, "default");
   EXPECT_TRUE(db.lookup(s, "")->ok);
+}
+
+}  // namespace
+}  // namespace mapsmith::search
+
+namespace mapsmith::search {
+namespace {
+
+// ---- issue 15 item 7: a foreign SQLite file is never touched; reading needs no write access ----
+
+/// The bytes of a file.
+std::string bytes_of(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+TEST_F(ResultsDbTest, Item7AnotherProgramsDatabaseIsRefusedAndLeftAsItWas) {
+  const std::string path = dir + "/app.sqlite";
+  exec(path,
+       "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); "
+       "INSERT INTO users(name) VALUES ('ada')");
+  const std::string before = bytes_of(path);
+  for (DbAccess access : {DbAccess::ReadWrite, DbAccess::ReadOnly}) {
+    try {
+      ResultsDb db(path, access);
+      FAIL() << "a foreign database was opened";
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()), path + ": not a mapsmith results database");
+    }
+  }
+  EXPECT_EQ(bytes_of(path), before);  // not switched to WAL, no tables added
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+}
+
+TEST_F(ResultsDbTest, Item7ATextFileIsRefusedSaying) {
+  {
+    std::ofstream f(dir + "/junk.db");
+    f << "this is not SQLite, just text that is long enough to have a header......\n";
+  }
+  try {
+    ResultsDb db(dir + "/junk.db");
+    FAIL() << "opened";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              dir + "/junk.db: not a mapsmith results database (file is not a database)");
+  }
+}
+
+TEST_F(ResultsDbTest, Item7AReadOnlyDatabaseCanBeRead) {
+  const std::string path = dir + "/r.db";
+  {
+    ResultsDb db(path);
+    db.record(db.study(key()), "Task * GPU;\n", ok(2.0), 0, 1, "expert");
+  }
+  const std::string before = bytes_of(path);
+  ASSERT_EQ(chmod(path.c_str(), 0444), 0);
+  ASSERT_EQ(chmod(dir.c_str(), 0555), 0);  // not even a -shm file can be made beside it
+  {
+    ResultsDb db(path, DbAccess::ReadOnly);
+    ASSERT_EQ(db.studies().size(), 1u);
+    EXPECT_EQ(db.top(db.studies()[0].id, 5).size(), 1u);
+    EXPECT_EQ(db.runs(db.studies()[0].id).size(), 0u);
+  }
+  chmod(dir.c_str(), 0755);
+  EXPECT_EQ(bytes_of(path), before);
+  // A version-1 database (no llm_steps) reads too, read-only.
+  chmod(path.c_str(), 0644);
+  exec(path, "DROP TABLE llm_steps; UPDATE meta SET value = '1' WHERE key = 'version'");
+  chmod(path.c_str(), 0444);
+  ResultsDb old(path, DbAccess::ReadOnly);
+  EXPECT_EQ(old.runs(old.studies()[0].id).size(), 0u);
+}
+
+TEST_F(ResultsDbTest, Item7AnEmptyFileBecomesADatabaseOnlyWhenWritable) {
+  const std::string path = dir + "/new.db";
+  { std::ofstream f(path); }
+  EXPECT_THROW(ResultsDb(path, DbAccess::ReadOnly), InputError);
+  ResultsDb db(path);
+  EXPECT_EQ(db.studies().size(), 0u);
 }
 
 }  // namespace

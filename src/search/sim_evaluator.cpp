@@ -5,8 +5,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "dsl/checker.h"
 #include "dsl/parser.h"
@@ -32,6 +34,8 @@ struct SimEvaluator::Pool {
       t.join();
   }
 
+  /// Runs fn(0..n-1). An exception from any thread (a full disk under the results database)
+  /// stops the indices not yet started and is thrown again here, on the calling thread.
   void run(std::size_t n, const std::function<void(std::size_t)>& fn) {
     {
       std::lock_guard lk(mu);
@@ -39,6 +43,7 @@ struct SimEvaluator::Pool {
       count = n;
       next = 0;
       remaining = n;
+      error = nullptr;
       ++generation;
     }
     cv.notify_all();
@@ -46,14 +51,26 @@ struct SimEvaluator::Pool {
     std::unique_lock lk(mu);
     done.wait(lk, [&] { return remaining == 0 && active == 0; });
     job = nullptr;
+    if (error) std::rethrow_exception(std::exchange(error, nullptr));
   }
 
   void work(const std::function<void(std::size_t)>& fn, std::size_t n) {
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= n) return;
-      fn(i);
+      std::exception_ptr failed;
+      try {
+        fn(i);
+      } catch (...) {
+        failed = std::current_exception();
+      }
       std::lock_guard lk(mu);
+      if (failed) {
+        if (!error) error = failed;
+        // Nobody starts another index: count the ones never started as done.
+        const std::size_t taken = std::min(n, next.exchange(n));
+        remaining -= n - taken;
+      }
       if (--remaining == 0) done.notify_all();
     }
   }
@@ -85,6 +102,7 @@ struct SimEvaluator::Pool {
   std::size_t active = 0;
   std::uint64_t generation = 0;
   bool stop = false;
+  std::exception_ptr error;  ///< the first exception of the current job
 };
 
 namespace {
@@ -107,14 +125,17 @@ void fail_with(Evaluation& e, const std::vector<dsl::Diagnostic>& ds) {
 /// simulator's findings, each line tagged with its kind ("large_copies: Task ...").
 std::string summary_of(const sim::Outcome& out) {
   std::string s =
-      fmt::format("Timed region: {} per iteration over {} iteration{}; the whole run takes {}.\n",
-                  sim::time_text(out.iteration_time_s, 4), out.timed_iterations,
-                  out.timed_iterations == 1 ? "" : "s", sim::time_text(out.time_s, 4));
+      fmt::format("Timed region: {} per iteration over {}; the whole run takes {}.\n",
+                  sim::time_text(out.iteration_time_s, 4),
+                  sim::count_text(static_cast<std::uint64_t>(out.timed_iterations), "iteration",
+                                  "iterations"),
+                  sim::time_text(out.time_s, 4));
   if (out.limits_inactive)
     s += "The InstanceLimit statements are inactive: the run does not enable back-pressure.\n";
-  s += fmt::format("{} task instances, {} copies: {} between nodes, {} within nodes.\n",
-                   out.task_instances, out.copies, sim::bytes_text(out.bytes.inter_node),
-                   sim::bytes_text(out.bytes.intra_node));
+  s += fmt::format("{}, {}: {} between nodes, {} within nodes.\n",
+                   sim::count_text(out.task_instances, "task instance", "task instances"),
+                   sim::count_text(out.copies, "copy", "copies"),
+                   sim::bytes_text(out.bytes.inter_node), sim::bytes_text(out.bytes.intra_node));
   constexpr std::size_t kFindings = 5;
   for (std::size_t i = 0; i < out.findings.size() && i < kFindings; ++i)
     s += fmt::format("{}: {}\n", sim::to_string(out.findings[i].kind), out.findings[i].text);

@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <atomic>
 #include <set>
 
 #include "search/space.h"
 #include "search/test_util.h"
+#include "util/error.h"
 
 namespace mapsmith::search {
 namespace {
@@ -93,6 +97,36 @@ TEST_F(SimEvaluatorTest, ThreadsDoNotChangeResults) {
     EXPECT_EQ(parallel.evaluate({texts[0], texts[1], texts[2]}, nullptr).size(), 3u);
   EXPECT_TRUE(parallel.evaluate({}, nullptr).empty());
   EXPECT_EQ(serial.identity(), "simulator (task overhead 2e-05 s, copy overhead 5e-06 s)");
+}
+
+}  // namespace
+}  // namespace mapsmith::search
+
+namespace mapsmith::search {
+namespace {
+
+// ---- issue 15 item 2: an exception on a worker thread stops the batch cleanly ----
+
+TEST_F(SimEvaluatorTest, Item2AnErrorOnAWorkerThreadReachesTheCaller) {
+  SimEvaluator e(a, m, 4);
+  std::vector<std::string> programs;
+  for (int i = 0; i < 64; ++i)
+    programs.push_back(fmt::format("InstanceLimit work {};\n", i + 1));
+  std::atomic<int> calls{0};
+  try {
+    e.evaluate(programs, [&](std::size_t, const Evaluation&) {
+      if (++calls == 5) throw InputError("r.db: database or disk is full");
+    });
+    FAIL() << "no exception";
+  } catch (const InputError& x) {
+    EXPECT_EQ(std::string(x.what()), "r.db: database or disk is full");
+  }
+  EXPECT_LT(calls.load(), 64);
+  // The pool is still usable afterwards.
+  std::size_t done = 0;
+  const auto r = e.evaluate({"", "Task * CPU;\n"}, [&](std::size_t, const Evaluation&) { ++done; });
+  EXPECT_EQ(done, 2u);
+  EXPECT_TRUE(r[0].ok);
 }
 
 }  // namespace

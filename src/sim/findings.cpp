@@ -32,10 +32,17 @@ std::string time_text(double s, int digits) {
   if (!std::isfinite(s)) return "?";
   const double a = std::fabs(s);
   if (a == 0) return "0 s";
-  if (a >= 1) return fmt::format("{:.{}g} s", s, digits);
-  if (a >= 1e-3) return fmt::format("{:.{}g} ms", s * 1e3, digits);
-  if (a >= 1e-6) return fmt::format("{:.{}g} µs", s * 1e6, digits);
-  return fmt::format("{:.{}g} ns", s * 1e9, digits);
+  constexpr std::array<std::pair<double, const char*>, 4> units = {
+      {{1e9, "ns"}, {1e6, "µs"}, {1e3, "ms"}, {1, "s"}}};
+  std::size_t u = a >= 1 ? 3 : a >= 1e-3 ? 2 : a >= 1e-6 ? 1 : 0;
+  // 0.9999996 s is "1 s", not "1e+03 ms": when rounding reaches the next unit, use that one.
+  const double limit = std::pow(10.0, digits);
+  while (u < 3 && std::fabs(std::stod(fmt::format("{:.{}g}", s * units[u].first, digits))) >= 1000)
+    ++u;
+  const double v = s * units[u].first;
+  // Past 10^digits (a run of 1234 s) the digits before the point are all shown.
+  if (std::fabs(v) >= limit) return fmt::format("{:.0f} {}", v, units[u].second);
+  return fmt::format("{:.{}g} {}", v, digits, units[u].second);
 }
 
 std::string bytes_text(std::uint64_t b) {
@@ -43,11 +50,17 @@ std::string bytes_text(std::uint64_t b) {
   if (b < 1024) return fmt::format("{} B", b);
   double v = static_cast<double>(b) / 1024;
   std::size_t u = 0;
-  while (v >= 1024 && u + 1 < units.size()) {
+  // Up a unit also when three digits would round to 1000 ("1.02e+03 KiB" is 1 MiB).
+  while (v >= 999.5 && u + 1 < units.size()) {
     v /= 1024;
     ++u;
   }
+  if (v >= 999.5) return fmt::format("{:.0f} {}", v, units[u]);
   return fmt::format("{:.3g} {}", v, units[u]);
+}
+
+std::string count_text(std::uint64_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
 namespace detail {
@@ -55,6 +68,7 @@ namespace detail {
 namespace {
 
 std::string percent(double f) {
+  if (!std::isfinite(f)) return "?%";  // never "-nan%"
   return fmt::format("{:.0f}%", 100 * f);
 }
 
@@ -95,8 +109,9 @@ void busy_channels(const machine::Machine& m, const Outcome& out, std::vector<Fi
     f.fraction = out.time_s > 0 ? c.busy_s / out.time_s : 0;
     f.bytes = c.bytes;
     f.count = c.copies;
-    f.text = fmt::format("{} was busy {} of the run, carrying {} in {} copies.",
-                         m.name_of(*f.channel), percent(f.fraction), bytes_text(c.bytes), c.copies);
+    f.text = fmt::format("{} was busy {} of the run, carrying {} in {}.", m.name_of(*f.channel),
+                         percent(f.fraction), bytes_text(c.bytes),
+                         count_text(c.copies, "copy", "copies"));
     fs.push_back(std::move(f));
   }
 }
@@ -158,10 +173,10 @@ void large_copies(const app::App& app, const Outcome& out, std::vector<Finding>&
     f.count = g.copies;
     f.seconds = g.seconds;
     f.fraction = out.time_s > 0 ? g.seconds / out.time_s : 0;
-    f.text = fmt::format(
-        "Task {} region argument {} '{}' needed {} of copies ({} copies, {} of "
-        "transfers).",
-        t.name, g.arg, f.region, bytes_text(g.bytes), g.copies, time_text(g.seconds));
+    f.text =
+        fmt::format("Task {} region argument {} '{}' needed {} of copies ({}, {} of transfers).",
+                    t.name, g.arg, f.region, bytes_text(g.bytes),
+                    count_text(g.copies, "copy", "copies"), time_text(g.seconds));
     fs.push_back(std::move(f));
   }
 }

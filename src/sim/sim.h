@@ -177,6 +177,8 @@ struct Outcome {
 std::string time_text(double seconds, int digits = 3);
 /// "512 B", "1.50 KiB", "2.00 GiB".
 std::string bytes_text(std::uint64_t bytes);
+/// "1 copy", "3 copies": `n` and the word that goes with it.
+std::string count_text(std::uint64_t n, std::string_view one, std::string_view many);
 
 /// Runs the mapping. Throws InputError when the app or the mapping is malformed (they do not
 /// match, a projection names an unknown variable, ...); a mapping the runtime would reject is a

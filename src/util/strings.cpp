@@ -45,10 +45,18 @@ bool iequal(std::string_view a, std::string_view b) {
 std::optional<std::string> closest_match(std::string_view word,
                                          std::span<const std::string> candidates) {
   std::optional<std::string> best;
+  // A name longer than this is not a typo of anything worth suggesting, and comparing it would
+  // cost its length squared.
+  constexpr std::size_t kMaxWord = 64;
+  if (word.size() > kMaxWord) return best;
   // A one-letter name is too short for a typo to be told from another name.
   std::size_t best_distance = word.size() <= 1 ? 1 : std::max<std::size_t>(1, word.size() / 3) + 1;
   for (const std::string& c : candidates) {
     if (c == word) continue;
+    // The distance is at least the difference in length: skip what cannot be close enough.
+    const std::size_t diff =
+        c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (diff >= best_distance) continue;
     std::size_t d = iequal(c, word) ? 0 : edit_distance(word, c);
     if (d < best_distance) {
       best_distance = d;

@@ -31,3 +31,26 @@ TEST(ClosestMatch, DoesNotGuessForOneLetterNames) {
 
 }  // namespace
 }  // namespace mapsmith
+
+namespace mapsmith {
+namespace {
+
+// ---- issue 15 item 5: "did you mean" costs a bounded amount per name ----
+
+TEST(ClosestMatch, Item5ANameLongerThan64CharactersGetsNoSuggestion) {
+  // Comparing two 10 MB names would take 10^14 steps; no typo is worth that.
+  const std::string longname(65, 'a');
+  const std::vector<std::string> candidates = {longname + "b", std::string(64, 'a')};
+  EXPECT_EQ(closest_match(longname, candidates), std::nullopt);
+  const std::string ok(64, 'a');
+  EXPECT_EQ(closest_match(ok, std::vector<std::string>{ok + "b"}), ok + "b");
+}
+
+TEST(ClosestMatch, Item5CandidatesTooFarInLengthAreSkippedWithTheSameAnswer) {
+  const std::vector<std::string> candidates = {std::string(1000, 'x'), "cpu_tasks", "gpu_task"};
+  EXPECT_EQ(closest_match("gpu_tsk", candidates), "gpu_task");
+  EXPECT_EQ(closest_match("CPU_TASKS", candidates), "cpu_tasks");  // a case-insensitive match
+}
+
+}  // namespace
+}  // namespace mapsmith

@@ -159,4 +159,124 @@ TEST_F(TuneCli, TheOutputDoesNotDependOnTheThreads) {
   EXPECT_EQ(a, b);
 }
 
+// ---- issue 15 item 2: a full disk under --jobs stops the run cleanly ----
+
+TEST_F(TuneCli, Item2AFullDiskUnderJobsEndsWithAnErrorNotACrash) {
+  // A file-size limit makes the database's writes fail as on a full disk (SIGXFSZ ignored, as
+  // the shell's trap leaves it across exec). Before, the error was thrown on a worker thread and
+  // nothing caught it: abort or segfault.
+  const std::string db = dir + "/r.db";
+  const std::string script = "trap '' XFSZ; ulimit -f 1024; exec \"$0\" \"$@\"";
+  std::vector<std::string> args = {
+      "-c",       script, MAPSMITH_EXE, "tune", "--app", "circuit", "--machine", "sapling-4",
+      "--budget", "400",  "--db",       db,     "--out", "none",    "--jobs",    "2"};
+  args.insert(args.begin(), "/bin/sh");
+  std::vector<char*> cargv;
+  for (std::string& a : args)
+    cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  const std::string err = dir + "/err.txt";
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, "/bin/sh", &fa, nullptr, cargv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const std::string said = slurp(err);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status) << ": " << said;
+  EXPECT_EQ(WEXITSTATUS(status), 1) << said;
+  EXPECT_EQ(said.rfind("mapsmith: error: ", 0), 0u) << said;
+  EXPECT_EQ(said.find("This is a bug"), std::string::npos) << said;
+  // What was stored before the disk filled up is still there, and readable.
+  EXPECT_GT(stored(db), 0);
+}
+
+// ---- issue 15 item 10: a killed tuner leaves no runner and no temporary directory ----
+
+/// Starts a tune whose runner records its process group and sleeps; returns once it runs.
+pid_t start_sleeping_runner(const std::string& dir, pid_t& runner_group) {
+  const std::string pidfile = dir + "/runner.pid";
+  const std::string runner = "sh -c 'echo $$ > " + pidfile + "; sleep 300' {mapper}";
+  setenv("TMPDIR", (dir + "/tmp").c_str(), 1);
+  std::filesystem::create_directories(dir + "/tmp");
+  const pid_t pid =
+      start({"tune", "--app", "circuit", "--machine", "sapling", "--budget", "5", "--db", "none",
+             "--out", "none", "--runner", runner, "--metric", "time ([0-9.]+)", "--timeout", "600"},
+            dir + "/out.txt", dir + "/err.txt");
+  unsetenv("TMPDIR");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  runner_group = 0;
+  while (runner_group == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::ifstream f(pidfile);
+    f >> runner_group;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pid;
+}
+
+/// Whether a live process (not a zombie nobody reaped) is in the process group.
+bool group_alive(pid_t group) {
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream f(e.path() / "stat");
+    std::string line;
+    if (!std::getline(f, line)) continue;
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces, so read after the last ')'.
+    std::istringstream rest(line.substr(line.rfind(')') + 1));
+    char state = 0;
+    long ppid = 0, pgrp = 0;
+    rest >> state >> ppid >> pgrp;
+    if (pgrp == group && state != 'Z' && state != 'X') return true;
+  }
+  return false;
+}
+
+/// Whether the process group still has a live member, waiting up to 10 s for it to go.
+bool group_outlives(pid_t group) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!group_alive(group)) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+bool temp_dirs_remain(const std::string& tmp) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (std::filesystem::is_empty(tmp)) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+TEST_F(TuneCli, Item10SigtermLeavesNoRunnerAndNoTemporaryDirectory) {
+  pid_t group = 0;
+  const pid_t pid = start_sleeping_runner(dir, group);
+  ASSERT_GT(pid, 0);
+  ASSERT_GT(group, 0) << slurp(dir + "/err.txt");
+  EXPECT_FALSE(std::filesystem::is_empty(dir + "/tmp"));
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_FALSE(group_outlives(group));
+  EXPECT_FALSE(temp_dirs_remain(dir + "/tmp"));
+  kill(-group, SIGKILL);  // in case it failed
+}
+
+TEST_F(TuneCli, Item10SigkillLeavesNoRunnerAndNoTemporaryDirectory) {
+  pid_t group = 0;
+  const pid_t pid = start_sleeping_runner(dir, group);
+  ASSERT_GT(pid, 0);
+  ASSERT_GT(group, 0) << slurp(dir + "/err.txt");
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_FALSE(group_outlives(group));
+  EXPECT_FALSE(temp_dirs_remain(dir + "/tmp"));
+  kill(-group, SIGKILL);
+}
+
 }  // namespace

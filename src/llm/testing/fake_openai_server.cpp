@@ -52,7 +52,7 @@ struct FakeOpenAiServer::Impl {
     std::function<ScriptedResponse(const json&)> respond;
     {
       std::lock_guard lock(mutex);
-      received.push_back({req.path, req.body, req.get_header_value("Authorization")});
+      received.push_back({req.path, req.body, req.get_header_value("Authorization"), req.target});
       if (req.path != "/v1/chat/completions") {
         answer = {404, R"({"error":{"message":"no such path: )" + req.path + "\"}}", {}, 0};
       } else if (!queue.empty()) {

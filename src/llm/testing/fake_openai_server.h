@@ -27,6 +27,7 @@ struct ReceivedRequest {
   std::string path;
   std::string body;
   std::string authorization;  ///< the Authorization header; empty when there was none
+  std::string target;         ///< the request target as sent: the path and any query string
 };
 
 class FakeOpenAiServer {
