@@ -92,10 +92,11 @@ def main():
     w("")
     w("Each row runs `mapsmith simulate --app A --machine M --mapper examples/A/expert.mapping "
       "--json --no-compare` (the **expert** mapper) and the same without `--mapper` (Legion's "
-      "**default policy**, docs/simulator.md). Times are per iteration of the app's main loop "
-      "(`iteration_time_s`): for circuit, stencil and pennant one timed loop iteration; for the "
-      "six matrix multiplies, whose models run `iterations=1` by default, one whole iteration "
-      "including the fills and placement launches the real program does not time. "
+      "**default policy**, docs/simulator.md). Times are the steady-state time per iteration of "
+      "the region each real program times (`iteration_time_s`): for circuit and stencil 10 loop "
+      "iterations after 30 untimed ones, for pennant 30 cycles after 30; for the six matrix "
+      "multiplies `computeLegion` alone, after each iteration's fills and waited placement "
+      "(10 iterations; johnson, solomonik and cosma after an untimed warm-up). "
       "*speed-up* is default / expert (above 1: the expert is faster). Predictions, not "
       "measurements: the cost model and its constants are in docs/simulator.md.")
     w("")
@@ -162,17 +163,16 @@ def main():
     finally:
         os.remove(path)
     w("")
-    w("Why (docs/simulator.md §2, \"Pointer accesses\"): `distribute_charge` follows every wire's "
-      "`in_ptr` and `out_ptr` and adds its charge into the node they point to; in a GPU kernel "
-      "each of those is a float atomic. About 11% of them land in the shared and ghost nodes, "
-      "which the expert keeps in pinned host memory: each is then a read-modify-write across "
-      "PCIe, serialised on the few cache lines that hold the hot shared nodes. The simulator "
-      "charges those atomics the PCIe latency over the atomics in flight (14, measured), about "
-      "0.8 ms per superpiece and iteration, where the framebuffer variant pays a few small copies "
-      "between GPUs instead. `calculate_new_currents` gathers node voltages the same way, but "
-      "its gathers overlap (740 in flight) and hide under its 10 ms of arithmetic. The paper's "
-      "1.34x needs about 3.5 atomics in flight instead of 14 (docs/simulator.md gives the "
-      "prediction as a function of that constant).")
+    w("Why (docs/simulator.md §2 and §14): `distribute_charge` follows every wire's `in_ptr` and "
+      "`out_ptr` and adds its charge into the node they point to; in a GPU kernel each of those "
+      "is a float atomic. About 11% of them land in the shared and ghost nodes (the app declares "
+      "it, from the wiring), which the expert keeps in pinned host memory: each warp instruction "
+      "that reaches them is then a read-modify-write across PCIe, and those on one 128-byte line "
+      "take a round trip (2.4 us, measured) one after the other. The ~7,000 round trips per GPU "
+      "and iteration queue on the 4 lines of a superpiece's 100 shared nodes: about 4 ms, where "
+      "the framebuffer variant pays a few small copies between GPUs instead. "
+      "`calculate_new_currents` gathers node voltages the same way, but reads do not serialise "
+      "and its gathers hide under its 10 ms of arithmetic.")
     w("")
     if not args.no_tuning:
         out += tune_results.section(args.mapsmith, args.jobs)
