@@ -9,7 +9,7 @@ jobs=$(nproc)
 fuzz_seconds=${MAPSMITH_FUZZ_SECONDS:-60}
 
 echo "== 1/3 build and test (-Wall -Wextra -Werror)"
-cmake -S . -B build -G Ninja -DMAPSMITH_WERROR=ON >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DMAPSMITH_WERROR=ON >/dev/null
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"
 

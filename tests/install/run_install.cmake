@@ -3,7 +3,9 @@
 # is compiled into it. Run with -DBUILD=<build dir> -DSOURCE=<source dir> -DWORK=<scratch dir>.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK}/elsewhere)
-execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD} --prefix ${WORK}/prefix
+# --strip, as the README says: the debug information a build may carry names the files it was
+# compiled from; the program itself must not.
+execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD} --prefix ${WORK}/prefix --strip
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed (${rc}):\n${out}${err}")
@@ -28,7 +30,7 @@ endif()
 foreach(dir ${SOURCE} ${BUILD})
   file(STRINGS ${exe} found REGEX "${dir}")
   if(found)
-    list(GET found 0 first)
-    message(FATAL_ERROR "the installed mapsmith contains the path ${dir}: ${first}")
+    list(JOIN found "\n  " all)
+    message(FATAL_ERROR "the installed mapsmith contains the path ${dir}:\n  ${all}")
   endif()
 endforeach()

@@ -86,7 +86,7 @@ class TuneCli : public ::testing::Test {
 constexpr int kBudget = 1500;
 
 std::vector<std::string> tune_args(const std::string& db, const std::string& jobs) {
-  return {"tune", "--app", "circuit", "--machine", "sapling-4", "--budget", std::to_string(kBudget),
+  return {"tune", "--app", "stencil", "--machine", "sapling-2", "--budget", std::to_string(kBudget),
           "--db", db,      "--out",   "none",      "--json",    "--jobs",   jobs};
 }
 
