@@ -617,8 +617,11 @@ void Builder::measure() {
   // Costs: each app launch's points' mean measured time on the kind of processor they ran on.
   const double ns = 1e-9;
   struct Acc {
-    double seconds = 0;
+    std::uint64_t ns = 0;  // summed in integer nanoseconds: means come out exact
     std::uint64_t count = 0;
+    double mean_ns() const {
+      return count ? static_cast<double>(ns) / static_cast<double>(count) : 0;
+    }
   };
   std::vector<std::map<ProcKind, Acc>> per_launch(a.launches.size());
   std::map<std::string, Stat> tasks;
@@ -642,7 +645,7 @@ void Builder::measure() {
       const auto kind = proc_kinds_.find(t.proc);
       const ProcKind k = kind == proc_kinds_.end() ? ProcKind::CPU : kind->second;
       Acc& acc = per_launch[l][k];
-      acc.seconds += secs;
+      acc.ns += t.stop - t.start;
       ++acc.count;
       Stat& s = tasks[a.tasks[a.launches[l].task].name];
       s.name = a.tasks[a.launches[l].task].name;
@@ -680,7 +683,7 @@ void Builder::measure() {
   std::vector<std::map<ProcKind, Acc>> per_task(a.tasks.size());
   for (std::size_t l = 0; l < a.launches.size(); ++l)
     for (const auto& [k, acc] : per_launch[l]) {
-      per_task[a.launches[l].task][k].seconds += acc.seconds;
+      per_task[a.launches[l].task][k].ns += acc.ns;
       per_task[a.launches[l].task][k].count += acc.count;
     }
   const auto flops_of = [&](ProcKind k) {
@@ -706,10 +709,10 @@ void Builder::measure() {
                       task.name));
       continue;
     }
-    const double ref_mean = per_task[t][ref].seconds / static_cast<double>(most);
+    const double ref_mean = per_task[t][ref].mean_ns();
     for (const auto& [k, acc] : per_task[t]) {
       app::Variant v(k);
-      const double mean = acc.seconds / static_cast<double>(acc.count);
+      const double mean = acc.mean_ns();
       if (k != ref && mean > 0) {
         v.efficiency = std::min(1.0, ref_mean * flops_of(ref) / (mean * flops_of(k)));
         if (v.efficiency <= 0) v.efficiency = 1e-6;
@@ -743,12 +746,12 @@ void Builder::measure() {
         ref = k;
       }
     const auto it = per_launch[l].find(ref);
-    double mean = 0;
+    double mean_ns = 0;
     if (it != per_launch[l].end() && it->second.count)
-      mean = it->second.seconds / static_cast<double>(it->second.count);
+      mean_ns = it->second.mean_ns();
     else if (most)
-      mean = per_task[launch.task][ref].seconds / static_cast<double>(most);
-    launch.flops = mean * flops_of(ref);
+      mean_ns = per_task[launch.task][ref].mean_ns();
+    launch.flops = mean_ns * (flops_of(ref) / 1e9);
   }
 
   // Copies and fills.
