@@ -24,6 +24,9 @@ void add_codegen_command(CLI::App& app, Context& ctx);
 void add_simulate_command(CLI::App& app, Context& ctx);
 void add_tune_command(CLI::App& app, Context& ctx);
 void add_results_command(CLI::App& app, Context& ctx);
+void add_import_command(CLI::App& app, Context& ctx);
+void add_validate_command(CLI::App& app, Context& ctx);
+void add_calibrate_command(CLI::App& app, Context& ctx);
 
 /// Prints diagnostics: rendered to `err`, or as a JSON array to `out` when `json`.
 void print_diagnostics(Context& ctx, const dsl::Diagnostics& diags, bool json);

@@ -25,6 +25,10 @@ struct HostFigures {
   std::optional<double> core_flops;      ///< FP64 flop/s of one core (scales flops only)
 };
 
+/// The figures a machine file from `mapsmith calibrate` holds: its CPU's affinity to SYSMEM
+/// (bandwidth, latency), its MEMBUS link (copy bandwidth) and its CPU's flops.
+HostFigures host_figures(const machine::MachineSpec& calibration);
+
 struct ImportOptions {
   std::string name;  ///< the app's and machine's name (default: the top-level task's)
   HostFigures host;

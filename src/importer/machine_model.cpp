@@ -50,6 +50,20 @@ std::optional<MemKind> mem_kind_of_realm(int kind) {
   }
 }
 
+HostFigures host_figures(const machine::MachineSpec& calibration) {
+  HostFigures h;
+  for (const machine::ProcSpec& p : calibration.node.processors)
+    if (p.kind == ProcKind::CPU) h.core_flops = p.flops;
+  for (const machine::AffinitySpec& a : calibration.node.affinities)
+    if (a.proc == ProcKind::CPU && a.mem == MemKind::SYSMEM) {
+      h.core_bandwidth = a.bandwidth;
+      h.memory_latency = a.latency;
+    }
+  for (const machine::LinkSpec& l : calibration.node.links)
+    if (l.kind == machine::ChannelKind::MEMBUS) h.copy_bandwidth = l.bandwidth;
+  return h;
+}
+
 namespace detail {
 
 namespace {
