@@ -330,6 +330,8 @@ void add_tune_command(CLI::App& app, Context& ctx) {
                 "Print the result as JSON: best (mapper, time_s, ...), expert_time_s, "
                 "default_time_s, speedup_vs_expert, evaluations, fresh_evaluations, ...");
   cmd->callback([opts, cmd, &ctx] {
+    if (opts->confirm && (opts->runner.empty() || opts->metric.empty()))
+      throw InputError("--confirm needs --runner (the real program) and --metric");
     const machine::Machine m = machine::load_machine(opts->machine);
     const app::App a = app::load_app(opts->app, m);
 
@@ -356,8 +358,6 @@ void add_tune_command(CLI::App& app, Context& ctx) {
 
     // The evaluator.
     std::unique_ptr<search::Evaluator> evaluator;
-    if (opts->confirm && opts->runner.empty())
-      throw InputError("--confirm needs --runner (the real program) and --metric");
     if (!opts->runner.empty() && !opts->confirm) {
       if (opts->metric.empty()) throw InputError("--runner needs --metric REGEX");
       search::CommandOptions co;
