@@ -3,7 +3,7 @@
 // the global allocator) shows that memory follows the operations kept, not the file.
 //
 // The logs are a synthetic halo run (src/importer/synthetic.h: the lines Legion 25.06 writes,
-// eight event lines per task as real logs have) of 64 pieces x 600 steps, written once to
+// eight event lines per task as real logs have) of 64 pieces x 460 steps, written once to
 // $TMPDIR/mapsmith-bench-import/ and kept there, so `mapsmith import` can be timed on them too:
 //
 //   build-bench/bench/bench_import --benchmark_format=json
@@ -61,7 +61,7 @@ std::string logs_dir() {
   importer::synthetic::Params p;
   p.cells = 64 * 4096;
   p.pieces = 64;
-  p.steps = 600;
+  p.steps = 460;
   p.cpus = 8;
   p.events_per_task = 8;
   std::ofstream spy(dir + "/spy_0.log", std::ios::binary);
