@@ -29,6 +29,10 @@ void add_run_log_options(CLI::App& cmd, RunLogOptions& o) {
                  "A machine file from `mapsmith calibrate` on the run's host: its bandwidths "
                  "and latency replace the defaults");
   cmd.add_option("--name", o.name, "Name of the app and machine (default: the top-level task's)");
+  cmd.add_option("--variant", o.variants,
+                 "Assume a variant the run did not use: [TASK:]KIND[=EFFICIENCY] (default 1), "
+                 "e.g. GPU=0.5 (every task) or stencil:GPU=0.8; the logs only say where tasks "
+                 "ran");
   cmd.add_flag("-q,--quiet", o.quiet, "No progress on standard error");
 }
 
@@ -87,6 +91,36 @@ class ProgressLine {
   int last_pct_ = -10;
 };
 
+/// "[TASK:]KIND[=EFFICIENCY]".
+importer::AssumedVariant parse_variant(const std::string& text) {
+  importer::AssumedVariant v;
+  std::string rest = text;
+  if (const auto colon = rest.rfind(':'); colon != std::string::npos) {
+    v.task = rest.substr(0, colon);
+    rest = rest.substr(colon + 1);
+  }
+  std::string kind = rest;
+  if (const auto eq = rest.find('='); eq != std::string::npos) {
+    kind = rest.substr(0, eq);
+    const std::string eff = rest.substr(eq + 1);
+    char* end = nullptr;
+    v.efficiency = std::strtod(eff.c_str(), &end);
+    if (eff.empty() || *end != '\0' || !(v.efficiency > 0 && v.efficiency <= 1))
+      throw InputError(
+          fmt::format("--variant {}: the efficiency must be a number in (0, 1], "
+                      "not \"{}\"",
+                      text, eff));
+  }
+  const auto k = parse_proc_kind(kind);
+  if (!k || *k == ProcKind::UTIL)
+    throw InputError(
+        fmt::format("--variant {}: unknown processor kind \"{}\" (CPU, GPU, OMP, "
+                    "IO, PY or PROC)",
+                    text, kind));
+  v.kind = *k;
+  return v;
+}
+
 std::uint64_t size_of(const std::vector<std::string>& files) {
   std::uint64_t n = 0;
   for (const std::string& f : files) {
@@ -115,6 +149,8 @@ RunLogs read_run_logs(const RunLogOptions& o, Context& ctx) {
     throw InputError("give a run's directory, or its logs with --spy FILE... and --prof FILE...");
   importer::ImportOptions io;
   io.name = o.name;
+  for (const std::string& v : o.variants)
+    io.assumed_variants.push_back(parse_variant(v));
   if (!o.calibration.empty())
     io.host = importer::host_figures(
         machine::parse_machine_json(read_file(o.calibration), o.calibration));

@@ -17,6 +17,7 @@ struct RunLogOptions {
   std::vector<std::string> prof;
   std::string calibration;
   std::string name;
+  std::vector<std::string> variants;  ///< [TASK:]KIND[=EFFICIENCY]
   bool quiet = false;
 };
 

@@ -735,6 +735,28 @@ void Builder::measure() {
       break;
     }
   }
+  // Kinds the run did not use: only where the user says a variant exists (--variant).
+  for (const AssumedVariant& av : options_.assumed_variants) {
+    bool found = av.task.empty();
+    for (app::TaskId t = 0; t < a.tasks.size(); ++t) {
+      app::Task& task = a.tasks[t];
+      if ((a.top && t == *a.top) || (!av.task.empty() && task.name != av.task)) continue;
+      found = true;
+      if (task.has_variant(av.kind)) continue;
+      app::Variant v(av.kind);
+      v.efficiency = av.efficiency;
+      v.inner = !task.variants.empty() && task.variants.front().inner;
+      task.variants.push_back(v);
+    }
+    if (!found)
+      throw InputError(fmt::format("--variant {}:{}: the run has no task {}", av.task,
+                                   to_string(av.kind), av.task));
+    out_.notes.push_back(fmt::format(
+        "variant {} assumed for {} at efficiency {:g}: its time is the measured flops at that "
+        "fraction of the {} peak, not a measurement",
+        to_string(av.kind), av.task.empty() ? std::string("every task") : "task " + av.task,
+        av.efficiency, to_string(av.kind)));
+  }
   for (std::size_t l = 0; l < a.launches.size(); ++l) {
     app::Launch& launch = a.launches[l];
     const app::Task& task = a.tasks[launch.task];

@@ -29,8 +29,17 @@ struct HostFigures {
 /// (bandwidth, latency), its MEMBUS link (copy bandwidth) and its CPU's flops.
 HostFigures host_figures(const machine::MachineSpec& calibration);
 
+/// A variant the run did not use, assumed (`import --variant`): the logs do not say which
+/// processor kinds a task has variants for, only where it ran.
+struct AssumedVariant {
+  std::string task;  ///< empty: every task but the top-level one
+  ProcKind kind = ProcKind::GPU;
+  double efficiency = 1.0;  ///< of that kind's peak, for the launch's measured flops
+};
+
 struct ImportOptions {
   std::string name;  ///< the app's and machine's name (default: the top-level task's)
+  std::vector<AssumedVariant> assumed_variants;
   HostFigures host;
   std::size_t max_loop_body = 256;  ///< the longest loop body (in launches) searched for
 };

@@ -201,6 +201,33 @@ TEST(ImportCli, BadLogsAreLocatedErrors) {
       << version.err;
 }
 
+TEST(ImportCli, AssumedVariantsAreNoted) {
+  const std::string dir = importer::test::temp_dir("variants");
+  write_run(dir);
+  const CliRun r = run({"import", dir, "-q", "-o", dir + "/x", "--json", "--variant", "GPU=0.5",
+                        "--variant", "stencil:OMP"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto app = nlohmann::json::parse(read_file(dir + "/x.app.json"));
+  EXPECT_EQ(app["tasks"][2]["variants"].dump(),
+            R"([{"kind":"CPU"},{"efficiency":0.5,"kind":"GPU"},{"kind":"OMP"}])");
+  EXPECT_EQ(app["tasks"][0]["variants"].size(), 1u);  // the top-level task keeps its own
+  const auto notes = nlohmann::json::parse(r.out)["notes"];
+  EXPECT_EQ(notes[1],
+            "variant GPU assumed for every task at efficiency 0.5: its time is the measured flops "
+            "at that fraction of the GPU peak, not a measurement");
+  EXPECT_EQ(notes[2],
+            "variant OMP assumed for task stencil at efficiency 1: its time is the measured flops "
+            "at that fraction of the OMP peak, not a measurement");
+  EXPECT_EQ(run({"import", dir, "-q", "--variant", "TPU"}).err,
+            "mapsmith: error: --variant TPU: unknown processor kind \"TPU\" (CPU, GPU, OMP, IO, "
+            "PY or PROC)\n");
+  EXPECT_EQ(run({"import", dir, "-q", "--variant", "GPU=2"}).err,
+            "mapsmith: error: --variant GPU=2: the efficiency must be a number in (0, 1], not "
+            "\"2\"\n");
+  EXPECT_EQ(run({"import", dir, "-q", "--variant", "nope:GPU"}).err,
+            "mapsmith: error: --variant nope:GPU: the run has no task nope\n");
+}
+
 TEST(ImportCli, CalibrateWritesAMachineFileImportReads) {
   const std::string dir = importer::test::temp_dir("calibrate");
   const CliRun c = run({"calibrate", "--bytes", "1048576", "--repeats", "1", "--threads", "1", "-o",
