@@ -628,9 +628,10 @@ void Builder::measure() {
   double end = 0;
   double before_loop = 0, through_loop = 0;
   std::uint64_t untimed = 0;
-  const ProfTask* top = nullptr;
-  if (const auto it = timed_.find(*spy_.top); it != timed_.end()) top = it->second;
-  double start = top ? static_cast<double>(top->start) : INFINITY;
+  // The run starts when the first task the program launched was created: what the top-level
+  // task did before (creating regions and partitions) is not part of the model, whose launches
+  // start at time 0.
+  double start = INFINITY;
   for (std::size_t pos = 0; pos < recs_.size(); ++pos) {
     const Rec& r = recs_[pos];
     const std::size_t l = app_launch_of_[pos];
@@ -653,7 +654,7 @@ void Builder::measure() {
       s.seconds += secs;
       ++m.task_instances;
       const auto stop = static_cast<double>(t.stop);
-      if (!top) start = std::min(start, static_cast<double>(t.start));
+      start = std::min(start, static_cast<double>(t.create ? t.create : t.start));
       end = std::max(end, stop);
       if (main_loop_) {
         if (pos < main_loop_->first) before_loop = std::max(before_loop, stop);

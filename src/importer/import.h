@@ -55,7 +55,7 @@ struct Stat {
 };
 
 struct Measurement {
-  double time_s = 0;            ///< top-level task's start to the end of the last task it made
+  double time_s = 0;            ///< the first launched task's creation to the end of the last one
   double iteration_time_s = 0;  ///< the main loop's span over its count (time_s without a loop)
   std::int64_t iterations = 0;
   std::vector<Stat> tasks;     ///< by task name, sorted

@@ -201,9 +201,10 @@ TEST(Import, MeasuresTasksCopiesTheRunAndTheMainLoop) {
   const std::string dir = test::temp_dir("measure");
   write_run(dir, {});
   const Measurement m = import_dir(dir, dir).measured;
-  // Two CPUs, points dealt i mod 2: init's two points per CPU end at 102000 ns; each step adds
-  // 2 x (100 + 1) us of stencil and 2 x (40 + 1) us of update per CPU; check runs last on CPU 0.
-  EXPECT_DOUBLE_EQ(m.time_s, (1005000 - 500) * 1e-9);
+  // Two CPUs, points dealt i mod 2: init's first point is created at 990 ns and its two points
+  // per CPU end at 102000 ns; each step adds 2 x (100 + 1) us of stencil and 2 x (40 + 1) us of
+  // update per CPU; check runs last on CPU 0 and ends at 1005000 ns.
+  EXPECT_DOUBLE_EQ(m.time_s, (1005000 - 990) * 1e-9);
   EXPECT_EQ(m.iterations, 3);
   EXPECT_DOUBLE_EQ(m.iteration_time_s, (954000 - 102000) * 1e-9 / 3);
   EXPECT_EQ(m.task_instances, 4u + 3 * 8 + 1);

@@ -122,7 +122,7 @@ TEST(ImportCli, ValidatePrintsTheTableAndAVerdict) {
             "  update                          12      480 µs        12      480 µs     0.0%\n"
             "  copy channel                 count       bytes     count       bytes    error\n"
             "  SYSMEM->SYSMEM                   3       6 KiB         0         0 B  -100.0%\n"
-            "  whole run: measured 1 ms, predicted 1.29 ms (+28.4%)\n"
+            "  whole run: measured 1 ms, predicted 1.29 ms (+28.5%)\n"
             "  per iteration (3 iterations): measured 284 µs, predicted 360 µs (+26.8%)\n"
             "verdict: fair: the predicted time per iteration is 26.8% above the measured one\n");
   const CliRun j = run({"validate", dir, "-q", "--json"});
