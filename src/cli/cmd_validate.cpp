@@ -112,6 +112,13 @@ void add_validate_command(CLI::App& app, Context& ctx) {
                             {"predicted_s", v.predicted_iteration_s},
                             {"error", v.iteration_error}};
       j["counts_match"] = v.counts_match;
+      Json pl = Json::array();
+      for (const importer::PlacementRow& p : v.placements)
+        pl.push_back({{"task", p.task},
+                      {"arg", p.arg},
+                      {"measured", p.measured},
+                      {"predicted", p.predicted}});
+      j["placements_differ"] = pl;
       j["verdict"] = importer::to_string(v.verdict);
       j["reason"] = v.reason;
       j["notes"] = im.notes;
@@ -150,6 +157,9 @@ void add_validate_command(CLI::App& app, Context& ctx) {
                        v.iterations, sim::time_text(v.measured_iteration_s),
                        sim::time_text(v.predicted_iteration_s),
                        error_text(v.measured_iteration_s, v.predicted_iteration_s));
+    for (const importer::PlacementRow& p : v.placements)
+      o << fmt::format("  placed differently: task {} argument {}: run {}, model {}\n", p.task,
+                       p.arg, p.measured, p.predicted);
     o << fmt::format("verdict: {}: {}\n", importer::to_string(v.verdict), v.reason);
   });
 }

@@ -781,6 +781,24 @@ void Builder::measure() {
   std::unordered_map<std::uint64_t, MemKind> mem_kinds;
   for (const ProfMem& mem : prof_.mems)
     if (const auto k = mem_kind_of_realm(mem.kind)) mem_kinds[mem.id] = *k;
+  for (const SpyLog::Mem& mem : spy_.mems)
+    if (const auto k = mem_kind_of_realm(mem.kind)) mem_kinds.emplace(mem.id, *k);
+
+  // Where the run put each argument (the instance each requirement was mapped to).
+  std::map<std::pair<std::string, std::size_t>, std::set<std::string>> placed;
+  for (const Rec& r : recs_) {
+    const std::string& name = a.tasks[task_ids_.at(r.op->task_id)].name;
+    for (const SpyOp* p : r.points)
+      for (const auto& [index, event] : p->decisions) {
+        const auto inst = spy_.instances.find(event);
+        if (inst == spy_.instances.end()) continue;
+        const auto kind = mem_kinds.find(inst->second.mem);
+        if (kind != mem_kinds.end())
+          placed[{name, index}].insert(std::string(to_string(kind->second)));
+      }
+  }
+  for (const auto& [key, kinds] : placed)
+    m.placements.push_back({key.first, key.second, fmt::format("{}", fmt::join(kinds, ","))});
   std::map<std::string, Stat> channels;
   for (const ProfCopy& c : prof_.copies) {
     const auto s = mem_kinds.find(c.src_mem), d = mem_kinds.find(c.dst_mem);

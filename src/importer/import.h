@@ -54,13 +54,22 @@ struct Stat {
   friend bool operator==(const Stat&, const Stat&) = default;
 };
 
+/// Which memory kinds one region argument of a task was placed in ("SYSMEM", "RDMEM,SYSMEM").
+struct Placement {
+  std::string task;
+  std::size_t arg = 0;
+  std::string memories;
+  friend bool operator==(const Placement&, const Placement&) = default;
+};
+
 struct Measurement {
   double time_s = 0;            ///< the first launched task's creation to the end of the last one
   double iteration_time_s = 0;  ///< the main loop's span over its count (time_s without a loop)
   std::int64_t iterations = 0;
-  std::vector<Stat> tasks;     ///< by task name, sorted
-  std::vector<Stat> channels;  ///< by channel name, sorted
-  Stat fills;                  ///< fills are measured, not modelled
+  std::vector<Stat> tasks;            ///< by task name, sorted
+  std::vector<Stat> channels;         ///< by channel name, sorted
+  Stat fills;                         ///< fills are measured, not modelled
+  std::vector<Placement> placements;  ///< by task and argument (Spy's mapping decisions)
   std::uint64_t task_instances = 0;
   std::uint64_t copies = 0;
 };

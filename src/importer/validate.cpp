@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "sim/observer.h"
 
@@ -66,6 +67,25 @@ Measurement predict(const app::App& app, const machine::Machine& machine,
   o.observers.push_back(&c);
   outcome = sim::simulate(app, machine, mapping, o);
   Measurement m;
+  // Where the mapper puts each argument (each point's first-choice memory).
+  std::map<std::pair<std::string, std::size_t>, std::set<std::string>> placed;
+  for (const mapping::LaunchDecision& d : mapping.launches) {
+    if (d.inner) continue;
+    const app::Launch& launch = app.launches[d.launch];
+    for (const mapping::PointDecision& p : d.points)
+      for (std::size_t i = 0; i < p.memories.size() && i < launch.reqs.size(); ++i) {
+        const app::Requirement& r = launch.reqs[i];
+        if (r.touched == 0) continue;
+        placed[{app.tasks[d.task].name, i}].insert(
+            std::string(to_string(machine.memory(p.memories[i]).kind)));
+      }
+  }
+  for (const auto& [key, kinds] : placed) {
+    std::string text;
+    for (const std::string& k : kinds)
+      text += (text.empty() ? "" : ",") + k;
+    m.placements.push_back({key.first, key.second, text});
+  }
   m.time_s = outcome.time_s;
   m.iteration_time_s = outcome.iteration_time_s;
   m.iterations = outcome.iterations;
@@ -103,6 +123,10 @@ Validation compare(const Measurement& measured, const Measurement& predicted) {
   v.channels = rows(measured.channels, predicted.channels);
   for (const Row& r : v.tasks)
     if (r.measured.count != r.predicted.count) v.counts_match = false;
+  for (const Placement& a : measured.placements)
+    for (const Placement& b : predicted.placements)
+      if (a.task == b.task && a.arg == b.arg && a.memories != b.memories)
+        v.placements.push_back({a.task, a.arg, a.memories, b.memories});
   v.measured_time_s = measured.time_s;
   v.predicted_time_s = predicted.time_s;
   v.measured_iteration_s = measured.iteration_time_s;

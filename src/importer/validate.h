@@ -24,6 +24,14 @@ struct Row {
   Stat predicted;
 };
 
+/// An argument the run and the model place in different memory kinds.
+struct PlacementRow {
+  std::string task;
+  std::size_t arg = 0;
+  std::string measured;   ///< memory kinds in the run
+  std::string predicted;  ///< in the model, under the same mapper
+};
+
 enum class Verdict : std::uint8_t { Good, Fair, Poor };
 std::string_view to_string(Verdict v);
 
@@ -41,6 +49,9 @@ struct Validation {
   double time_error = 0;       ///< (predicted - measured) / measured, whole run
   double iteration_error = 0;  ///< the same, per iteration
   bool counts_match = true;    ///< every task kind ran as often in both
+  /// Arguments placed differently (only those both sides place; none: the mapper's placements
+  /// agree with the run's).
+  std::vector<PlacementRow> placements;
   Verdict verdict = Verdict::Poor;
   std::string reason;  ///< one sentence
 };

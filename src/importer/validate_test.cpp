@@ -54,6 +54,15 @@ TEST(Validate, CompareRowsErrorsAndVerdicts) {
   EXPECT_EQ(v.verdict, Verdict::Good);
   EXPECT_EQ(v.reason, "the predicted time per iteration is 10.0% above the measured one");
 
+  m.placements = {{"a", 0, "SYSMEM"}, {"a", 1, "RDMEM"}, {"b", 0, "SYSMEM"}};
+  p.placements = {{"a", 0, "SYSMEM"}, {"a", 1, "SYSMEM"}};
+  const Validation placed = compare(m, p);
+  ASSERT_EQ(placed.placements.size(), 1u);
+  EXPECT_EQ(placed.placements[0].task, "a");
+  EXPECT_EQ(placed.placements[0].arg, 1u);
+  EXPECT_EQ(placed.placements[0].measured, "RDMEM");
+  EXPECT_EQ(placed.placements[0].predicted, "SYSMEM");
+
   p.iteration_time_s = 0.06;
   p.tasks[1].count = 1;
   const Validation w = compare(m, p);
@@ -88,6 +97,14 @@ TEST(Validate, TheImportedHaloRunPredictsItsOwnTasks) {
   ASSERT_EQ(v.tasks.size(), 4u);
   for (const Row& r : v.tasks)
     EXPECT_NEAR(r.predicted.seconds, r.measured.seconds, 1e-12) << r.name;
+  // The run placed every argument in system memory, as the default policy does.
+  EXPECT_EQ(im.measured.placements, (std::vector<Placement>{{"check", 0, "SYSMEM"},
+                                                            {"init", 0, "SYSMEM"},
+                                                            {"stencil", 0, "SYSMEM"},
+                                                            {"stencil", 1, "SYSMEM"},
+                                                            {"update", 0, "SYSMEM"}}));
+  EXPECT_EQ(p.placements, im.measured.placements);
+  EXPECT_TRUE(v.placements.empty());
   // No copies in the model (one memory), three in the run.
   ASSERT_EQ(v.channels.size(), 1u);
   EXPECT_EQ(v.channels[0].predicted.count, 0u);
