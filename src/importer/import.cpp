@@ -388,7 +388,8 @@ void Builder::requirements() {
         arg.partition = regions_.partition_name(tree, p.partition);
         if (p.spaces.size() == 1) arg.region = regions_.space_name(tree, p.spaces.front());
         const std::uint32_t part = regions_.partition(tree, p.partition);
-        const app::Partition& ap = out_.app.partitions[part];
+        // A copy: add_permuted below may grow the partitions.
+        const app::Partition ap = out_.app.partitions[part];
         req.partition = ap.name;
         // color = (sum coef * point + offset) mod colors, fitted on the origin and the unit
         // steps, then checked on every point.
