@@ -37,7 +37,13 @@ LogFile::LogFile(std::string path, Progress progress)
   const auto size = std::filesystem::file_size(path_, ec);
   size_ = ec ? 0 : size;
   buf_.resize(kBuffer);
-  fill();
+  try {
+    fill();
+  } catch (...) {
+    gzclose(f);  // the destructor does not run for a constructor that throws
+    gz_ = nullptr;
+    throw;
+  }
   compressed_ = gzdirect(f) == 0;
 }
 
