@@ -327,5 +327,34 @@ TEST(Import, AProfLogOfAnotherLegionVersionIsRefused) {
                         dir, prof.find("\n\n") + 2 + 8));
 }
 
+TEST(Import, CorruptSpyLogsAreErrorsNeverCrashes) {
+  // Flipped characters anywhere in a valid Spy log: the import either works or says why.
+  const std::string dir = test::temp_dir("fuzz");
+  write_run(dir, {});
+  const std::string good = test::read_bytes(dir + "/spy_0.log");
+  const ProfLog prof = read_prof({dir + "/prof_0.gz"});
+  std::uint64_t x = 88172645463325252ULL;
+  const auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  int errors = 0;
+  const char kChars[] = "0123456789abcdefz -\n";
+  for (int round = 0; round < 150; ++round) {
+    std::string text = good;
+    for (int k = 0; k < 1 + round % 5; ++k)
+      text[next() % text.size()] = kChars[next() % (sizeof kChars - 1)];
+    test::write_text(dir + "/bad.log", text);
+    try {
+      import_run(read_spy({dir + "/bad.log"}), prof);
+    } catch (const InputError&) {
+      ++errors;
+    }
+  }
+  EXPECT_GT(errors, 20);
+}
+
 }  // namespace
 }  // namespace mapsmith::importer

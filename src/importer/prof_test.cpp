@@ -200,5 +200,36 @@ TEST(Prof, ALogWithoutMachineDescIsIncomplete) {
                 "short?)");
 }
 
+TEST(Prof, CorruptionIsAnErrorNeverACrash) {
+  // Flipped bytes and cuts anywhere in a valid log: the reader either reads it or says why.
+  const std::string dir = temp_dir("fuzz");
+  const std::string good = small_log().bytes();
+  std::uint64_t x = 88172645463325252ULL;
+  const auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  int errors = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::string bytes = good;
+    if (round % 3 == 0) {
+      bytes.resize(next() % bytes.size());
+    } else {
+      for (int k = 0; k < 1 + round % 4; ++k)
+        bytes[next() % bytes.size()] = static_cast<char>(next() & 0xff);
+    }
+    test::write_text(dir + "/p", bytes);
+    try {
+      read_prof({dir + "/p"});
+    } catch (const InputError& e) {
+      ++errors;
+      EXPECT_EQ(std::string(e.what()).rfind(dir + "/p", 0), 0u) << e.what();
+    }
+  }
+  EXPECT_GT(errors, 100);
+}
+
 }  // namespace
 }  // namespace mapsmith::importer
