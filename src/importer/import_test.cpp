@@ -303,8 +303,8 @@ TEST(Import, LogsOfDifferentRunsAreRefused) {
                 "according to Legion Spy");
   EXPECT_EQ(message_of([&] { import_dir(a, c); }),
             a + "/spy_0.log and " + c +
-                "/prof_0.gz are not logs of the same run: Legion Spy lists 3 processors and "
-                "Legion Prof 3, not the same ones");
+                "/prof_0.gz are not logs of the same run: Legion Spy lists processor "
+                "1d00000000000001, which Legion Prof does not");
   synthetic::Params longer;
   longer.steps = 4;
   write_run(b, longer);

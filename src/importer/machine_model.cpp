@@ -138,7 +138,7 @@ machine::MachineSpec build_machine(const SpyLog& spy, const ProfLog& prof,
   for (const auto& [id, kind, capacity] : mems) {
     const auto k = mem_kind_of_realm(kind);
     if (!k || capacity == 0) {
-      if (!k) unused_mems.insert(kind);
+      if (!k && capacity > 0) unused_mems.insert(kind);  // Realm makes empty ones always
       continue;
     }
     mem_kind[id] = *k;

@@ -131,6 +131,7 @@ enum class Kind : std::uint8_t {
   TaskKind,
   TaskVariant,
   TaskInfo,
+  ImplicitTaskInfo,
   GpuTaskInfo,
   CopyInfo,
   CopyInstInfo,
@@ -159,7 +160,7 @@ const std::vector<Use>& uses() {
        true,
        {"op_id", "task_id", "variant_id", "proc_id", "create", "ready", "start", "stop"}},
       {"ImplicitTaskInfo",
-       Kind::TaskInfo,
+       Kind::ImplicitTaskInfo,
        false,
        {"op_id", "task_id", "variant_id", "proc_id", "create", "ready", "start", "stop"}},
       {"GPUTaskInfo",
@@ -434,6 +435,7 @@ void FileReader::handle(const Decoder& d, std::uint64_t at) {
           s(2);
       return;
     case Kind::TaskInfo:
+    case Kind::ImplicitTaskInfo:
     case Kind::GpuTaskInfo: {
       ProfTask t;
       t.op_id = u(0);
@@ -444,6 +446,7 @@ void FileReader::handle(const Decoder& d, std::uint64_t at) {
       t.ready = u(5);
       t.start = u(6);
       t.stop = d.kind == Kind::GpuTaskInfo ? std::max(u(7), u(8)) : u(7);
+      t.implicit = d.kind == Kind::ImplicitTaskInfo;
       if (t.stop < t.start)
         fail_record(d, at,
                     fmt::format("stop {} before start {}: the file is corrupt", t.stop, t.start));

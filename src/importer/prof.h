@@ -53,6 +53,9 @@ struct ProfTask {
   std::uint32_t variant_id = 0;
   std::uint64_t proc = 0;
   std::uint64_t create = 0, ready = 0, start = 0, stop = 0;
+  /// An ImplicitTaskInfo record: a thread outside Legion's processors (the "External Thread"
+  /// that started the runtime), not a task the program launched.
+  bool implicit = false;
 };
 /// A copy (or a fill: `src_mem` 0) the runtime issued for operation `op_id`.
 struct ProfCopy {

@@ -400,7 +400,7 @@ void FileParser::handle(Line kind) {
       return;
     case Line::TopTask: {
       SpyOp& o = op(dec(2));
-      o.kind = SpyOpKind::Top;
+      o.kind = SpyOpKind::Top;  // also when its "Individual Task" line came first
       o.task_id = u32(0);
       o.context = dec(1);
       log_.top = o.uid;
@@ -409,6 +409,9 @@ void FileParser::handle(Line kind) {
     case Line::SingleTask:
     case Line::IndexTask: {
       SpyOp& o = op(dec(2));
+      // Legion logs the top-level task twice: "Top Task" and "Individual Task" in the
+      // implicit context it runs in. It stays the top-level task.
+      if (o.kind == SpyOpKind::Top) return;
       o.kind = kind == Line::SingleTask ? SpyOpKind::Single : SpyOpKind::Index;
       o.context = dec(0);
       o.task_id = u32(1);
