@@ -3,6 +3,7 @@
 // located errors for bad logs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -299,6 +300,47 @@ TEST(ImportCli, TuneConfirmsTheBestMappersOnTheRealProgram) {
                  "--confirm", "2"})
                 .err,
             "mapsmith: error: --confirm needs --runner (the real program) and --metric\n");
+}
+
+/// The recorded real runs (tests/legion-runs, docs/legion.md): each example's model checks,
+/// simulates and tunes, and validate prints its table for a run under the mapper it used.
+TEST(ImportCli, RecordedRunsGiveModelsTheCommandsAccept) {
+  const std::string runs = std::string(MAPSMITH_SOURCE_DIR) + "/tests/legion-runs";
+  const std::string dir = importer::test::temp_dir("recorded");
+  for (const char* example : {"daxpy", "stencil", "circuit"}) {
+    std::vector<std::string> mappers;
+    for (const auto& e : std::filesystem::directory_iterator(runs + "/" + example + "/mappers"))
+      mappers.push_back(e.path().string());
+    std::sort(mappers.begin(), mappers.end());
+    ASSERT_GE(mappers.size(), 12u) << example;
+    const std::string baseline = std::filesystem::path(mappers.front()).stem().string();
+    const std::string model = dir + "/" + example;
+    const CliRun im = run({"import", runs + "/" + example + "/" + baseline + "/1", "-o", model,
+                           "-q", "--calibration", runs + "/host.json", "--name", example});
+    ASSERT_EQ(im.code, 0) << im.err;
+    const std::string app = model + ".app.json", machine = model + ".machine.json";
+    for (const std::string& m : mappers) {
+      const CliRun c = run({"check", "-q", "--machine", machine, m});
+      EXPECT_EQ(c.code, 0) << m << "\n" << c.err;
+      const CliRun s =
+          run({"simulate", "--app", app, "--machine", machine, "--mapper", m, "--no-compare"});
+      EXPECT_EQ(s.code, 0) << m << "\n" << s.err;
+    }
+    const CliRun t = run({"tune", "--app", app, "--machine", machine, "--budget", "4", "--db",
+                          "none", "--out", "none", "--expert", "none"});
+    EXPECT_EQ(t.code, 0) << example << "\n" << t.err;
+    const std::string last = mappers.back();
+    const std::string stem = std::filesystem::path(last).stem().string();
+    const CliRun v = run({"validate", runs + "/" + example + "/" + stem + "/1", "--mapper", last,
+                          "-q", "--calibration", runs + "/host.json", "--name", example});
+    EXPECT_EQ(v.code, 0) << v.err;
+    EXPECT_EQ(v.out.rfind(std::string(example) + " under " + last +
+                              ": measured (Legion Prof) beside predicted (mapsmith simulate)\n",
+                          0),
+              0u)
+        << v.out;
+    EXPECT_NE(v.out.find("\nverdict: "), std::string::npos) << v.out;
+  }
 }
 
 }  // namespace
