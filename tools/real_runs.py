@@ -131,6 +131,29 @@ def section(mapsmith, root):
         for name, n, tau, err, own in summary:
             w(f"| {name} | {n} | {tau:.3f} | {100 * err:.1f}% | {100 * own:.1f}% |")
         w("")
+    w("**Why the ranks are wrong on this machine.** The model takes each CPU processor for a core "
+      "of its own, so it predicts the mappers that use both CPUs about twice as fast as those "
+      "that use one. On this host the opposite is measured: it has 2 virtual cores, shared with "
+      "Legion's utility processor, Realm's background threads and, while the runs were made, "
+      "other builds (load average 4 to 7), so two CPU processors do not run two tasks at once. "
+      "The logs show it directly: daxpy's 16 `init_field` bodies take 335 ms in all on one CPU "
+      "(`d02_one_cpu`) and 948 ms spread over two (`d01_default`), and circuit's 32 "
+      "`calc_new_currents` bodies 76 ms on one CPU (`c02_one_cpu`) and 140 ms over two "
+      "(`c04_block`); the whole daxpy run is faster on one CPU (1168 ms) than on two (1318 ms), "
+      "circuit's iteration too (38.5 against 85.2 ms). Where nothing but the processor count "
+      "changes, the ranking is inverted, hence the negative tau. Placed on its own run's model "
+      "(the last column: each mapper's run imported and simulated under that mapper), the "
+      "prediction of daxpy and stencil is within 7% and 5% (median), so the structure and the "
+      "costs the import takes from the logs are right; what goes wrong across mappers is that "
+      "the measured task times depend on how many tasks share the cores. Circuit's own-run error "
+      "(79%) has a second cause, which `mapsmith validate` shows: each iteration makes about 81 "
+      "copies inside system memory (324 in 4 iterations, 17 KiB in all) between the instances "
+      "CircuitMapper makes for the private, shared and ghost nodes, each with its runtime cost, "
+      "and its task bodies fill only a fifth of the iteration; the simulator keeps one instance "
+      "per piece and memory and predicts no such copy (docs/simulator.md §3). What would give "
+      "meaningful ranks: runs on a machine with idle cores (no such machine was available to "
+      "this work), and a model of processors that share cores and of instances within a memory.")
+    w("")
     return out
 
 
