@@ -6,6 +6,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libsqlite3-dev libcurl4-openssl-dev libcpp-httplib-dev libre2-dev
+  zlib1g-dev  # the importer reads gzipped Legion Prof logs
   chromium  # the report's browser tests (src/report/report_browser_test.cpp) run it headless
 )
 sudo=""

@@ -30,6 +30,7 @@ COMMAND = "ninja -C build mapsmith && python3 tools/results.py --mapsmith build/
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tune_results  # noqa: E402  (tools/tune_results.py, beside this file)
+import real_runs  # noqa: E402  (tools/real_runs.py: the simulator against recorded Legion runs)
 
 # The circuit expert's two zero-copy statements, and what the framebuffer variant puts instead.
 ZC_LINES = ["Region * rp_shared GPU ZCMEM;", "Region * rp_ghost GPU ZCMEM;"]
@@ -176,6 +177,7 @@ def main():
     w("")
     if not args.no_tuning:
         out += tune_results.section(args.mapsmith, args.jobs)
+    out += real_runs.section(args.mapsmith, root)
     text = "\n".join(out)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as f:

@@ -68,6 +68,9 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
   add_tune_command(app, ctx);
   add_results_command(app, ctx);
   add_report_command(app, ctx);
+  add_import_command(app, ctx);
+  add_validate_command(app, ctx);
+  add_calibrate_command(app, ctx);
 
   std::vector<std::string> args(argv.begin() + (argv.empty() ? 0 : 1), argv.end());
   std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector

@@ -20,9 +20,11 @@
 #include "cli/examples_dir.h"
 #include "cli/file_write.h"
 #include "cli/progress.h"
+#include "importer/validate.h"
 #include "llm/chat.h"
 #include "machine/machine_json.h"
 #include "search/command_evaluator.h"
+#include "search/confirm.h"
 #include "search/optimizer.h"
 #include "search/results_db.h"
 #include "search/sim_evaluator.h"
@@ -52,6 +54,8 @@ struct TuneCmdOptions {
   double timeout = 600;
   std::string objective = "iteration";
   std::string backpressure = "on";
+  std::size_t confirm = 0;
+  int confirm_repeat = 1;
   unsigned jobs = 0;
   std::size_t batch = 32;
   std::size_t progress_every = 100;
@@ -183,6 +187,45 @@ std::string out_header(const app::App& a, const machine::Machine& m, const TuneC
   return h + (b.mapper.empty() ? "" : "\n");
 }
 
+/// Keeps every mapper the search evaluated (for --confirm without a database).
+class Recorder final : public search::Evaluator {
+ public:
+  explicit Recorder(search::Evaluator& inner) : inner_(inner) {}
+  std::string identity() const override { return inner_.identity(); }
+  std::vector<search::Evaluation> evaluate(const std::vector<std::string>& programs,
+                                           const search::OnEvaluated& on_done) override {
+    std::vector<search::Evaluation> out = inner_.evaluate(programs, on_done);
+    for (std::size_t i = 0; i < programs.size() && i < out.size(); ++i)
+      if (out[i].ok) seen.emplace_back(programs[i], out[i].time_s);
+    return out;
+  }
+  std::vector<std::pair<std::string, double>> seen;
+
+ private:
+  search::Evaluator& inner_;
+};
+
+/// The best `k` distinct mappers the search found, fastest first.
+std::vector<std::pair<std::string, double>> best_simulated(search::ResultsDb* db,
+                                                           std::int64_t study, const Recorder& rec,
+                                                           std::size_t k) {
+  std::vector<std::pair<std::string, double>> out;
+  if (db) {
+    for (const search::EvalRow& r : db->top(study, k))
+      out.emplace_back(r.mapper, r.eval.time_s);
+    return out;
+  }
+  std::vector<std::pair<std::string, double>> all = rec.seen;
+  std::stable_sort(all.begin(), all.end(),
+                   [](const auto& a, const auto& b) { return a.second < b.second; });
+  for (const auto& m : all) {
+    if (out.size() == k) break;
+    if (std::none_of(out.begin(), out.end(), [&](const auto& o) { return o.first == m.first; }))
+      out.push_back(m);
+  }
+  return out;
+}
+
 }  // namespace
 
 void add_tune_command(CLI::App& app, Context& ctx) {
@@ -222,6 +265,13 @@ void add_tune_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--metric", opts->metric,
                   "With --runner: a regular expression (RE2 syntax, matched in linear time) "
                   "whose first group is the time in seconds");
+  cmd->add_option("--confirm", opts->confirm,
+                  "With --runner: search with the simulator, then run the best K mappers with the "
+                  "runner and report the simulated beside the measured time (both stored in the "
+                  "database)");
+  cmd->add_option("--confirm-repeat", opts->confirm_repeat,
+                  "With --confirm: runs of each mapper; the median counts (default 1)")
+      ->check(CLI::Range(1, 100));
   cmd->add_option("--timeout", opts->timeout,
                   "With --runner: kill a run (its whole process group) after this many seconds "
                   "(default 600)");
@@ -300,6 +350,8 @@ void add_tune_command(CLI::App& app, Context& ctx) {
     for (const char* flag : kLlmFlags)
       if (!llm_run && cmd->count(flag))
         throw CLI::ValidationError(flag, "is for --optimizer llm or hybrid");
+    if (opts->confirm && (opts->runner.empty() || opts->metric.empty()))
+      throw InputError("--confirm needs --runner (the real program) and --metric");
     const machine::Machine m = machine::load_machine(opts->machine);
     const app::App a = app::load_app(opts->app, m);
 
@@ -326,7 +378,7 @@ void add_tune_command(CLI::App& app, Context& ctx) {
 
     // The evaluator.
     std::unique_ptr<search::Evaluator> evaluator;
-    if (!opts->runner.empty()) {
+    if (!opts->runner.empty() && !opts->confirm) {
       search::CommandOptions co;
       co.runner = opts->runner;
       co.metric = opts->metric;
@@ -396,8 +448,36 @@ void add_tune_command(CLI::App& app, Context& ctx) {
     ProgressReporter bar(ctx.err, isatty(STDERR_FILENO) != 0, opts->progress_every,
                          opts->time_limit);
     if (&ctx.err == &std::cerr) to.progress = [&bar](const search::TuneProgress& p) { bar(p); };
-    const search::TuneResult r = search::tune(space, *optimizer, *evaluator, to, db.get(), study);
+    Recorder recorder(*evaluator);
+    const search::TuneResult r = search::tune(space, *optimizer, recorder, to, db.get(), study);
     bar.clear();
+
+    // --confirm: the best simulated mappers on the real program.
+    std::vector<search::Confirmed> confirmed;
+    if (opts->confirm) {
+      search::CommandOptions co;
+      co.runner = opts->runner;
+      co.metric = opts->metric;
+      co.timeout_s = opts->timeout;
+      co.jobs = 1;
+      search::CommandEvaluator real(co);
+      confirmed = search::confirm(best_simulated(db.get(), study, recorder, opts->confirm), real,
+                                  opts->confirm_repeat);
+      if (db) {
+        const std::vector<search::RunRow> runs = db->runs(study);
+        const std::int64_t run = runs.empty() ? 0 : runs.back().id;
+        for (const search::Confirmed& c : confirmed)
+          db->record_confirmation(
+              study, search::Confirmation{run, c.mapper, c.simulated_s, c.ok, c.measured_s,
+                                          c.failure, opts->confirm_repeat, opts->runner});
+      }
+    }
+    std::vector<double> sim_times, real_times;
+    for (const search::Confirmed& c : confirmed)
+      if (c.ok) {
+        sim_times.push_back(c.simulated_s);
+        real_times.push_back(c.measured_s);
+      }
 
     const double expert_s = r.expert && r.expert->eval.ok ? r.expert->eval.time_s : NAN;
     if (r.best && opts->out != "none") {
@@ -449,6 +529,18 @@ void add_tune_command(CLI::App& app, Context& ctx) {
         trajectory.push_back({i.number, i.time_s});
       j["trajectory"] = trajectory;
       if (llm_optimizer) j["llm"] = llm_json(llm_optimizer->stats());
+      if (opts->confirm) {
+        Json cj = Json::array();
+        for (const search::Confirmed& c : confirmed)
+          cj.push_back({{"mapper", c.mapper},
+                        {"simulated_s", c.simulated_s},
+                        {"ok", c.ok},
+                        {"measured_s", c.ok ? Json(c.measured_s) : Json(nullptr)},
+                        {"runs", c.runs},
+                        {"failure", c.ok ? Json(nullptr) : Json(c.failure)}});
+        j["confirmed"] = cj;
+        j["confirmed_tau"] = importer::kendall_tau(sim_times, real_times);
+      }
       j["error"] = r.stopped_by_error ? Json(r.stopped) : Json(nullptr);
       ctx.out << j.dump(2) << '\n';
     } else {
@@ -494,6 +586,27 @@ void add_tune_command(CLI::App& app, Context& ctx) {
         }
       }
       if (r.best && opts->out != "none") ctx.out << fmt::format("  written to {}\n", opts->out);
+      if (opts->confirm) {
+        ctx.out << fmt::format(
+            "  the best {} simulated mappers on the real program ({} run{} "
+            "each):\n",
+            confirmed.size(), opts->confirm_repeat, opts->confirm_repeat == 1 ? "" : "s");
+        ctx.out << fmt::format("    {:>4} {:>12} {:>12} {:>8}\n", "rank", "simulated", "measured",
+                               "ratio");
+        for (std::size_t i = 0; i < confirmed.size(); ++i) {
+          const search::Confirmed& c = confirmed[i];
+          if (c.ok)
+            ctx.out << fmt::format("    {:>4} {:>12} {:>12} {:>8.3f}\n", i + 1,
+                                   sim::time_text(c.simulated_s), sim::time_text(c.measured_s),
+                                   c.simulated_s > 0 ? c.measured_s / c.simulated_s : 0.0);
+          else
+            ctx.out << fmt::format("    {:>4} {:>12} {:>12}  {}\n", i + 1,
+                                   sim::time_text(c.simulated_s), "fails", c.failure);
+        }
+        if (sim_times.size() >= 2)
+          ctx.out << fmt::format("    Kendall's tau between simulated and measured: {:.3f}\n",
+                                 importer::kendall_tau(sim_times, real_times));
+      }
     }
     if (!r.best) ctx.exit_code = kExitInput;
     if (r.stopped_by_error) {

@@ -25,6 +25,9 @@ void add_simulate_command(CLI::App& app, Context& ctx);
 void add_tune_command(CLI::App& app, Context& ctx);
 void add_results_command(CLI::App& app, Context& ctx);
 void add_report_command(CLI::App& app, Context& ctx);
+void add_import_command(CLI::App& app, Context& ctx);
+void add_validate_command(CLI::App& app, Context& ctx);
+void add_calibrate_command(CLI::App& app, Context& ctx);
 
 /// Prints diagnostics: rendered to `err` (in colour when ctx.color) and closed by a summary line
 /// ("2 errors, 1 warning") when there are any, or as a JSON array to `out` when `json`.

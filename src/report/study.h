@@ -1,7 +1,7 @@
 #pragma once
 /// A study of a results database (docs/results-db.md), read for the report: the study, its runs,
 /// every evaluation with its mapper's text, and the LLM steps. The database is opened read-only
-/// (the report never writes, and a search may be running into it); versions 1 and 2 are read.
+/// (the report never writes, and a search may be running into it); versions 1 to 3 are read.
 #include <cstdint>
 #include <optional>
 #include <string>

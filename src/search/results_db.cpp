@@ -77,7 +77,26 @@ CREATE INDEX IF NOT EXISTS llm_steps_by_run ON llm_steps(run, step);
 UPDATE meta SET value = '2' WHERE key = 'version' AND value = '1';
 )sql";
 
-constexpr int kVersion = 2;
+// Version 3 (issue #16): mappers confirmed on the real program after a simulated search
+// (`tune --confirm K`), the simulated time beside the measured one. Added like version 2.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE IF NOT EXISTS confirmations(
+  id INTEGER PRIMARY KEY,
+  study INTEGER NOT NULL REFERENCES studies(id),
+  run INTEGER REFERENCES runs(id),
+  mapper INTEGER NOT NULL REFERENCES mappers(id),
+  simulated_s REAL NOT NULL,
+  ok INTEGER NOT NULL,
+  measured_s REAL,
+  failure TEXT,
+  repeats INTEGER NOT NULL,
+  runner TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
+CREATE INDEX IF NOT EXISTS confirmations_by_study ON confirmations(study, id);
+UPDATE meta SET value = '3' WHERE key = 'version' AND value = '2';
+)sql";
+
+constexpr int kVersion = 3;
 
 std::string hex64(std::uint64_t h) {
   return fmt::format("{:016x}", h);
@@ -243,10 +262,21 @@ ResultsDb::ResultsDb(const std::string& path, DbAccess access) : impl_(std::make
             "CREATE TEMP TABLE llm_steps(id INTEGER PRIMARY KEY, run INTEGER, step INTEGER, "
             "status TEXT, detail TEXT, repairs INTEGER, prompt_tokens INTEGER, "
             "completion_tokens INTEGER, number INTEGER)");
+      // A database older than version 3 has no confirmations: an empty one stands in too.
+      Stmt has3(impl_->db,
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
+                "'confirmations'");
+      has3.step();
+      if (has3.integer(0) == 0)
+        impl_->exec(
+            "CREATE TEMP TABLE confirmations(id INTEGER PRIMARY KEY, study INTEGER, run INTEGER, "
+            "mapper INTEGER, simulated_s REAL, ok INTEGER, measured_s REAL, failure TEXT, "
+            "repeats INTEGER, runner TEXT, created_at TEXT)");
     } else {
       impl_->exec("BEGIN IMMEDIATE");
       try {
         impl_->exec(kSchemaV2);
+        impl_->exec(kSchemaV3);
         impl_->exec("COMMIT");
       } catch (...) {
         sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -471,6 +501,62 @@ std::vector<EvalRow> ResultsDb::top(std::int64_t study, std::size_t n) {
     r.number = s.integer(6);
     r.origin = s.text(7);
     out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void ResultsDb::record_confirmation(std::int64_t study, const Confirmation& c) {
+  const std::string hash = hex64(fnv1a(c.mapper));
+  impl_->exec("BEGIN IMMEDIATE");
+  try {
+    std::int64_t id = 0;
+    Stmt& f = *impl_->find_mapper;
+    f.bind(1, hash).bind(2, c.mapper);
+    const bool known = f.step();
+    if (known) id = f.integer(0);
+    f.reset();
+    if (!known) {
+      Stmt& a = *impl_->add_mapper;
+      a.bind(1, hash).bind(2, c.mapper).step();
+      a.reset();
+      id = sqlite3_last_insert_rowid(impl_->db);
+    }
+    Stmt s(impl_->db,
+           "INSERT INTO confirmations(study, run, mapper, simulated_s, ok, measured_s, failure, "
+           "repeats, runner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    s.bind(1, study);
+    if (c.run) s.bind(2, c.run);
+    s.bind(3, id).bind(4, c.simulated_s).bind(5, std::int64_t{c.ok});
+    if (c.ok)
+      s.bind(6, c.measured_s);
+    else
+      s.bind(7, c.failure);
+    s.bind(8, c.repeats).bind(9, c.runner).step();
+    impl_->exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::vector<Confirmation> ResultsDb::confirmations(std::int64_t study) {
+  Stmt s(impl_->db,
+         "SELECT c.run, m.text, c.simulated_s, c.ok, c.measured_s, c.failure, c.repeats, "
+         "c.runner FROM confirmations c JOIN mappers m ON m.id = c.mapper WHERE c.study = ?1 "
+         "ORDER BY c.id");
+  s.bind(1, study);
+  std::vector<Confirmation> out;
+  while (s.step()) {
+    Confirmation c;
+    c.run = s.is_null(0) ? 0 : s.integer(0);
+    c.mapper = s.text(1);
+    c.simulated_s = s.real(2);
+    c.ok = s.integer(3) != 0;
+    c.measured_s = s.is_null(4) ? 0 : s.real(4);
+    c.failure = s.text(5);
+    c.repeats = s.integer(6);
+    c.runner = s.text(7);
+    out.push_back(std::move(c));
   }
   return out;
 }

@@ -86,6 +86,20 @@ enum class DbAccess {
   ReadOnly,   ///< never written (not even switched to WAL): a database the user cannot write
 };
 
+/// A mapper of a simulated search run on the real program (`tune --confirm K`): its simulated
+/// time beside the measured one (the median of `repeats` runs).
+struct Confirmation {
+  std::int64_t run = 0;  ///< the tune run it confirms; 0 when none
+  std::string mapper;    ///< the canonical text
+  double simulated_s = 0;
+  bool ok = false;
+  double measured_s = 0;
+  std::string failure;  ///< why the real run failed (empty when ok)
+  std::int64_t repeats = 1;
+  std::string runner;  ///< the command that ran it
+  friend bool operator==(const Confirmation&, const Confirmation&) = default;
+};
+
 class ResultsDb {
  public:
   /// Opens the database at `path` (":memory:" for a private one), creating it when missing or
@@ -120,6 +134,11 @@ class ResultsDb {
   std::vector<StudyRow> studies();
   /// The best `n` successful evaluations of a study, fastest first (ties: earlier stored first).
   std::vector<EvalRow> top(std::int64_t study, std::size_t n);
+  /// Stores (and commits) a confirmation (table confirmations, version 3).
+  void record_confirmation(std::int64_t study, const Confirmation& c);
+  /// The confirmations of a study, in the order they were stored.
+  std::vector<Confirmation> confirmations(std::int64_t study);
+
   /// How many evaluations a study holds (0 for an unknown study).
   std::int64_t count(std::int64_t study);
 

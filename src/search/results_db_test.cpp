@@ -182,14 +182,35 @@ TEST_F(ResultsDbTest, AVersionOneDatabaseIsUpgradedAndANewerOneRefused) {
     db.record_step(run, StepRecord{1, "ok", "", 0, 1, 1, 1});
     EXPECT_EQ(db.steps(run).size(), 1u);
   }
-  exec(path, "UPDATE meta SET value = '3' WHERE key = 'version'");
+  exec(path, "UPDATE meta SET value = '4' WHERE key = 'version'");
   try {
     ResultsDb db(path);
     FAIL() << "a newer database was opened";
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
-              path + ": the results database has version 3, newer than this mapsmith reads (2)");
+              path + ": the results database has version 4, newer than this mapsmith reads (3)");
   }
+}
+
+TEST_F(ResultsDbTest, AVersionTwoDatabaseGainsConfirmations) {
+  const std::string path = dir + "/r.db";
+  {
+    ResultsDb db(path);
+    db.record(db.study(key()), "Task * GPU;\n", ok(2.0), 0, 1, "expert");
+  }
+  // What version 2 had: no confirmations, version '2'.
+  exec(path, "DROP TABLE confirmations; UPDATE meta SET value = '2' WHERE key = 'version'");
+  ResultsDb db(path);
+  const std::int64_t s = db.study(key());
+  const std::int64_t run = db.begin_run(s, RunInfo{"random", 0, 10, "expert"});
+  Confirmation a{run, "Task * GPU;\n", 2.0, true, 2.5, "", 3, "./app -mapping {mapper}"};
+  Confirmation b{run, "Task * CPU;\n", 3.0, false, 0, "exit status 1", 1, "./app"};
+  db.record_confirmation(s, a);
+  db.record_confirmation(s, b);
+  EXPECT_EQ(db.confirmations(s), (std::vector<Confirmation>{a, b}));
+  EXPECT_TRUE(db.confirmations(db.study(key("other"))).empty());
+  // The mapper text is shared with the evaluations.
+  EXPECT_EQ(db.lookup(s, "Task * GPU;\n")->time_s, 2.0);
 }
 
 TEST_F(ResultsDbTest, RefusesAFileThatIsNotAResultsDatabase) {

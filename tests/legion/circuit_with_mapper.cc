@@ -5,10 +5,34 @@
 // mapper with them instead.
 #include <map>
 #include <set>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "circuit_dsl_mapper.cc"  // generated into the build directory
 #include "circuit_mapper.h"
+
+// A mapping program without IndexTaskMap generates no sharding functors (and no functions to
+// register them).
+template <typename M, typename = void>
+struct HasShardingFunctors : std::false_type {};
+template <typename M>
+struct HasShardingFunctors<
+    M, std::void_t<decltype(std::declval<M&>().register_sharding_functors(nullptr))>>
+    : std::true_type {};
+
+/// Registers the mapper's sharding functors once (the first mapper) and has each mapper use them.
+template <typename M>
+void use_sharding(M* mapper, Runtime* runtime, ShardingID& first) {
+  if constexpr (HasShardingFunctors<M>::value) {
+    if (first == 0) first = mapper->register_sharding_functors(runtime);
+    mapper->use_sharding_functors(first);
+  } else {
+    (void)mapper;
+    (void)runtime;
+    (void)first;
+  }
+}
 
 void update_mappers(Machine machine, Runtime* runtime, const std::set<Processor>& local_procs) {
   auto* procs_list = new std::vector<Processor>();
@@ -46,8 +70,7 @@ void update_mappers(Machine machine, Runtime* runtime, const std::set<Processor>
     auto* mapper = new CircuitDslMapper(runtime->get_mapper_runtime(), machine, p, "circuit_dsl",
                                         procs_list, sysmems_list, sysmem_local_procs, proc_sysmems,
                                         proc_fbmems, proc_zcmems);
-    if (sharding == 0) sharding = mapper->register_sharding_functors(runtime);
-    mapper->use_sharding_functors(sharding);
+    use_sharding(mapper, runtime, sharding);
     runtime->replace_default_mapper(mapper, p);
   }
 }
