@@ -20,6 +20,7 @@ struct CheckOptions {
   bool quiet = false;
   std::string machine;
   std::string app;
+  std::string dialect = "mapsmith";
 };
 }  // namespace
 
@@ -43,6 +44,8 @@ void add_check_command(CLI::App& app, Context& ctx) {
                   "Also check names against this application (NAME, NAME:k=v,... or an app JSON "
                   "file): unknown tasks and regions, region indices, kinds without a variant; "
                   "needs --machine, which the application is scaled to (default: sapling)");
+  cmd->add_option("--dialect", opts->dialect, kDialectHelp)
+      ->check(CLI::IsMember({"mapsmith", "published"}));
   cmd->callback([opts, &ctx] {
     std::optional<machine::Machine> m;
     if (!opts->machine.empty()) m = machine::load_machine(opts->machine);
@@ -51,7 +54,7 @@ void add_check_command(CLI::App& app, Context& ctx) {
     dsl::Diagnostics all(1000);
     for (const std::string& f : opts->files) {
       dsl::Diagnostics diags;
-      LoadedProgram lp = load_program(f, diags);
+      LoadedProgram lp = load_program(f, diags, dialect_named(opts->dialect));
       if (lp.ok && (m || a)) {
         mapping::check_against(lp.program, lp.info, m ? &*m : nullptr, a ? &*a : nullptr, diags);
         lp.ok = !diags.has_errors();

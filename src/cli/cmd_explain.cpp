@@ -23,6 +23,7 @@ struct ExplainOptions {
   std::string mapper;
   std::string launch;
   std::string app;
+  std::string dialect = "mapsmith";
   bool json = false;
 };
 
@@ -207,6 +208,8 @@ void add_explain_command(CLI::App& app, Context& ctx) {
                                  "Application: NAME, NAME:k=v,... or an app JSON file (see "
                                  "'mapsmith apps')");
   launch->excludes(appopt);
+  cmd->add_option("--dialect", opts->dialect, kDialectHelp)
+      ->check(CLI::IsMember({"mapsmith", "published"}));
   cmd->add_flag("--json", opts->json,
                 "With --launch: {\"task\", \"points\": [{\"point\", \"node\", \"kind\", "
                 "\"proc\"}]} where proc counts the processors of that kind on the node from 0. "
@@ -224,7 +227,7 @@ void add_explain_command(CLI::App& app, Context& ctx) {
     dsl::Diagnostics diags;
     LoadedProgram lp;
     if (!opts->mapper.empty()) {
-      lp = load_program(opts->mapper, diags);
+      lp = load_program(opts->mapper, diags, dialect_named(opts->dialect));
       if (lp.ok)
         mapping::check_against(lp.program, lp.info, &m, opts->app.empty() ? nullptr : &a, diags);
       if (diags.has_errors()) {

@@ -34,6 +34,7 @@ struct SimulateOptions {
   std::string mapper;
   std::string expert;
   std::string trace;
+  std::string dialect = "mapsmith";
   bool json = false;
   bool no_compare = false;
 };
@@ -50,11 +51,12 @@ struct Result {
 
 /// parse → check → decide → simulate. `path` empty: the default policy.
 std::unique_ptr<Result> run_mapper(const std::string& path, const app::App& a,
-                                   const machine::Machine& m, std::ostream* trace) {
+                                   const machine::Machine& m, std::ostream* trace,
+                                   dsl::Dialect dialect = dsl::Dialect::Mapsmith) {
   auto r = std::make_unique<Result>();
   r->label = path.empty() ? std::string("default policy") : path;
   if (!path.empty()) {
-    r->program = load_program(path, r->diags);
+    r->program = load_program(path, r->diags, dialect);
     if (!r->program.ok) return r;
     mapping::check_against(r->program.program, r->program.info, &m, &a, r->diags);
     if (r->diags.has_errors()) return r;
@@ -237,6 +239,8 @@ void add_simulate_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--expert", opts->expert,
                   "The expert mapper to compare with (default: examples/APP/expert.mapping in "
                   "the source tree, when it exists; 'none': no comparison)");
+  cmd->add_option("--dialect", opts->dialect, kDialectHelp)
+      ->check(CLI::IsMember({"mapsmith", "published"}));
   cmd->add_flag("--no-compare", opts->no_compare,
                 "Simulate only the given mapper (no expert or default-policy runs)");
   cmd->add_option("--trace", opts->trace,
@@ -253,7 +257,8 @@ void add_simulate_command(CLI::App& app, Context& ctx) {
       trace_file.open(opts->trace, std::ios::binary | std::ios::trunc);
       if (!trace_file) throw InputError(fmt::format("{}: cannot write the trace", opts->trace));
     }
-    auto main = run_mapper(opts->mapper, a, m, opts->trace.empty() ? nullptr : &trace_file);
+    auto main = run_mapper(opts->mapper, a, m, opts->trace.empty() ? nullptr : &trace_file,
+                           dialect_named(opts->dialect));
     if (!main->outcome) {  // the mapper did not parse, check or decide
       print_diagnostics(ctx, main->diags, false);
       if (opts->json) ctx.out << outcome_json(*main, a, m, nullptr, nullptr).dump(2) << '\n';

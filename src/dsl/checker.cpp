@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dsl/checker_impl.h"
+#include "dsl/published.h"
 #include "util/kinds.h"
 #include "util/strings.h"
 
@@ -501,6 +502,7 @@ void Checker::warn_shadowed() {
     }
   }
   std::sort(entries.begin(), entries.end());
+  std::vector<bool> overridden(p_.dialect == Dialect::Published ? ss.size() : 0, false);
   for (std::size_t i = 0; i < ss.size(); ++i) {
     const Stmt& a = ss[i];
     if (!decides(a)) continue;
@@ -513,6 +515,17 @@ void Checker::warn_shadowed() {
       const Stmt& b = ss[*it & 0xFFFFFFFF];
       if (!same_selectors(a, b)) continue;  // another key with the same hash
       TaskSel bt = p_.tasks(b);
+      if (p_.dialect == Dialect::Published) {
+        // The published mapper keeps the first of two statements with the same selectors.
+        if (at.any != bt.any || !covers(at, bt) || overridden[*it & 0xFFFFFFFF]) continue;
+        overridden[*it & 0xFFFFFFFF] = true;
+        warning(b.begin,
+                fmt::format("this statement never decides anything: line {} decides first",
+                            p_.loc(a).line),
+                "in the published dialect the first of equally specific statements wins; delete "
+                "one of them");
+        continue;
+      }
       if (at.any != bt.any || !covers(bt, at)) continue;
       warning(a.begin,
               fmt::format("this statement never decides anything: line {} overrides it",
@@ -569,9 +582,11 @@ const Stmt* Checker::task_kind_decider(std::string_view task) {
   if (!task_deciders_built_) {
     for (const Stmt& s : p_.stmts) {
       if (s.kind != StmtKind::Task) continue;
-      if (s.any_task()) last_task_any_ = &s;
+      // The statement that decides: the last of equals, or the first in the published dialect.
+      const bool first_wins = p_.dialect == Dialect::Published;
+      if (s.any_task() && (!first_wins || last_task_any_ == nullptr)) last_task_any_ = &s;
       for (Name n : p_.tasks(s).names)
-        task_deciders_[n.text] = &s;
+        if (!first_wins || !task_deciders_.count(n.text)) task_deciders_[n.text] = &s;
     }
     task_deciders_built_ = true;
   }
@@ -582,7 +597,9 @@ const Stmt* Checker::task_kind_decider(std::string_view task) {
 }  // namespace detail
 
 ProgramInfo check(const Program& p, Diagnostics& diags) {
-  return detail::Checker(p, diags).run();
+  ProgramInfo info = detail::Checker(p, diags).run();
+  if (p.dialect == Dialect::Published) check_published(p, diags);
+  return info;
 }
 
 }  // namespace mapsmith::dsl
