@@ -146,6 +146,11 @@ const std::string& Translator::function_name(std::string_view n) const {
   return it->second;
 }
 
+std::string Translator::where(const dsl::Expr& e) const {
+  const dsl::SourceLoc l = p_.loc(e);
+  return cpp_string(fmt::format("{}:{}:{}", p_.source->name(), l.line, l.col));
+}
+
 void Translator::error(dsl::SourceLoc loc, std::string msg, std::string hint) {
   diags_.error(*p_.source, loc, std::move(msg), std::move(hint));
 }
@@ -424,18 +429,17 @@ Translator::Code Translator::index(const Expr& e, Scope* scope) {
   VType bt = type(base_id);
   if (bt.type == Type::Tuple) {
     ExprId i = p_.child(e, 1);
-    const Expr& ix = p_.expr(i);
     // m.size[d] reads as m.size(d).
     if (base.kind() == ExprKind::Attr && p_.name(base) == "size" &&
         type(p_.child(base, 0)).type == Type::Space) {
       Code m = expr(p_.child(base, 0), scope);
       return {fmt::format("{}.size({})", wrap(m, kPrimary), expr(i, scope).text), kPrimary};
     }
+    // Every index is checked, a constant one too (task.ipoint[0] of a single task has none),
+    // and a bad one stops the mapper with the place in the program, as explain reports it.
     Code b = expr(base_id, scope);
-    if (ix.kind() == ExprKind::Int)
-      return {fmt::format("{}[{}]", wrap(b, kPrimary), p_.int_value(ix)), kPrimary};
     needs_.insert("at");
-    return {fmt::format("at({}, {})", b.text, expr(i, scope).text), kPrimary};
+    return {fmt::format("at({}, {}, {})", b.text, expr(i, scope).text, where(e)), kPrimary};
   }
   if (bt.type != Type::Space) {
     error(p_.loc(e), "cannot generate code for this index: the indexed value's type is not known");
@@ -519,7 +523,7 @@ Translator::Code Translator::member(const Expr& e, Scope* scope) {
       if (n == "ipoint" || n == "ispace") return {fmt::format("{}.{}", r, n), kPrimary};
       if (n == "parent") {
         needs_.insert("parent");
-        return {fmt::format("parent_of({})", recv.text), kPrimary};
+        return {fmt::format("parent_of({}, {})", recv.text, where(e)), kPrimary};
       }
       if (n == "processor" && args.size() == 1) {
         needs_.insert("mspace");

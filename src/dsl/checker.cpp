@@ -246,6 +246,13 @@ void Checker::check_region(const Stmt& s) {
     } else if (repeats[i]) {
       warning(k.pos, fmt::format("memory kind {} is listed twice", k.text),
               "only its first place in the list counts");
+    } else if (k.text == "VIRTUAL" && kinds.size() > 1) {
+      // A list falls back to its next kind when a memory is unreachable or full; a virtual
+      // mapping is no such place: Legion maps a region virtually only for an inner task.
+      error(k.pos, "VIRTUAL cannot share a Region list with memory kinds",
+            "a list falls back to the next kind when a memory is full or unreachable, and "
+            "Legion maps a region virtually only for an inner task; write VIRTUAL alone, in a "
+            "statement for the inner tasks");
     }
   }
 }

@@ -70,7 +70,8 @@ class AgainstMachine {
     std::vector<dsl::Name> unreachable;
     for (dsl::Name k : kinds) {
       auto mk = parse_mem_kind(k.text);
-      if (mk && !m_.reaches(*rep, *mk)) unreachable.push_back(k);
+      // VIRTUAL is no memory: decide() checks that the task can take a virtual mapping.
+      if (mk && *mk != MemKind::VIRTUAL && !m_.reaches(*rep, *mk)) unreachable.push_back(k);
     }
     if (unreachable.empty()) return;
     std::vector<std::string> ok;

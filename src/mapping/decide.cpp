@@ -343,6 +343,21 @@ class Decider {
               a.memories.push_back(*mk);
           }
         }
+        const dsl::Name first = p_->kinds(*a.region_stmt).front();
+        if (a.memories.empty() && first.text == "VIRTUAL") {
+          // VIRTUAL (alone: check refuses it in a list): Legion maps a region virtually only
+          // for an inner task, whose regions the mappers map virtually anyway.
+          if (!d.inner) {
+            error_at(a.region_stmt, p_->loc(first),
+                     fmt::format("task {} runs a leaf variant on {}: Legion maps a region "
+                                 "virtually only for an inner task (region argument {} '{}')",
+                                 task.name, to_string(d.kind), i, arg.display_name()),
+                     fmt::format("name a memory for it instead, for example {}",
+                                 to_string(m_.memory(m_.best_memory(rep)).kind)));
+            return false;
+          }
+          a.memories.push_back(m_.memory(m_.best_memory(rep)).kind);
+        }
         if (a.memories.empty()) {
           error_at(a.region_stmt, p_->loc(p_->kinds(*a.region_stmt).front()),
                    fmt::format("no memory in this list can be reached from a {} processor, where "
