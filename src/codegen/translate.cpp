@@ -115,6 +115,7 @@ Translator::Translator(const dsl::Program& p, const dsl::ProgramInfo& info,
       taken.insert(functions_[name]);
     }
   }
+  function_cpp_names_ = taken;
   std::set<std::string_view> tainted;
   for (const Stmt& s : p_.stmts) {
     if (s.kind != StmtKind::Assign) continue;
@@ -650,9 +651,7 @@ std::string Translator::body(const Stmt& def, int indent) {
   indent_ = indent;
   const std::set<std::string_view> read = names_read_in(p_, def);
   Scope scope;
-  std::set<std::string> taken;
-  for (const auto& [_, n] : functions_)
-    taken.insert(n);
+  const std::set<std::string>& taken = function_cpp_names_;  // a local must not hide one
   for (const dsl::Param& prm : p_.params(def)) {
     scope.names[prm.name.text] = cpp_identifier(prm.name.text);
     scope.declared[prm.name.text] = dsl::param_type(prm.type.text).value_or(Type::Unknown);

@@ -74,6 +74,7 @@ class Translator {
   dsl::Diagnostics& diags_;
   std::map<std::string_view, std::string> globals_;
   std::map<std::string_view, std::string> functions_;
+  std::set<std::string> function_cpp_names_;  // the C++ names of the functions
   std::set<std::string_view> nonneg_globals_;
   std::set<std::string> needs_;
   int wildcards_ = 0;
