@@ -150,6 +150,17 @@ class AgainstApp {
                        hint);
         } else {
           tasks.push_back(*id);
+          // Legion starts the top-level task itself, on the first CPU of node 0 (issue 14,
+          // item 8): where it runs is not the mapping program's to decide.
+          if (app_.top && *id == *app_.top &&
+              (s.kind == StmtKind::Task || s.kind == StmtKind::SingleTaskMap)) {
+            diags_.warning(*p_.source, p_.loc(n),
+                           fmt::format("{} does not apply to {}, the top-level task: Legion "
+                                       "starts it on the first CPU of node 0",
+                                       s.kind == StmtKind::Task ? "Task" : "SingleTaskMap",
+                                       n.text),
+                           fmt::format("leave {} out of this statement", n.text));
+          }
         }
       }
     }
