@@ -139,9 +139,9 @@ void Generator::check_map_functions() {
       map_functions_set_.insert(name.text);
       map_functions_.push_back(name.text);
     }
-    // One sharding functor per function and use, numbered in order of first use.
-    const Functor f{name.text, s.kind == StmtKind::SingleTaskMap};
-    if (functor_numbers_.emplace(f, functors_.size()).second) functors_.push_back(f);
+    // One sharding functor per function of an IndexTaskMap, numbered in order of first use.
+    if (s.kind == StmtKind::IndexTaskMap && functor_numbers_.emplace(name.text, 0).second)
+      functors_.push_back(name.text);
   }
 }
 
@@ -287,14 +287,14 @@ std::string Generator::declaration() {
               " override;");
   }
   if (shards()) {
-    o += "\n  /// Registers one sharding functor per mapping function of an IndexTaskMap or "
-         "SingleTaskMap\n  /// and returns the first ID. Call once per process, then "
-         "use_sharding_functors() on every\n  /// mapper.\n";
+    o += "\n  /// Registers one sharding functor per mapping function of an IndexTaskMap and "
+         "returns the\n  /// first ID. Call once per process, then use_sharding_functors() on "
+         "every mapper.\n";
     o += "  ShardingID register_sharding_functors(Runtime* legion);\n";
     o += "  void use_sharding_functors(ShardingID first) { sharding_first_ = first; }\n";
     o += "  /// The shard of the node the mapping function `map` puts a point of an index "
-         "launch on (of a\n  /// single task, when `single`).\n";
-    o += decl("ShardID shard_of", {"PointMapper map", "bool single", "const DomainPoint& point",
+         "launch on.\n";
+    o += decl("ShardID shard_of", {"PointMapper map", "const DomainPoint& point",
                                    "const Domain& domain", "size_t total_shards"});
   }
   o += "\n private:\n";
@@ -436,15 +436,13 @@ std::string Generator::setup() const {
 std::string Generator::sharding_choice() const {
   std::string o;
   for (std::size_t i = 0; i < functors_.size(); ++i) {
-    const std::string fn = tr_.function_name(functors_[i].function);
-    const std::string use = functors_[i].single ? "single" : "!single";
-    std::string line =
-        fmt::format("  if (map == &{}::{} && {}) output.chosen_functor = sharding_first_ + {};\n",
-                    cls_, fn, use, i);
+    const std::string fn = tr_.function_name(functors_[i]);
+    std::string line = fmt::format(
+        "  if (map == &{}::{}) output.chosen_functor = sharding_first_ + {};\n", cls_, fn, i);
     if (line.size() > 101)
-      line = fmt::format(
-          "  if (map == &{}::{} && {})\n    output.chosen_functor = sharding_first_ + {};\n", cls_,
-          fn, use, i);
+      line =
+          fmt::format("  if (map == &{}::{})\n    output.chosen_functor = sharding_first_ + {};\n",
+                      cls_, fn, i);
     o += line;
   }
   return o;
@@ -475,21 +473,19 @@ std::string Generator::functions() {
 
 std::string Generator::sharding() const {
   std::string o = fmt::format(
-      "\n/// Control replication: a point of an index launch (or a single task) goes to the shard "
-      "of the\n/// node its mapping function puts it on. Legion may call a functor from any "
-      "thread: the\n/// mapping functions read only the mapper's globals and its atomic "
-      "round-robin counters.\nclass NodeSharding : public ShardingFunctor {{\n"
+      "\n/// Control replication: a point of an index launch goes to the shard of the node its "
+      "mapping\n/// function puts it on. Legion may call a functor from any thread: the mapping "
+      "functions\n/// read only the mapper's globals and its atomic round-robin counters.\n"
+      "class NodeSharding : public ShardingFunctor {{\n"
       " public:\n"
-      "  NodeSharding({0}* mapper, {0}::PointMapper map, bool single)\n"
-      "      : mapper_(mapper), map_(map), single_(single) {{}}\n"
+      "  NodeSharding({0}* mapper, {0}::PointMapper map) : mapper_(mapper), map_(map) {{}}\n"
       "  ShardID shard(const DomainPoint& point, const Domain& domain,\n"
       "                const size_t total_shards) override {{\n"
-      "    return mapper_->shard_of(map_, single_, point, domain, total_shards);\n"
+      "    return mapper_->shard_of(map_, point, domain, total_shards);\n"
       "  }}\n\n"
       " private:\n"
       "  {0}* mapper_;\n"
       "  {0}::PointMapper map_;\n"
-      "  bool single_;\n"
       "}};\n",
       cls_);
   o += fmt::format(
@@ -499,25 +495,21 @@ std::string Generator::sharding() const {
       cls_, name_, functors_.size());
   for (std::size_t i = 0; i < functors_.size(); ++i) {
     o += wrapped("  ", "legion->register_sharding_functor",
-                 {fmt::format("first + {}", i),
-                  fmt::format("new NodeSharding(this, &{}::{}, {})", cls_,
-                              tr_.function_name(functors_[i].function),
-                              functors_[i].single ? "true /*single*/" : "false")},
+                 {fmt::format("first + {}", i), fmt::format("new NodeSharding(this, &{}::{})", cls_,
+                                                            tr_.function_name(functors_[i]))},
                  ";") +
          "\n";
   }
   o += "  return first;\n}\n";
   o += def("ShardID", "shard_of",
-           {"PointMapper map", "bool single", "const DomainPoint& point", "const Domain& domain",
+           {"PointMapper map", "const DomainPoint& point", "const Domain& domain",
             "size_t total_shards"});
-  o += "  const MappedTask view =\n"
-       "      single ? view_of(nullptr, DomainPoint(), Domain()) : view_of(nullptr, point, "
-       "domain);\n"
-       "  const AddressSpace node = (this->*map)(view).address_space();\n"
-       "  // A node's shards are consecutive (replicate_task): the node's first one owns the "
-       "point.\n"
-       "  const size_t per_node = std::max<size_t>(1, total_shards / total_nodes);\n"
-       "  return static_cast<ShardID>((node * per_node) % total_shards);\n}\n";
+  o +=
+      "  const AddressSpace node = (this->*map)(view_of(nullptr, point, domain)).address_space();\n"
+      "  // A node's shards are consecutive (replicate_task): the node's first one owns the "
+      "point.\n"
+      "  const size_t per_node = std::max<size_t>(1, total_shards / total_nodes);\n"
+      "  return static_cast<ShardID>((node * per_node) % total_shards);\n}\n";
   return o;
 }
 

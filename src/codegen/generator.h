@@ -77,7 +77,7 @@ class Generator {
   std::string select_sharding_functor() const;
 
   std::string sharding_choice() const;
-  /// Whether the mapper registers sharding functors: it has IndexTaskMap or SingleTaskMap.
+  /// Whether the mapper registers sharding functors: it has IndexTaskMap statements.
   bool shards() const { return !functors_.empty(); }
 
   std::string instance_limit_calls() const;
@@ -123,16 +123,8 @@ class Generator {
   std::string name_, cls_, base_;
   std::vector<std::string_view> map_functions_;  // in order of first use by a *TaskMap
   std::set<std::string_view> map_functions_set_;
-  /// A sharding functor: a mapping function, for index launches or (single) for single tasks.
-  struct Functor {
-    std::string_view function;
-    bool single = false;
-    bool operator<(const Functor& o) const {
-      return function != o.function ? function < o.function : single < o.single;
-    }
-  };
-  std::vector<Functor> functors_;  // in order of first use; functor i has ID first + i
-  std::map<Functor, std::size_t> functor_numbers_;
+  std::vector<std::string_view> functors_;  // IndexTaskMap functions: functor i has ID first + i
+  std::map<std::string_view, int> functor_numbers_;
   std::vector<std::string> decision_decls_;
   mutable std::set<const Stmt*> named_statements_;           // by statement_string()
   mutable std::map<std::uint32_t, int> statements_on_line_;  // top-level statements per line

@@ -168,26 +168,19 @@ std::string Generator::replicate_task() const {
 }
 
 std::string Generator::select_sharding_functor() const {
-  std::string choose =
-      has(StmtKind::SingleTaskMap)
-          ? "  // A single task in a replicated parent goes to the shard of its SingleTaskMap "
-            "function's\n  // node, a point of an index launch to its IndexTaskMap "
-            "function's.\n"
-            "  const bool single = !task.is_index_space;\n"
-            "  const PointMapper map =\n"
-            "      single ? single_task_map(task.get_task_name(), task.target_proc.kind())\n"
-            "             : index_task_map(task.get_task_name(), task.target_proc.kind());\n"
-          : "  // A point of an index launch goes to the shard of its IndexTaskMap function's "
-            "node; a\n  // single task to the default functor's.\n"
-            "  const bool single = !task.is_index_space;\n"
-            "  const PointMapper map =\n"
-            "      single ? nullptr : index_task_map(task.get_task_name(), "
-            "task.target_proc.kind());\n";
   return def("void", "select_sharding_functor",
              {"const MapperContext ctx", "const Task& task",
               "const SelectShardingFunctorInput& input", "SelectShardingFunctorOutput& output"}) +
-         choose +
          fmt::format(
+             "  // A point of an index launch goes to the shard of its IndexTaskMap function's "
+             "node. A single\n"
+             "  // task keeps the default functor: the shard that owns it places it as its "
+             "SingleTaskMap\n"
+             "  // function says, with its parent at hand.\n"
+             "  const PointMapper map =\n"
+             "      task.is_index_space ? index_task_map(task.get_task_name(), "
+             "task.target_proc.kind())\n"
+             "                          : nullptr;\n"
              "  if (map == nullptr || sharding_first_ == 0) {{\n"
              "    {0}::select_sharding_functor(ctx, task, input, output);\n"
              "    return;\n"

@@ -34,10 +34,9 @@ void stop_at(const LoadedMapping& m, const Stmt& s, std::string message, std::st
   stop(diags);
 }
 
-std::ptrdiff_t LoadedMapping::functor(std::string_view function, bool single) const {
+std::ptrdiff_t LoadedMapping::functor(std::string_view function) const {
   for (std::size_t i = 0; i < functors.size(); ++i)
-    if (functors[i].function == function && functors[i].single == single)
-      return static_cast<std::ptrdiff_t>(i);
+    if (functors[i] == function) return static_cast<std::ptrdiff_t>(i);
   return -1;
 }
 
@@ -596,13 +595,13 @@ void DslMapper::replicate_task(MapperContext ctx, const Task& task, const Replic
 void DslMapper::select_sharding_functor(const MapperContext ctx, const Task& task,
                                         const SelectShardingFunctorInput& input,
                                         SelectShardingFunctorOutput& output) {
-  // A point of an index launch goes to the shard of its IndexTaskMap function's node, a single
-  // task in a replicated parent to its SingleTaskMap function's.
-  const bool single = !task.is_index_space;
+  // A point of an index launch goes to the shard of its IndexTaskMap function's node. A single
+  // task keeps the default functor: the shard that owns it places it as its SingleTaskMap
+  // function says, with its parent at hand.
   codegen::Subject d = about(task.get_task_name());
   d.proc = language_kind(task.target_proc.kind());
-  const Stmt* s = first(single ? StmtKind::SingleTaskMap : StmtKind::IndexTaskMap, d);
-  const std::ptrdiff_t f = s != nullptr ? m_->functor(m_->program.name(*s).text, single) : -1;
+  const Stmt* s = task.is_index_space ? first(StmtKind::IndexTaskMap, d) : nullptr;
+  const std::ptrdiff_t f = s != nullptr ? m_->functor(m_->program.name(*s).text) : -1;
   if (f < 0 || first_functor_ == 0) {
     DefaultMapper::select_sharding_functor(ctx, task, input, output);
     return;
@@ -677,12 +676,10 @@ void DslMapper::log_placement(const Task& task, Processor p) const {
 }
 
 NodeSharding::NodeSharding(std::shared_ptr<const LoadedMapping> mapping, Legion::Machine machine,
-                           std::shared_ptr<const ProcTable> procs, std::string function,
-                           bool single)
+                           std::shared_ptr<const ProcTable> procs, std::string function)
     : m_(std::move(mapping)),
       procs_(std::move(procs)),
       function_(std::move(function)),
-      single_(single),
       eval_(*m_, machine, *procs_) {}
 
 Legion::ShardID NodeSharding::shard(const DomainPoint& point, const Domain& domain,
@@ -691,7 +688,7 @@ Legion::ShardID NodeSharding::shard(const DomainPoint& point, const Domain& doma
   // A functor sees the point and the launch only: no task, no parent.
   dsl::TaskView view;
   view.name = "(in a sharding functor)";
-  if (!single_) point_view(point, domain, view);
+  point_view(point, domain, view);
   const dsl::Value arg = dsl::Value::of_task(&view);
   auto v = eval_.eval.call(function_, std::span<const dsl::Value>(&arg, 1));
   if (!v || v->type != dsl::Type::Proc) {

@@ -27,21 +27,17 @@ struct LoadedMapping {
   dsl::ProgramInfo info;
   /// For each statement kind, its statements in the order to try them (dsl::by_precedence).
   std::array<std::vector<const dsl::Stmt*>, 12> ordered;
-  /// A sharding functor: a function IndexTaskMap names (for index launches) or SingleTaskMap
-  /// names (`single`). Functor i has ID first + i.
-  struct Functor {
-    std::string function;
-    bool single = false;
-  };
-  std::vector<Functor> functors;
+  /// The functions IndexTaskMap names, in order of first use: sharding functor i (ID first + i)
+  /// calls function i.
+  std::vector<std::string> functors;
   /// -tm:enable_backpressure: InstanceLimit holds (as in the published DSL mapper).
   bool backpressure = false;
 
   const std::vector<const dsl::Stmt*>& of(dsl::StmtKind k) const {
     return ordered[static_cast<std::size_t>(k)];
   }
-  /// The ID offset of the functor for `function` used as `single`, or -1.
-  std::ptrdiff_t functor(std::string_view function, bool single) const;
+  /// The ID offset of the functor of `function`, or -1.
+  std::ptrdiff_t functor(std::string_view function) const;
 };
 
 /// Prints the diagnostics and stops the program: a mapping program failed to evaluate.
@@ -147,12 +143,12 @@ class DslMapper : public Legion::Mapping::DefaultMapper {
   std::shared_ptr<InFlight> in_flight_;
 };
 
-/// Control replication: a point of an index launch (or a single task) goes to the first shard
-/// of the node of the processor its mapping function gives it (a node's shards are consecutive).
+/// Control replication: a point of an index launch goes to the first shard of the node of the
+/// processor its mapping function gives it (a node's shards are consecutive).
 class NodeSharding final : public Legion::ShardingFunctor {
  public:
   NodeSharding(std::shared_ptr<const LoadedMapping> mapping, Legion::Machine machine,
-               std::shared_ptr<const ProcTable> procs, std::string function, bool single);
+               std::shared_ptr<const ProcTable> procs, std::string function);
   Legion::ShardID shard(const Legion::DomainPoint& point, const Legion::Domain& domain,
                         const size_t total_shards) override;
 
@@ -160,7 +156,6 @@ class NodeSharding final : public Legion::ShardingFunctor {
   std::shared_ptr<const LoadedMapping> m_;
   std::shared_ptr<const ProcTable> procs_;
   std::string function_;
-  bool single_;
   std::mutex lock_;  // the runtime may ask from several threads at once
   Evaluation eval_;
 };

@@ -53,10 +53,9 @@ std::shared_ptr<const LoadedMapping> load(const std::string& path, dsl::Dialect 
   for (std::size_t k = 0; k < m->ordered.size(); ++k)
     m->ordered[k] = dsl::by_precedence(m->program, static_cast<dsl::StmtKind>(k));
   for (const dsl::Stmt& s : m->program.stmts) {
-    if (s.kind != dsl::StmtKind::IndexTaskMap && s.kind != dsl::StmtKind::SingleTaskMap) continue;
+    if (s.kind != dsl::StmtKind::IndexTaskMap) continue;
     const std::string fn(m->program.name(s).text);
-    const bool single = s.kind == dsl::StmtKind::SingleTaskMap;
-    if (m->functor(fn, single) < 0) m->functors.push_back(LoadedMapping::Functor{fn, single});
+    if (m->functor(fn) < 0) m->functors.push_back(fn);
   }
   // As the published DSL mapper: InstanceLimit holds only with back-pressure asked for.
   m->backpressure = has_flag("-tm:enable_backpressure");
@@ -79,17 +78,15 @@ void create_mappers(Legion::Machine machine, Legion::Runtime* runtime,
   std::shared_ptr<const LoadedMapping> mapping =
       load(path, dialect == "published" ? dsl::Dialect::Published : dsl::Dialect::Mapsmith);
   auto procs = std::make_shared<const ProcTable>(machine);
-  // One sharding functor per function IndexTaskMap or SingleTaskMap names (and use), so
-  // control-replicated launches put each point on the shard of its node. The IDs are the same in
-  // every process.
+  // One sharding functor per function IndexTaskMap names, so control-replicated launches put
+  // each point on the shard of its node. The IDs are the same in every process.
   Legion::ShardingID first = 0;
   if (!mapping->functors.empty()) {
     first = runtime->generate_library_sharding_ids("mapsmith.runtime", mapping->functors.size());
     for (std::size_t i = 0; i < mapping->functors.size(); ++i)
       runtime->register_sharding_functor(
           first + static_cast<Legion::ShardingID>(i),
-          new NodeSharding(mapping, machine, procs, mapping->functors[i].function,
-                           mapping->functors[i].single));
+          new NodeSharding(mapping, machine, procs, mapping->functors[i]));
   }
   auto in_flight = std::make_shared<InFlight>();  // shared by every processor's mapper
   for (Legion::Processor p : local_procs) {

@@ -451,14 +451,12 @@ class JohnsonExpertMapper : public DefaultMapper {
                                const SelectShardingFunctorInput& input,
                                SelectShardingFunctorOutput& output) override;
 
-  /// Registers one sharding functor per mapping function of an IndexTaskMap or SingleTaskMap
-  /// and returns the first ID. Call once per process, then use_sharding_functors() on every
-  /// mapper.
+  /// Registers one sharding functor per mapping function of an IndexTaskMap and returns the
+  /// first ID. Call once per process, then use_sharding_functors() on every mapper.
   ShardingID register_sharding_functors(Runtime* legion);
   void use_sharding_functors(ShardingID first) { sharding_first_ = first; }
-  /// The shard of the node the mapping function `map` puts a point of an index launch on (of a
-  /// single task, when `single`).
-  ShardID shard_of(PointMapper map, bool single, const DomainPoint& point, const Domain& domain,
+  /// The shard of the node the mapping function `map` puts a point of an index launch on.
+  ShardID shard_of(PointMapper map, const DomainPoint& point, const Domain& domain,
                    size_t total_shards);
 
  private:
@@ -623,21 +621,20 @@ void JohnsonExpertMapper::default_policy_select_target_processors(
 void JohnsonExpertMapper::select_sharding_functor(const MapperContext ctx, const Task& task,
                                                   const SelectShardingFunctorInput& input,
                                                   SelectShardingFunctorOutput& output) {
-  // A point of an index launch goes to the shard of its IndexTaskMap function's node; a
-  // single task to the default functor's.
-  const bool single = !task.is_index_space;
+  // A point of an index launch goes to the shard of its IndexTaskMap function's node. A single
+  // task keeps the default functor: the shard that owns it places it as its SingleTaskMap
+  // function says, with its parent at hand.
   const PointMapper map =
-      single ? nullptr : index_task_map(task.get_task_name(), task.target_proc.kind());
+      task.is_index_space ? index_task_map(task.get_task_name(), task.target_proc.kind())
+                          : nullptr;
   if (map == nullptr || sharding_first_ == 0) {
     DefaultMapper::select_sharding_functor(ctx, task, input, output);
     return;
   }
   // The functor of `map`: register_sharding_functors() numbers them in this order.
-  if (map == &JohnsonExpertMapper::deal_faces && !single)
-    output.chosen_functor = sharding_first_ + 0;
-  if (map == &JohnsonExpertMapper::cube_blocks && !single)
-    output.chosen_functor = sharding_first_ + 1;
-  if (map == &JohnsonExpertMapper::each_gpu && !single) output.chosen_functor = sharding_first_ + 2;
+  if (map == &JohnsonExpertMapper::deal_faces) output.chosen_functor = sharding_first_ + 0;
+  if (map == &JohnsonExpertMapper::cube_blocks) output.chosen_functor = sharding_first_ + 1;
+  if (map == &JohnsonExpertMapper::each_gpu) output.chosen_functor = sharding_first_ + 2;
 }
 
 /// The kind a task runs on: the first kind of its Task statement (or of the default order GPU,
@@ -912,41 +909,37 @@ Processor JohnsonExpertMapper::each_gpu(const MappedTask& task) {
   return every_gpu(at(task.ipoint, 0, "examples/johnson/expert.mapping:52:31") % every_gpu.size(0));
 }
 
-/// Control replication: a point of an index launch (or a single task) goes to the shard of the
-/// node its mapping function puts it on. Legion may call a functor from any thread: the
-/// mapping functions read only the mapper's globals and its atomic round-robin counters.
+/// Control replication: a point of an index launch goes to the shard of the node its mapping
+/// function puts it on. Legion may call a functor from any thread: the mapping functions
+/// read only the mapper's globals and its atomic round-robin counters.
 class NodeSharding : public ShardingFunctor {
  public:
-  NodeSharding(JohnsonExpertMapper* mapper, JohnsonExpertMapper::PointMapper map, bool single)
-      : mapper_(mapper), map_(map), single_(single) {}
+  NodeSharding(JohnsonExpertMapper* mapper, JohnsonExpertMapper::PointMapper map) : mapper_(mapper), map_(map) {}
   ShardID shard(const DomainPoint& point, const Domain& domain,
                 const size_t total_shards) override {
-    return mapper_->shard_of(map_, single_, point, domain, total_shards);
+    return mapper_->shard_of(map_, point, domain, total_shards);
   }
 
  private:
   JohnsonExpertMapper* mapper_;
   JohnsonExpertMapper::PointMapper map_;
-  bool single_;
 };
 
 ShardingID JohnsonExpertMapper::register_sharding_functors(Runtime* legion) {
   const ShardingID first =
       legion->generate_library_sharding_ids("mapsmith.johnson_expert", 3);
-  legion->register_sharding_functor(
-      first + 0, new NodeSharding(this, &JohnsonExpertMapper::deal_faces, false));
-  legion->register_sharding_functor(
-      first + 1, new NodeSharding(this, &JohnsonExpertMapper::cube_blocks, false));
+  legion->register_sharding_functor(first + 0,
+                                    new NodeSharding(this, &JohnsonExpertMapper::deal_faces));
+  legion->register_sharding_functor(first + 1,
+                                    new NodeSharding(this, &JohnsonExpertMapper::cube_blocks));
   legion->register_sharding_functor(first + 2,
-                                    new NodeSharding(this, &JohnsonExpertMapper::each_gpu, false));
+                                    new NodeSharding(this, &JohnsonExpertMapper::each_gpu));
   return first;
 }
 
-ShardID JohnsonExpertMapper::shard_of(PointMapper map, bool single, const DomainPoint& point,
+ShardID JohnsonExpertMapper::shard_of(PointMapper map, const DomainPoint& point,
                                       const Domain& domain, size_t total_shards) {
-  const MappedTask view =
-      single ? view_of(nullptr, DomainPoint(), Domain()) : view_of(nullptr, point, domain);
-  const AddressSpace node = (this->*map)(view).address_space();
+  const AddressSpace node = (this->*map)(view_of(nullptr, point, domain)).address_space();
   // A node's shards are consecutive (replicate_task): the node's first one owns the point.
   const size_t per_node = std::max<size_t>(1, total_shards / total_nodes);
   return static_cast<ShardID>((node * per_node) % total_shards);

@@ -459,14 +459,12 @@ class RealCosmaMapper : public DefaultMapper {
                                const SelectShardingFunctorInput& input,
                                SelectShardingFunctorOutput& output) override;
 
-  /// Registers one sharding functor per mapping function of an IndexTaskMap or SingleTaskMap
-  /// and returns the first ID. Call once per process, then use_sharding_functors() on every
-  /// mapper.
+  /// Registers one sharding functor per mapping function of an IndexTaskMap and returns the
+  /// first ID. Call once per process, then use_sharding_functors() on every mapper.
   ShardingID register_sharding_functors(Runtime* legion);
   void use_sharding_functors(ShardingID first) { sharding_first_ = first; }
-  /// The shard of the node the mapping function `map` puts a point of an index launch on (of a
-  /// single task, when `single`).
-  ShardID shard_of(PointMapper map, bool single, const DomainPoint& point, const Domain& domain,
+  /// The shard of the node the mapping function `map` puts a point of an index launch on.
+  ShardID shard_of(PointMapper map, const DomainPoint& point, const Domain& domain,
                    size_t total_shards);
 
  private:
@@ -629,19 +627,20 @@ void RealCosmaMapper::default_policy_select_target_processors(
 void RealCosmaMapper::select_sharding_functor(const MapperContext ctx, const Task& task,
                                               const SelectShardingFunctorInput& input,
                                               SelectShardingFunctorOutput& output) {
-  // A point of an index launch goes to the shard of its IndexTaskMap function's node; a
-  // single task to the default functor's.
-  const bool single = !task.is_index_space;
+  // A point of an index launch goes to the shard of its IndexTaskMap function's node. A single
+  // task keeps the default functor: the shard that owns it places it as its SingleTaskMap
+  // function says, with its parent at hand.
   const PointMapper map =
-      single ? nullptr : index_task_map(task.get_task_name(), task.target_proc.kind());
+      task.is_index_space ? index_task_map(task.get_task_name(), task.target_proc.kind())
+                          : nullptr;
   if (map == nullptr || sharding_first_ == 0) {
     DefaultMapper::select_sharding_functor(ctx, task, input, output);
     return;
   }
   // The functor of `map`: register_sharding_functors() numbers them in this order.
-  if (map == &RealCosmaMapper::face_cyclic && !single) output.chosen_functor = sharding_first_ + 0;
-  if (map == &RealCosmaMapper::cube_block && !single) output.chosen_functor = sharding_first_ + 1;
-  if (map == &RealCosmaMapper::all_gpus && !single) output.chosen_functor = sharding_first_ + 2;
+  if (map == &RealCosmaMapper::face_cyclic) output.chosen_functor = sharding_first_ + 0;
+  if (map == &RealCosmaMapper::cube_block) output.chosen_functor = sharding_first_ + 1;
+  if (map == &RealCosmaMapper::all_gpus) output.chosen_functor = sharding_first_ + 2;
 }
 
 /// The kind a task runs on: the first kind of its Task statement (or of the default order GPU,
@@ -921,41 +920,36 @@ Processor RealCosmaMapper::all_gpus(const MappedTask& task) {
   return rank_major(at(task.ipoint, 0, "tests/mappers/real_cosma.mapping:32:32"));
 }
 
-/// Control replication: a point of an index launch (or a single task) goes to the shard of the
-/// node its mapping function puts it on. Legion may call a functor from any thread: the
-/// mapping functions read only the mapper's globals and its atomic round-robin counters.
+/// Control replication: a point of an index launch goes to the shard of the node its mapping
+/// function puts it on. Legion may call a functor from any thread: the mapping functions
+/// read only the mapper's globals and its atomic round-robin counters.
 class NodeSharding : public ShardingFunctor {
  public:
-  NodeSharding(RealCosmaMapper* mapper, RealCosmaMapper::PointMapper map, bool single)
-      : mapper_(mapper), map_(map), single_(single) {}
+  NodeSharding(RealCosmaMapper* mapper, RealCosmaMapper::PointMapper map) : mapper_(mapper), map_(map) {}
   ShardID shard(const DomainPoint& point, const Domain& domain,
                 const size_t total_shards) override {
-    return mapper_->shard_of(map_, single_, point, domain, total_shards);
+    return mapper_->shard_of(map_, point, domain, total_shards);
   }
 
  private:
   RealCosmaMapper* mapper_;
   RealCosmaMapper::PointMapper map_;
-  bool single_;
 };
 
 ShardingID RealCosmaMapper::register_sharding_functors(Runtime* legion) {
   const ShardingID first =
       legion->generate_library_sharding_ids("mapsmith.real_cosma", 3);
   legion->register_sharding_functor(first + 0,
-                                    new NodeSharding(this, &RealCosmaMapper::face_cyclic, false));
+                                    new NodeSharding(this, &RealCosmaMapper::face_cyclic));
   legion->register_sharding_functor(first + 1,
-                                    new NodeSharding(this, &RealCosmaMapper::cube_block, false));
-  legion->register_sharding_functor(first + 2,
-                                    new NodeSharding(this, &RealCosmaMapper::all_gpus, false));
+                                    new NodeSharding(this, &RealCosmaMapper::cube_block));
+  legion->register_sharding_functor(first + 2, new NodeSharding(this, &RealCosmaMapper::all_gpus));
   return first;
 }
 
-ShardID RealCosmaMapper::shard_of(PointMapper map, bool single, const DomainPoint& point,
-                                  const Domain& domain, size_t total_shards) {
-  const MappedTask view =
-      single ? view_of(nullptr, DomainPoint(), Domain()) : view_of(nullptr, point, domain);
-  const AddressSpace node = (this->*map)(view).address_space();
+ShardID RealCosmaMapper::shard_of(PointMapper map, const DomainPoint& point, const Domain& domain,
+                                  size_t total_shards) {
+  const AddressSpace node = (this->*map)(view_of(nullptr, point, domain)).address_space();
   // A node's shards are consecutive (replicate_task): the node's first one owns the point.
   const size_t per_node = std::max<size_t>(1, total_shards / total_nodes);
   return static_cast<ShardID>((node * per_node) % total_shards);

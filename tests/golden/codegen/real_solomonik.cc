@@ -363,14 +363,12 @@ class RealSolomonikMapper : public DefaultMapper {
   void report_profiling(const MapperContext ctx, const Task& task,
                         const TaskProfilingInfo& input) override;
 
-  /// Registers one sharding functor per mapping function of an IndexTaskMap or SingleTaskMap
-  /// and returns the first ID. Call once per process, then use_sharding_functors() on every
-  /// mapper.
+  /// Registers one sharding functor per mapping function of an IndexTaskMap and returns the
+  /// first ID. Call once per process, then use_sharding_functors() on every mapper.
   ShardingID register_sharding_functors(Runtime* legion);
   void use_sharding_functors(ShardingID first) { sharding_first_ = first; }
-  /// The shard of the node the mapping function `map` puts a point of an index launch on (of a
-  /// single task, when `single`).
-  ShardID shard_of(PointMapper map, bool single, const DomainPoint& point, const Domain& domain,
+  /// The shard of the node the mapping function `map` puts a point of an index launch on.
+  ShardID shard_of(PointMapper map, const DomainPoint& point, const Domain& domain,
                    size_t total_shards);
 
  private:
@@ -543,22 +541,19 @@ void RealSolomonikMapper::default_policy_select_target_processors(
 void RealSolomonikMapper::select_sharding_functor(const MapperContext ctx, const Task& task,
                                                   const SelectShardingFunctorInput& input,
                                                   SelectShardingFunctorOutput& output) {
-  // A single task in a replicated parent goes to the shard of its SingleTaskMap function's
-  // node, a point of an index launch to its IndexTaskMap function's.
-  const bool single = !task.is_index_space;
+  // A point of an index launch goes to the shard of its IndexTaskMap function's node. A single
+  // task keeps the default functor: the shard that owns it places it as its SingleTaskMap
+  // function says, with its parent at hand.
   const PointMapper map =
-      single ? single_task_map(task.get_task_name(), task.target_proc.kind())
-             : index_task_map(task.get_task_name(), task.target_proc.kind());
+      task.is_index_space ? index_task_map(task.get_task_name(), task.target_proc.kind())
+                          : nullptr;
   if (map == nullptr || sharding_first_ == 0) {
     DefaultMapper::select_sharding_functor(ctx, task, input, output);
     return;
   }
   // The functor of `map`: register_sharding_functors() numbers them in this order.
-  if (map == &RealSolomonikMapper::same_point && single)
-    output.chosen_functor = sharding_first_ + 0;
-  if (map == &RealSolomonikMapper::cyclic_linear && !single)
-    output.chosen_functor = sharding_first_ + 1;
-  if (map == &RealSolomonikMapper::blocked && !single) output.chosen_functor = sharding_first_ + 2;
+  if (map == &RealSolomonikMapper::cyclic_linear) output.chosen_functor = sharding_first_ + 0;
+  if (map == &RealSolomonikMapper::blocked) output.chosen_functor = sharding_first_ + 1;
 }
 
 void RealSolomonikMapper::select_tasks_to_map(const MapperContext ctx,
@@ -924,41 +919,35 @@ Processor RealSolomonikMapper::blocked(const MappedTask& task) {
   return m_1d(at(task.ipoint, 0, "tests/mappers/real_solomonik.mapping:29:26") * m_1d.size(0) / at(task.ispace, 0, "tests/mappers/real_solomonik.mapping:29:58"));
 }
 
-/// Control replication: a point of an index launch (or a single task) goes to the shard of the
-/// node its mapping function puts it on. Legion may call a functor from any thread: the
-/// mapping functions read only the mapper's globals and its atomic round-robin counters.
+/// Control replication: a point of an index launch goes to the shard of the node its mapping
+/// function puts it on. Legion may call a functor from any thread: the mapping functions
+/// read only the mapper's globals and its atomic round-robin counters.
 class NodeSharding : public ShardingFunctor {
  public:
-  NodeSharding(RealSolomonikMapper* mapper, RealSolomonikMapper::PointMapper map, bool single)
-      : mapper_(mapper), map_(map), single_(single) {}
+  NodeSharding(RealSolomonikMapper* mapper, RealSolomonikMapper::PointMapper map) : mapper_(mapper), map_(map) {}
   ShardID shard(const DomainPoint& point, const Domain& domain,
                 const size_t total_shards) override {
-    return mapper_->shard_of(map_, single_, point, domain, total_shards);
+    return mapper_->shard_of(map_, point, domain, total_shards);
   }
 
  private:
   RealSolomonikMapper* mapper_;
   RealSolomonikMapper::PointMapper map_;
-  bool single_;
 };
 
 ShardingID RealSolomonikMapper::register_sharding_functors(Runtime* legion) {
   const ShardingID first =
-      legion->generate_library_sharding_ids("mapsmith.real_solomonik", 3);
-  legion->register_sharding_functor(
-      first + 0, new NodeSharding(this, &RealSolomonikMapper::same_point, true /*single*/));
-  legion->register_sharding_functor(
-      first + 1, new NodeSharding(this, &RealSolomonikMapper::cyclic_linear, false));
-  legion->register_sharding_functor(first + 2,
-                                    new NodeSharding(this, &RealSolomonikMapper::blocked, false));
+      legion->generate_library_sharding_ids("mapsmith.real_solomonik", 2);
+  legion->register_sharding_functor(first + 0,
+                                    new NodeSharding(this, &RealSolomonikMapper::cyclic_linear));
+  legion->register_sharding_functor(first + 1,
+                                    new NodeSharding(this, &RealSolomonikMapper::blocked));
   return first;
 }
 
-ShardID RealSolomonikMapper::shard_of(PointMapper map, bool single, const DomainPoint& point,
+ShardID RealSolomonikMapper::shard_of(PointMapper map, const DomainPoint& point,
                                       const Domain& domain, size_t total_shards) {
-  const MappedTask view =
-      single ? view_of(nullptr, DomainPoint(), Domain()) : view_of(nullptr, point, domain);
-  const AddressSpace node = (this->*map)(view).address_space();
+  const AddressSpace node = (this->*map)(view_of(nullptr, point, domain)).address_space();
   // A node's shards are consecutive (replicate_task): the node's first one owns the point.
   const size_t per_node = std::max<size_t>(1, total_shards / total_nodes);
   return static_cast<ShardID>((node * per_node) % total_shards);
