@@ -21,6 +21,7 @@ struct CheckOptions {
   bool werror = false;
   std::string machine;
   std::string app;
+  std::string dialect = "mapsmith";
 };
 }  // namespace
 
@@ -48,6 +49,8 @@ void add_check_command(CLI::App& app, Context& ctx) {
                   "map statements for the wrong kind of launch; scaled to --machine (default: "
                   "sapling). With --machine too, every decision is made as simulate makes it "
                   "(each mapping function at every point, each layout against its variant)");
+  cmd->add_option("--dialect", opts->dialect, kDialectHelp)
+      ->check(CLI::IsMember({"mapsmith", "published"}));
   cmd->callback([opts, &ctx] {
     std::optional<machine::Machine> m;
     if (!opts->machine.empty()) m = machine::load_machine(opts->machine);
@@ -56,7 +59,7 @@ void add_check_command(CLI::App& app, Context& ctx) {
     dsl::Diagnostics all(1000);
     for (const std::string& f : opts->files) {
       dsl::Diagnostics diags;
-      LoadedProgram lp = load_program(f, diags);
+      LoadedProgram lp = load_program(f, diags, dialect_named(opts->dialect));
       if (lp.ok && m && a) {
         // Everything simulate would refuse before running: every decision is made.
         mapping::check_mapping(lp.program, lp.info, *m, *a, diags);

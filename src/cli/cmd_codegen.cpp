@@ -20,6 +20,7 @@ struct CodegenOptions {
   std::string name;
   std::string base;
   std::string base_header;
+  std::string dialect = "mapsmith";
 };
 }  // namespace
 
@@ -50,9 +51,11 @@ void add_codegen_command(CLI::App& app, Context& ctx) {
       cmd->add_option("--base-header", opts->base_header, "The header that declares --base");
   base->needs(header);
   header->needs(base);
+  cmd->add_option("--dialect", opts->dialect, kDialectHelp)
+      ->check(CLI::IsMember({"mapsmith", "published"}));
   cmd->callback([opts, &ctx] {
     dsl::Diagnostics diags;
-    LoadedProgram lp = load_program(opts->file, diags);
+    LoadedProgram lp = load_program(opts->file, diags, dialect_named(opts->dialect));
     if (!lp.ok) {
       print_diagnostics(ctx, diags, false);
       ctx.exit_code = kExitInput;

@@ -24,6 +24,7 @@ struct ExplainOptions {
   std::string launch;
   std::string app;
   std::string backpressure = "on";
+  std::string dialect = "mapsmith";
   bool json = false;
 };
 
@@ -227,6 +228,8 @@ void add_explain_command(CLI::App& app, Context& ctx) {
                   "on (default) or off: whether the run enforces InstanceLimit (the DSL mapper "
                   "does unless started with -tm:disable_backpressure)")
       ->check(CLI::IsMember({"on", "off"}));
+  cmd->add_option("--dialect", opts->dialect, kDialectHelp)
+      ->check(CLI::IsMember({"mapsmith", "published"}));
   cmd->add_flag("--json", opts->json,
                 "With --launch: {\"task\", \"points\": [{\"point\", \"node\", \"kind\", "
                 "\"proc\"}]} where proc counts the processors of that kind on the node from 0. "
@@ -244,7 +247,7 @@ void add_explain_command(CLI::App& app, Context& ctx) {
     dsl::Diagnostics diags;
     LoadedProgram lp;
     if (!opts->mapper.empty()) {
-      lp = load_program(opts->mapper, diags);
+      lp = load_program(opts->mapper, diags, dialect_named(opts->dialect));
       if (lp.ok)
         mapping::check_against(lp.program, lp.info, &m, opts->app.empty() ? nullptr : &a, diags);
       if (diags.has_errors()) {

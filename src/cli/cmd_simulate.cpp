@@ -32,6 +32,7 @@ struct SimulateOptions {
   std::string expert;
   std::string trace;
   std::string backpressure = "on";
+  std::string dialect = "mapsmith";
   bool json = false;
   bool no_compare = false;
 };
@@ -49,11 +50,12 @@ struct Result {
 /// parse → check → decide → simulate. `path` empty: the default policy.
 std::unique_ptr<Result> run_mapper(const std::string& path, const app::App& a,
                                    const machine::Machine& m, bool backpressure,
-                                   std::ostream* trace) {
+                                   std::ostream* trace,
+                                   dsl::Dialect dialect = dsl::Dialect::Mapsmith) {
   auto r = std::make_unique<Result>();
   r->label = path.empty() ? std::string("default policy") : path;
   if (!path.empty()) {
-    r->program = load_program(path, r->diags);
+    r->program = load_program(path, r->diags, dialect);
     if (!r->program.ok) return r;
     mapping::check_against(r->program.program, r->program.info, &m, &a, r->diags);
     if (r->diags.has_errors()) return r;
@@ -258,6 +260,8 @@ void add_simulate_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--expert", opts->expert,
                   "The expert mapper to compare with (default: the shipped "
                   "examples/APP/expert.mapping, when it exists; 'none': no comparison)");
+  cmd->add_option("--dialect", opts->dialect, kDialectHelp)
+      ->check(CLI::IsMember({"mapsmith", "published"}));
   cmd->add_flag("--no-compare", opts->no_compare,
                 "Simulate only the given mapper (no expert or default-policy runs)");
   cmd->add_option("--backpressure", opts->backpressure,
@@ -279,7 +283,8 @@ void add_simulate_command(CLI::App& app, Context& ctx) {
       if (!trace_file) throw InputError(fmt::format("{}: cannot write the trace", opts->trace));
     }
     const bool bp = opts->backpressure == "on";
-    auto main = run_mapper(opts->mapper, a, m, bp, opts->trace.empty() ? nullptr : &trace_file);
+    auto main = run_mapper(opts->mapper, a, m, bp, opts->trace.empty() ? nullptr : &trace_file,
+                           dialect_named(opts->dialect));
     if (!main->outcome) {  // the mapper did not parse, check or decide
       // Once: as text, or in the JSON's "failures".
       if (opts->json)

@@ -12,18 +12,24 @@
 
 namespace mapsmith::cli {
 
-LoadedProgram load_program_text(std::string name, std::string text, dsl::Diagnostics& diags) {
+dsl::Dialect dialect_named(const std::string& name) {
+  return name == "published" ? dsl::Dialect::Published : dsl::Dialect::Mapsmith;
+}
+
+LoadedProgram load_program_text(std::string name, std::string text, dsl::Diagnostics& diags,
+                                dsl::Dialect dialect) {
   LoadedProgram out;
   std::size_t before = diags.error_count();
   auto src = std::make_shared<dsl::SourceFile>(std::move(name), std::move(text));
   out.program = dsl::parse(src, diags);
+  out.program.dialect = dialect;
   out.parsed = diags.error_count() == before;
   if (out.parsed) out.info = dsl::check(out.program, diags);
   out.ok = diags.error_count() == before;
   return out;
 }
 
-LoadedProgram load_program(const std::string& path, dsl::Diagnostics& diags) {
+LoadedProgram load_program(const std::string& path, dsl::Diagnostics& diags, dsl::Dialect dialect) {
   std::string text;
   try {
     if (path == "-") {
@@ -48,7 +54,7 @@ LoadedProgram load_program(const std::string& path, dsl::Diagnostics& diags) {
     diags.file_error(path == "-" ? "<stdin>" : path, msg);
     return LoadedProgram{};
   }
-  return load_program_text(path == "-" ? "<stdin>" : path, std::move(text), diags);
+  return load_program_text(path == "-" ? "<stdin>" : path, std::move(text), diags, dialect);
 }
 
 }  // namespace mapsmith::cli

@@ -17,11 +17,21 @@ struct LoadedProgram {
   bool ok = false;      // no errors at all
 };
 
-/// Reads `path` ("-" for standard input), parses it and, when it parsed, checks it. Every
-/// problem, including an unreadable file, goes to `diags`.
-LoadedProgram load_program(const std::string& path, dsl::Diagnostics& diags);
+/// Reads `path` ("-" for standard input), parses it and, when it parsed, checks it in `dialect`
+/// (docs/language.md, "Dialects"). Every problem, including an unreadable file, goes to `diags`.
+LoadedProgram load_program(const std::string& path, dsl::Diagnostics& diags,
+                           dsl::Dialect dialect = dsl::Dialect::Mapsmith);
 
 /// Parses and checks text already in memory.
-LoadedProgram load_program_text(std::string name, std::string text, dsl::Diagnostics& diags);
+LoadedProgram load_program_text(std::string name, std::string text, dsl::Diagnostics& diags,
+                                dsl::Dialect dialect = dsl::Dialect::Mapsmith);
+
+/// The dialect an option's value names: "mapsmith" (the default) or "published".
+dsl::Dialect dialect_named(const std::string& name);
+/// The help text of the commands' --dialect option.
+inline constexpr const char* kDialectHelp =
+    "How to read the mapping file: mapsmith (default) or published, the published DSL "
+    "mapper's reading: the first of equally specific statements wins, and check warns about "
+    "every construct its front end rejects (docs/language.md, Dialects)";
 
 }  // namespace mapsmith::cli

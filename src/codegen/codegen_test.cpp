@@ -1,5 +1,6 @@
 #include "codegen/codegen.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -16,9 +17,11 @@ struct Generated {
   std::string errors;
 };
 
-Generated generate(const std::string& text, Options o = {}) {
+Generated generate(const std::string& text, Options o = {},
+                   dsl::Dialect dialect = dsl::Dialect::Mapsmith) {
   dsl::Diagnostics diags;
   dsl::Program p = dsl::parse_string(text, diags, "t.mapping");
+  p.dialect = dialect;
   dsl::ProgramInfo info = dsl::check(p, diags);
   EXPECT_FALSE(diags.has_errors()) << "the test program itself has errors";
   if (o.name.empty()) o.name = "t";
@@ -79,28 +82,33 @@ TEST(Codegen, RegionStatementsMostSpecificFirstLaterFirstAmongEquals) {
       "Region foo,bar ghost CPU ZCMEM,SYSMEM;\n"
       "Region * * * SOCKMEM,SYSMEM;\n");
   ASSERT_TRUE(g.ok) << g.errors;
-  EXPECT_EQ(definition(g.code, "std::vector<Memory::Kind> TMapper::memory_priority"),
-            "std::vector<Memory::Kind> TMapper::memory_priority(const std::string& task, const "
-            "RegionArg& "
-            "arg,\n"
-            "                                                   Processor::Kind proc) const {\n"
+  EXPECT_EQ(definition(g.code, "MemoryChoice TMapper::memory_priority"),
+            "MemoryChoice TMapper::memory_priority(const std::string& task, const RegionArg& arg,\n"
+            "                                      Processor::Kind proc) const {\n"
             "  // line 4: Region foo,bar ghost CPU ZCMEM,SYSMEM;\n"
             "  if ((task == \"foo\" || task == \"bar\") && arg.is(\"ghost\") && proc == "
             "Processor::LOC_PROC)\n"
-            "    return {Memory::Z_COPY_MEM, Memory::SYSTEM_MEM};\n"
+            "    return MemoryChoice{kLine4, {Memory::Z_COPY_MEM, Memory::SYSTEM_MEM}};\n"
             "  // line 3: Region * ghost GPU ZCMEM;\n"
-            "  if (arg.is(\"ghost\") && proc == Processor::TOC_PROC) return {Memory::Z_COPY_MEM};\n"
+            "  if (arg.is(\"ghost\") && proc == Processor::TOC_PROC)\n"
+            "    return MemoryChoice{kLine3, {Memory::Z_COPY_MEM}};\n"
             "  // line 2: Region foo 1 * SYSMEM;\n"
-            "  if (task == \"foo\" && arg.index == 1) return {Memory::SYSTEM_MEM};\n"
+            "  if (task == \"foo\" && arg.index == 1) return MemoryChoice{kLine2, "
+            "{Memory::SYSTEM_MEM}};\n"
             "  // line 1: Region * * GPU FBMEM,ZCMEM;\n"
-            "  if (proc == Processor::TOC_PROC) return {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM};\n"
+            "  if (proc == Processor::TOC_PROC)\n"
+            "    return MemoryChoice{kLine1, {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM}};\n"
             "  // line 5: Region * * * SOCKMEM,SYSMEM;\n"
-            "  return {Memory::SOCKET_MEM, Memory::SYSTEM_MEM};\n"
+            "  return MemoryChoice{kLine5, {Memory::SOCKET_MEM, Memory::SYSTEM_MEM}};\n"
             "}\n");
+  // The statements as the mapper names them when it stops.
+  EXPECT_NE(g.code.find("constexpr const char* kLine4 = \"t.mapping:4:1: Region foo,bar ghost CPU "
+                        "ZCMEM,SYSMEM;\";\n"),
+            std::string::npos);
   // map_task makes the instances: names come from the semantic names of the region tree.
-  EXPECT_NE(
-      g.code.find("      place_region(ctx, task, idx, target, output.chosen_instances[idx]);"),
-      std::string::npos);
+  EXPECT_NE(g.code.find("    place_region(ctx, task, idx, target, variant.variant, "
+                        "output.chosen_instances[idx]);"),
+            std::string::npos);
   EXPECT_NE(g.code.find("runtime->retrieve_semantic_information(ctx, handle, "
                         "LEGION_NAME_SEMANTIC_TAG"),
             std::string::npos);
@@ -114,26 +122,30 @@ TEST(Codegen, LayoutStatementsBuildALayout) {
       "Layout * * SYSMEM Align>=64;\n"
       "Layout * * ZCMEM No_Align;\n");
   ASSERT_TRUE(g.ok) << g.errors;
-  EXPECT_EQ(
-      definition(g.code, "Layout TMapper::layout_of"),
-      "Layout TMapper::layout_of(const std::string& task, const RegionArg& arg, "
-      "Processor::Kind proc,\n"
-      "                          Memory::Kind memory) const {\n"
-      "  // line 3: Layout sweep flux GPU SOA C_order Compact Exact;\n"
-      "  if (task == \"sweep\" && arg.is(\"flux\") && proc == Processor::TOC_PROC)\n"
-      "    return Layout().soa().c_order().compact().exact();\n"
-      "  // line 5: Layout * * ZCMEM No_Align;\n"
-      "  if (memory == Memory::Z_COPY_MEM) return Layout().no_align();\n"
-      "  // line 4: Layout * * SYSMEM Align>=64;\n"
-      "  if (memory == Memory::SYSTEM_MEM) return Layout().align(LEGION_GE_EK, 64);\n"
-      "  // line 2: Layout * * FBMEM AOS C_order Align==128;\n"
-      "  if (memory == Memory::GPU_FB_MEM) return Layout().aos().c_order().align(LEGION_EQ_EK, "
-      "128);\n"
-      "  // line 1: Layout * * * SOA F_order;\n"
-      "  return Layout().soa().f_order();\n"
-      "}\n");
+  EXPECT_EQ(definition(g.code, "Layout TMapper::layout_of"),
+            "Layout TMapper::layout_of(const std::string& task, const RegionArg& arg, "
+            "Processor::Kind proc,\n"
+            "                          Memory::Kind memory) const {\n"
+            "  // line 3: Layout sweep flux GPU SOA C_order Compact Exact;\n"
+            "  if (task == \"sweep\" && arg.is(\"flux\") && proc == Processor::TOC_PROC)\n"
+            "    return Layout().soa().c_order().compact().exact().decided_by(kLine3);\n"
+            "  // line 5: Layout * * ZCMEM No_Align;\n"
+            "  if (memory == Memory::Z_COPY_MEM) return Layout().no_align().decided_by(kLine5);\n"
+            "  // line 4: Layout * * SYSMEM Align>=64;\n"
+            "  if (memory == Memory::SYSTEM_MEM) return Layout().align(LEGION_GE_EK, "
+            "64).decided_by(kLine4);\n"
+            "  // line 2: Layout * * FBMEM AOS C_order Align==128;\n"
+            "  if (memory == Memory::GPU_FB_MEM)\n"
+            "    return Layout().aos().c_order().align(LEGION_EQ_EK, 128).decided_by(kLine2);\n"
+            "  // line 1: Layout * * * SOA F_order;\n"
+            "  return Layout().soa().f_order().decided_by(kLine1);\n"
+            "}\n");
   // Without Region statements the memory is the default mapper's.
-  EXPECT_NE(g.code.find("default_policy_select_target_memory(ctx, target, req).kind()};"),
+  EXPECT_NE(g.code.find("  choice.kinds.push_back(default_policy_select_target_memory(ctx, target, "
+                        "req).kind());"),
+            std::string::npos);
+  // The variant's own layout constraints hold too (issue 14, item 3).
+  EXPECT_NE(g.code.find("runtime->find_task_layout_constraints(ctx, task.task_id, variant);"),
             std::string::npos);
 }
 
@@ -170,16 +182,20 @@ TEST(Codegen, InstanceLimitHoldsTasksBackInSelectTasksToMap) {
 TEST(Codegen, ControlReplicateSetsReplicateAndOneShardPerNode) {
   Generated g = generate("ControlReplicate main_loop,top_level;\n");
   ASSERT_TRUE(g.ok) << g.errors;
-  EXPECT_EQ(definition(g.code, "bool TMapper::control_replicate"),
-            "bool TMapper::control_replicate(const std::string& task) const {\n"
+  EXPECT_EQ(definition(g.code, "const char* TMapper::control_replicate"),
+            "const char* TMapper::control_replicate(const std::string& task) const {\n"
             "  // line 1: ControlReplicate main_loop,top_level;\n"
-            "  if (task == \"main_loop\" || task == \"top_level\") return true;\n"
-            "  return false;\n"
+            "  if (task == \"main_loop\" || task == \"top_level\") return kLine1;\n"
+            "  return nullptr;\n"
             "}\n");
-  EXPECT_NE(g.code.find("  if (control_replicate(task.get_task_name())) output.replicate = true;"),
+  EXPECT_NE(g.code.find("  if (control_replicate(task.get_task_name()) != nullptr)\n"
+                        "    output.replicate = !task.is_index_space && !task.must_epoch_task;"),
             std::string::npos);
   EXPECT_NE(g.code.find("    output.target_processors.push_back(on_node(kind, node).front());"),
             std::string::npos);
+  // Only a replicable variant, and on one node one shard per processor of the kind.
+  EXPECT_NE(g.code.find("  if (!variant.is_replicable)\n"), std::string::npos);
+  EXPECT_NE(g.code.find("    output.target_processors = on_node(kind, 0);\n"), std::string::npos);
 }
 
 TEST(Codegen, IndexTaskMapNamedTaskBeatsKindBeatsAny) {
@@ -232,7 +248,7 @@ TEST(Codegen, SingleTaskMapPlacesSingleLaunches) {
   EXPECT_EQ(function(g.code, "stay"),
             "// def stay, line 2 of the program\n"
             "Processor TMapper::stay(const MappedTask& task) {\n"
-            "  return g(g.index_of(parent_of(task).processor));\n"
+            "  return g(g.index_of(parent_of(task, \"t.mapping:2:38\").processor));\n"
             "}\n");
   EXPECT_NE(g.code.find("  if (const PointMapper map = single_task_map(task.get_task_name(), "
                         "kind))"),
@@ -252,7 +268,7 @@ TEST(Translate, ArithmeticRoundsDownUnlessBothSidesAreNonNegative) {
   EXPECT_EQ(function(g.code, "f"),
             "// def f, line 2 of the program\n"
             "Processor TMapper::f(const MappedTask& task) {\n"
-            "  coord_t i = task.ipoint[0];\n"
+            "  coord_t i = at(task.ipoint, 0, \"t.mapping:3:18\");\n"
             "  coord_t j = i - 1;\n"
             "  return m(i / m.size(1) % m.size(0), floor_mod(j, m.size(1)));\n"
             "}\n");
@@ -281,14 +297,15 @@ TEST(Translate, TuplesSlicesUnpackingAndComprehensions) {
             "    return part(task.ipoint, task.ispace, six, i);\n"
             "  });\n"
             "  Tuple low = map_tuple(Tuple{0, 1, 2}, [&](coord_t i) {\n"
-            "    return at(task.ipoint, i) % six.size(i + 3);\n"
+            "    return at(task.ipoint, i, \"t.mapping:7:26\") % six.size(i + 3);\n"
             "  });\n"
             "  return six(cat({up, low}));\n"
             "}\n");
   EXPECT_EQ(function(g.code, "part"),
             "// def part, line 2 of the program\n"
             "coord_t TMapper::part(const Tuple& p, const Tuple& s, const MSpace& m, coord_t d) {\n"
-            "  return floor_div(at(p, d) * m.size(d), at(s, d));\n"
+            "  return floor_div(at(p, d, \"t.mapping:2:57\") * m.size(d), at(s, d, "
+            "\"t.mapping:2:76\"));\n"
             "}\n");
   EXPECT_NE(g.code.find("inline Tuple auto_split_factors(coord_t n, const Tuple& launch) {"),
             std::string::npos);
@@ -312,13 +329,13 @@ TEST(Translate, WildcardsPrintsAndMemoryQueries) {
             "// def f, line 3 of the program\n"
             "Processor TMapper::f(const MappedTask& task) {\n"
             "  print(\"point {} of {}\", {text(task.ipoint), text(task.ispace)});\n"
-            "  Processor p = gpus.any(Tuple{task.ipoint[0] % gpus.size(0), MSpace::kAny}, "
-            "turn_[0]);\n"
+            "  Processor p =\n"
+            "      gpus.any(Tuple{at(task.ipoint, 0, \"t.mapping:5:23\") % gpus.size(0), "
+            "MSpace::kAny}, turn_[0]);\n"
             "  return has_memory(p, Memory::GPU_FB_MEM) || has_memory(p, kind) ? p : gpus(0, 0);\n"
             "}\n");
   EXPECT_NE(g.code.find("  Memory::Kind kind;\n"), std::string::npos);
-  EXPECT_NE(g.code.find("  std::vector<coord_t> turn_ = std::vector<coord_t>(1);"),
-            std::string::npos);
+  EXPECT_NE(g.code.find("  std::array<std::atomic<coord_t>, 1> turn_{};"), std::string::npos);
   EXPECT_NE(g.code.find("Logger log_mapsmith(\"mapsmith\");"), std::string::npos);
 }
 
@@ -334,10 +351,10 @@ TEST(Translate, NamesThatAreCppWordsAreRenamed) {
   ASSERT_TRUE(g.ok) << g.errors;
   EXPECT_EQ(function(g.code, "class"),
             "// def class, line 2 of the program\n"
-            "Processor TMapper::class_(const MappedTask& task) {\n"
-            "  Tuple at_ = task.ipoint;\n"
+            "Processor TMapper::dsl_class(const MappedTask& task) {\n"
+            "  Tuple dsl_at = task.ipoint;\n"
             "  [[maybe_unused]] coord_t unused = 3;\n"
-            "  return new_(0, at_[0] % new_.size(1));\n"
+            "  return dsl_new(0, at(dsl_at, 0, \"t.mapping:5:19\") % dsl_new.size(1));\n"
             "}\n");
 }
 
@@ -426,6 +443,90 @@ TEST(Registration, InstallsOneMapperPerProcessor) {
             "void register_t_mapper() {\n"
             "  Runtime::add_registration_callback(create_t_mappers);\n"
             "}\n");
+}
+
+TEST(Codegen, PublishedDialectAppendsTheListsOfEveryMatchingRegionStatement) {
+  Generated g = generate("Region * * GPU ZCMEM;\nRegion t * GPU SYSMEM;\nRegion t * GPU FBMEM;\n",
+                         {}, dsl::Dialect::Published);
+  ASSERT_TRUE(g.ok) << g.errors;
+  EXPECT_EQ(definition(g.code, "MemoryChoice TMapper::memory_priority"),
+            "MemoryChoice TMapper::memory_priority(const std::string& task, const RegionArg& "
+            "/*arg*/,\n"
+            "                                      Processor::Kind proc) const {\n"
+            "  MemoryChoice out;\n"
+            "  auto add = [&out](const char* statement, std::initializer_list<Memory::Kind> "
+            "kinds) {\n"
+            "    if (out.statement == nullptr) out.statement = statement;\n"
+            "    out.kinds.insert(out.kinds.end(), kinds);\n"
+            "  };\n"
+            "  // line 2: Region t * GPU SYSMEM;\n"
+            "  if (task == \"t\" && proc == Processor::TOC_PROC) add(kLine2, "
+            "{Memory::SYSTEM_MEM});\n"
+            "  // line 3: Region t * GPU FBMEM;\n"
+            "  if (task == \"t\" && proc == Processor::TOC_PROC) add(kLine3, "
+            "{Memory::GPU_FB_MEM});\n"
+            "  // line 1: Region * * GPU ZCMEM;\n"
+            "  if (proc == Processor::TOC_PROC) add(kLine1, {Memory::Z_COPY_MEM});\n"
+            "  return out;\n"
+            "}\n");
+}
+
+TEST(Codegen, NamesThatMayBeMacrosOrLibraryNamesAreMangled) {
+  // #15: each of these names is accepted by the language and broke the generated C++.
+  Generated g = generate(
+      "NULL = 1;\nEOF = 2;\nerrno = 3;\noffsetof = 4;\nsize_t = 5;\nLEGION_MAX_DIM = 6;\n"
+      "linux = 7;\nunix = 8;\ndsl_x = 9;\nkLine1 = 10;\nsetup = 11;\nview_of = 12;\n"
+      "N = 13;\n");
+  ASSERT_TRUE(g.ok) << g.errors;
+  for (const char* name :
+       {"dsl_NULL", "dsl_EOF", "dsl_errno", "dsl_offsetof", "dsl_size_t", "dsl_LEGION_MAX_DIM",
+        "dsl_linux", "dsl_unix", "dsl_dsl_x", "dsl_kLine1", "dsl_setup", "dsl_view_of"}) {
+    EXPECT_NE(g.code.find(fmt::format("  {} = ", name)), std::string::npos) << name;
+  }
+  EXPECT_NE(g.code.find("  N = 13;"), std::string::npos) << "a one-letter name is kept";
+}
+
+TEST(Codegen, FileNameAndAppCannotInjectCode) {
+  // #15: a newline in the file name or --app ended the header comment.
+  Options o;
+  o.source_name = "evil\nint injected_from_name = 1;\\";
+  o.app = "app\n#error injected_from_app";
+  Generated g = generate("Task * CPU;\n", o);
+  ASSERT_TRUE(g.ok) << g.errors;
+  EXPECT_EQ(g.code.find("\nint injected_from_name"), std::string::npos);
+  EXPECT_EQ(g.code.find("\n#error"), std::string::npos);
+  EXPECT_NE(g.code.find("// A Legion mapper generated by `mapsmith codegen` from "
+                        "evil\\nint injected_from_name = 1;\\\\.\n"),
+            std::string::npos);
+  EXPECT_NE(g.code.find("// Application: app\\n#error injected_from_app\n"), std::string::npos);
+  // The header's name sits between the quotes of an #include: such names are refused.
+  Options b;
+  b.base_class = "AppMapper";
+  b.base_header = "app.h\"\nint injected;";
+  Generated bad = generate("Task * CPU;\n", b);
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.code, "");
+  EXPECT_EQ(bad.errors,
+            "t.mapping: error: --base-header \"app.h\\\"\\nint injected;\": a header name "
+            "cannot hold a quote, a backslash or a control character\n");
+}
+
+TEST(Codegen, ConstantIndexesAreCheckedWithTheirPlace) {
+  // Issue 14, item 5: task.ipoint[0] of a single task crashed the generated mapper.
+  Generated g = generate(
+      "m = Machine(CPU);\n"
+      "def f(Task task) { return m[0, task.ipoint[0]]; }\n"
+      "SingleTaskMap t f;\n");
+  ASSERT_TRUE(g.ok) << g.errors;
+  EXPECT_EQ(function(g.code, "f"),
+            "// def f, line 2 of the program\n"
+            "Processor TMapper::f(const MappedTask& task) {\n"
+            "  return m(0, at(task.ipoint, 0, \"t.mapping:2:43\"));\n"
+            "}\n");
+  EXPECT_NE(g.code.find("    fail(std::string(where) + \": error: index \" + std::to_string(i) +\n"
+                        "         \" is out of range for the tuple \" + text(t) + \" of length "
+                        "\" + std::to_string(n));"),
+            std::string::npos);
 }
 
 }  // namespace

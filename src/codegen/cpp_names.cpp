@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 namespace mapsmith::codegen {
@@ -195,6 +196,50 @@ constexpr std::array kReserved = {
     "PointMapper",
     "evaluate_globals",
     "nodes",
+    "setup",
+    "on_node",
+    "single_task_processor",
+    "register_sharding_functors",
+    "use_sharding_functors",
+    "shard_of",
+    "variant_layout",
+    "backpressure_",
+    "NodeSharding",
+    "view_of",
+    "in_flight",
+    "InFlight",
+    "MemoryChoice",
+    "constraint_text",
+    "statement_",
+    "Wide",
+    "kVirtual",
+    // names of the C library, the C++ library and Legion's headers that are macros or types the
+    // generated code spells unqualified: a DSL name must not be taken for them
+    "errno",
+    "offsetof",
+    "stdin",
+    "stdout",
+    "stderr",
+    "linux",
+    "unix",
+    "i386",
+    "major",
+    "minor",
+    "makedev",
+    "setjmp",
+    "va_arg",
+    "va_start",
+    "va_end",
+    "va_copy",
+    "alloca",
+    "signbit",
+    "isnan",
+    "isinf",
+    "fpclassify",
+    "isfinite",
+    "isnormal",
+    "UniqueID",
+    "Serializer",
     // members of Legion's DefaultMapper and Mapper that a name could hide
     "runtime",
     "machine",
@@ -251,14 +296,31 @@ constexpr std::array kReserved = {
 
 }  // namespace
 
-std::string cpp_identifier(std::string_view name) {
+namespace {
+
+/// Whether the generated C++ must not use a DSL name as it is: a C++ keyword or a name the
+/// mapper, its support code, Legion or the C and C++ libraries use; a name that could be a macro
+/// (no lower-case letter and more than one character: NULL, EOF, LEGION_MAX_DIM), a POSIX type
+/// (ending in _t: size_t), or a name C++ reserves (a double underscore, '_' and a capital); and
+/// a name that starts like a mangled one.
+bool needs_mangling(std::string_view name) {
   for (const char* r : kReserved)
-    if (name == r) return std::string(name) + "_";
-  // Names with a double underscore or a leading underscore and capital are reserved in C++.
-  if (name.find("__") != std::string_view::npos ||
-      (name.size() > 1 && name[0] == '_' && name[1] >= 'A' && name[1] <= 'Z'))
-    return "dsl" + std::string(name[0] == '_' ? "" : "_") + std::string(name) + "_";
-  return std::string(name);
+    if (name == r) return true;
+  const bool lower =
+      std::any_of(name.begin(), name.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+  if (!lower && name.size() > 1) return true;
+  if (name.size() > 2 && name.substr(name.size() - 2) == "_t") return true;
+  if (name.find("__") != std::string_view::npos) return true;
+  if (name.size() > 1 && name[0] == '_' && name[1] >= 'A' && name[1] <= 'Z') return true;
+  return name.substr(0, 4) == "dsl_" || name.substr(0, 5) == "kLine";  // kLine3: statements
+}
+
+}  // namespace
+
+std::string cpp_identifier(std::string_view name) {
+  // "dsl_" before every mangled name keeps the spelling one-to-one: no name that is not mangled
+  // starts with it.
+  return needs_mangling(name) ? "dsl_" + std::string(name) : std::string(name);
 }
 
 std::string cpp_type(dsl::Type t) {
@@ -339,6 +401,9 @@ std::string cpp_string(std::string_view text) {
         break;
       case '\t':
         out += "\\t";
+        break;
+      case '?':  // never a trigraph (g++ warns about ?? in -Wall)
+        out += "\\?";
         break;
       default:
         if (static_cast<unsigned char>(c) < 0x20)

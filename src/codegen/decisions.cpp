@@ -2,6 +2,8 @@
 // if-chain per kind of statement, in the order dsl.md section 5 resolves them.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "codegen/generator.h"
 #include "codegen/rules.h"
 #include "codegen/text.h"
@@ -11,7 +13,42 @@ namespace mapsmith::codegen {
 using dsl::Stmt;
 using dsl::StmtKind;
 
-Chain Generator::chain(StmtKind kind, const std::function<std::string(const Stmt&)>& value) const {
+std::string Generator::statement_string(const Stmt& s) const {
+  named_statements_.insert(&s);
+  return statement_constant(s);
+}
+
+std::string Generator::statement_constant(const Stmt& s) const {
+  const dsl::SourceLoc l = p_.loc(s);
+  if (statements_on_line_.empty())  // counted once: a program may have many statements
+    for (const Stmt& o : p_.stmts)
+      ++statements_on_line_[p_.loc(o).line];
+  const bool alone = statements_on_line_[l.line] == 1;
+  return alone ? fmt::format("kLine{}", l.line) : fmt::format("kLine{}_{}", l.line, l.col);
+}
+
+std::string Generator::statement_constants() const {
+  if (named_statements_.empty()) return {};
+  std::vector<const Stmt*> in_order(named_statements_.begin(), named_statements_.end());
+  std::sort(in_order.begin(), in_order.end(),
+            [](const Stmt* a, const Stmt* b) { return a->begin < b->begin; });
+  std::string o =
+      "/// The statements the mapper names when it stops: \"FILE:LINE:COL: STATEMENT\".\n";
+  for (const Stmt* s : in_order) {
+    const dsl::SourceLoc l = p_.loc(*s);
+    const std::string text = cpp_string(
+        fmt::format("{}:{}:{}: {}", p_.source->name(), l.line, l.col, statement_text(p_, *s)));
+    std::string line =
+        fmt::format("constexpr const char* {} = {};\n", statement_constant(*s), text);
+    if (line.size() > 101)
+      line = fmt::format("constexpr const char* {} =\n    {};\n", statement_constant(*s), text);
+    o += line;
+  }
+  return o + "\n";
+}
+
+Chain Generator::chain(StmtKind kind, const std::function<std::string(const Stmt&)>& value,
+                       bool every) const {
   Chain c;
   for (const Stmt* s : by_precedence(p_, kind)) {
     std::vector<std::string> conds;
@@ -48,6 +85,10 @@ Chain Generator::chain(StmtKind kind, const std::function<std::string(const Stmt
     if (conds.size() == 1 && conds[0].front() == '(')
       conds[0] = conds[0].substr(1, conds[0].size() - 2);
     c.code += comment("  ", fmt::format("line {}: {}", p_.loc(*s).line, statement_text(p_, *s)));
+    if (every) {  // each statement that applies adds its value; the chain returns no value
+      c.code += conds.empty() ? fmt::format("  {};\n", value(*s)) : guarded_call(conds, value(*s));
+      continue;
+    }
     if (conds.empty()) {
       c.code += fmt::format("  return {};\n", value(*s));
       c.unconditional = true;
@@ -105,8 +146,8 @@ std::string Generator::decisions() {
         "std::vector<Processor::Kind>", "kind_priority", {param(c.uses_task, task_t, "task")}, c,
         "{Processor::TOC_PROC, Processor::OMP_PROC, Processor::LOC_PROC}", o);
   }
-  if (has(StmtKind::Region)) {
-    Chain c = chain(StmtKind::Region, [&](const Stmt& s) {
+  if (has(StmtKind::Region) && !based()) {
+    auto kinds_of = [&](const Stmt& s) {
       std::string v = "{";
       dsl::NameList kinds = p_.kinds(s);
       for (std::size_t i = 0; i < kinds.size(); ++i) {
@@ -114,16 +155,46 @@ std::string Generator::decisions() {
         v += (i ? ", " : "") + (k ? legion_kind(*k) : std::string("Memory::NO_MEMKIND"));
       }
       return v + "}";
-    });
-    if (!based()) {
+    };
+    const std::vector<std::string> params = {"task", "arg", "proc"};
+    if (dsl::later_wins(p_)) {
+      Chain c = chain(StmtKind::Region, [&](const Stmt& s) {
+        return fmt::format("MemoryChoice{{{}, {}}}", statement_string(s), kinds_of(s));
+      });
       decision(
           "/// Region statements: the memory kinds for a region argument of a task on a "
-          "`proc` processor,\n/// best first (the next when one is full or "
-          "unreachable); empty: none applies.\n",
-          "std::vector<Memory::Kind>", "memory_priority",
+          "`proc` processor,\n/// best first (the next when one is full or unreachable), "
+          "and the statement; no kinds: none\n/// applies.\n",
+          "MemoryChoice", "memory_priority",
           {param(c.uses_task, task_t, "task"), param(c.uses_arg, "const RegionArg&", "arg"),
            param(c.uses_proc, "Processor::Kind", "proc")},
-          c, "{}", o);
+          c, "MemoryChoice()", o);
+    } else {
+      // The published dialect: the lists of every statement that matches, best first, one
+      // after the other (its query_memory_list).
+      Chain c = chain(
+          StmtKind::Region,
+          [&](const Stmt& s) {
+            return fmt::format("add({}, {})", statement_string(s), kinds_of(s));
+          },
+          true);
+      c.code =
+          "  MemoryChoice out;\n"
+          "  auto add = [&out](const char* statement, std::initializer_list<Memory::Kind> "
+          "kinds) {\n"
+          "    if (out.statement == nullptr) out.statement = statement;\n"
+          "    out.kinds.insert(out.kinds.end(), kinds);\n"
+          "  };\n" +
+          c.code;
+      decision(
+          "/// Region statements: the memory kinds for a region argument of a task on a "
+          "`proc` processor,\n/// the lists of every statement that applies, best first (the "
+          "published dialect), and the\n/// first of those statements; no kinds: none "
+          "applies.\n",
+          "MemoryChoice", "memory_priority",
+          {param(c.uses_task, task_t, "task"), param(c.uses_arg, "const RegionArg&", "arg"),
+           param(c.uses_proc, "Processor::Kind", "proc")},
+          c, "out", o);
     }
   }
   if (has(StmtKind::Layout) && !based()) {
@@ -178,7 +249,7 @@ std::string Generator::decisions() {
           }
         }
       }
-      return v;
+      return v + fmt::format(".decided_by({})", statement_string(s));
     });
     decision(
         "/// Layout statements: the layout of an instance of a region argument, for a "
@@ -207,9 +278,11 @@ std::string Generator::decisions() {
         "coord_t", "instance_limit", {param(c.uses_task, task_t, "task")}, c, "0", o);
   }
   if (has(StmtKind::ControlReplicate)) {
-    Chain c = chain(StmtKind::ControlReplicate, [](const Stmt&) { return std::string("true"); });
-    decision("/// ControlReplicate statements: whether a task is control-replicated.\n", "bool",
-             "control_replicate", {param(c.uses_task, task_t, "task")}, c, "false", o);
+    Chain c = chain(StmtKind::ControlReplicate, [&](const Stmt& s) { return statement_string(s); });
+    decision(
+        "/// ControlReplicate statements: the statement that control-replicates a task, or "
+        "null.\n",
+        "const char*", "control_replicate", {param(c.uses_task, task_t, "task")}, c, "nullptr", o);
   }
   for (StmtKind k : {StmtKind::IndexTaskMap, StmtKind::SingleTaskMap}) {
     if (!has(k)) continue;

@@ -3,6 +3,7 @@
 /// (the Legion mapper calls) and decisions.cpp (the statements, compiled). Not for other modules.
 #include <array>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -76,10 +77,8 @@ class Generator {
   std::string select_sharding_functor() const;
 
   std::string sharding_choice() const;
-
-  bool is_index_function(std::string_view f) const;
-  std::size_t index_function_number(std::size_t i) const;
-  std::size_t index_function_count() const { return index_function_number(map_functions_.size()); }
+  /// Whether the mapper registers sharding functors: it has IndexTaskMap statements.
+  bool shards() const { return !functors_.empty(); }
 
   std::string instance_limit_calls() const;
 
@@ -91,7 +90,15 @@ class Generator {
 
   // ---- the statements, compiled ----
 
-  Chain chain(StmtKind kind, const std::function<std::string(const Stmt&)>& value) const;
+  /// The if-chain of the statements of `kind`; with `every`, each statement that applies
+  /// runs `value` in turn (a call, not a return).
+  Chain chain(StmtKind kind, const std::function<std::string(const Stmt&)>& value,
+              bool every = false) const;
+  /// The constant that names a statement in messages ("FILE:LINE:COL: Region ...;"), which
+  /// statement_constants() then defines.
+  std::string statement_string(const Stmt& s) const;
+  std::string statement_constant(const Stmt& s) const;
+  std::string statement_constants() const;
 
   std::string param(bool used, std::string_view type, std::string_view name) const;
 
@@ -116,7 +123,11 @@ class Generator {
   std::string name_, cls_, base_;
   std::vector<std::string_view> map_functions_;  // in order of first use by a *TaskMap
   std::set<std::string_view> map_functions_set_;
+  std::vector<std::string_view> functors_;  // IndexTaskMap functions: functor i has ID first + i
+  std::map<std::string_view, int> functor_numbers_;
   std::vector<std::string> decision_decls_;
+  mutable std::set<const Stmt*> named_statements_;           // by statement_string()
+  mutable std::map<std::uint32_t, int> statements_on_line_;  // top-level statements per line
 };
 
 }  // namespace mapsmith::codegen

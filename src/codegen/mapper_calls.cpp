@@ -15,9 +15,13 @@ std::string Generator::select_task_options() const {
   std::string o = def("void", "select_task_options",
                       {"const MapperContext ctx", "const Task& task", "TaskOptions& output"});
   o += fmt::format("  {}::select_task_options(ctx, task, output);\n", base_);
-  if (has(StmtKind::ControlReplicate))
-    o += "  if (control_replicate(task.get_task_name())) output.replicate = true;\n";
-  o += "  if (task.get_depth() == 0) return;  // the top-level task starts where Legion puts it\n"
+  if (has(StmtKind::ControlReplicate)) {
+    o += "  // Legion replicates single tasks only, and none of a must-epoch launch.\n"
+         "  if (control_replicate(task.get_task_name()) != nullptr)\n"
+         "    output.replicate = !task.is_index_space && !task.must_epoch_task;\n";
+  }
+  o += "  // The top-level task starts where Legion starts it: on the first CPU of node 0.\n"
+       "  if (task.get_depth() == 0) return;\n"
        "  const Processor::Kind kind = choose_kind(ctx, task);\n"
        "  if (kind == Processor::NO_KIND) return;  // nothing listed can run it: Legion's "
        "choice\n"
@@ -58,37 +62,52 @@ std::string Generator::map_task() const {
                        "MapTaskOutput& output"});
   const bool limit = has(StmtKind::InstanceLimit);
   const bool collect = has(StmtKind::CollectMemory);
-  if (limit || collect) o += "  const std::string name = task.get_task_name();\n";
+  if (collect) o += "  const std::string name = task.get_task_name();\n";
   if (own_instances()) {
-    o += fmt::format(
-        "  if (input.shard_processor.exists()) {{  // a shard of a control-replicated task\n"
-        "    {}::map_task(ctx, task, input, output);\n"
-        "  }} else {{\n"
-        "    const Processor target = task.target_proc;\n"
-        "    const VariantInfo variant = default_find_preferred_variant(\n"
-        "        task, ctx, true /*needs tight bound*/, true /*cache*/, target.kind());\n"
-        "    output.chosen_variant = variant.variant;\n"
-        "    output.target_procs.push_back(target);\n"
-        "    output.task_priority = 0;\n"
-        "    output.postmap_task = false;\n"
-        "    for (unsigned idx = 0; idx < task.regions.size(); ++idx) {{\n"
-        "      const RegionRequirement& req = task.regions[idx];\n"
-        "      if (req.privilege == LEGION_NO_ACCESS || req.privilege_fields.empty()) "
-        "continue;\n"
-        "      if (variant.is_inner) {{  // an inner task only hands its regions on\n"
-        "        output.chosen_instances[idx].push_back("
-        "PhysicalInstance::get_virtual_instance());\n"
-        "        continue;\n"
-        "      }}\n"
-        "      place_region(ctx, task, idx, target, output.chosen_instances[idx]);\n"
-        "    }}\n"
-        "    for (unsigned i = 0; i < task.output_regions.size(); ++i) {{\n"
-        "      output.output_targets[i] = default_policy_select_output_target(ctx, target);\n"
-        "      default_policy_select_output_constraints(task, output.output_constraints[i],\n"
-        "                                               task.output_regions[i]);\n"
-        "    }}\n"
-        "  }}\n",
-        base_);
+    o += "  // A shard of a control-replicated task maps on its shard's processor, with the "
+         "variant\n  // replicate_task chose.\n"
+         "  const bool shard = input.shard_processor.exists();\n"
+         "  const Processor target = shard ? input.shard_processor : task.target_proc;\n"
+         "  VariantInfo variant;\n"
+         "  if (shard) {\n"
+         "    variant.variant = input.shard_variant;\n"
+         "    variant.is_inner = runtime->is_inner_variant(ctx, task.task_id, "
+         "input.shard_variant);\n"
+         "  } else {\n"
+         "    variant = default_find_preferred_variant(task, ctx, true /*needs tight bound*/,\n"
+         "                                             true /*cache*/, target.kind());\n"
+         "  }\n"
+         "  output.chosen_variant = variant.variant;\n"
+         "  output.target_procs.push_back(target);\n"
+         "  output.task_priority = 0;\n"
+         "  output.postmap_task = false;\n"
+         "  // An inner task only hands its regions on: they are mapped virtually, unless one "
+         "has relaxed\n  // coherence (Legion refuses a virtual mapping then) or only reduces "
+         "(it needs an instance),\n  // as in Legion's default mapper.\n"
+         "  bool virtual_inner = variant.is_inner;\n"
+         "  for (const RegionRequirement& req : task.regions)\n"
+         "    if (req.prop != LEGION_EXCLUSIVE) virtual_inner = false;\n"
+         "  std::vector<bool> premapped(task.regions.size(), false);  // by a must-epoch "
+         "launch\n"
+         "  for (unsigned idx : input.premapped_regions) premapped[idx] = true;\n"
+         "  for (unsigned idx = 0; idx < task.regions.size(); ++idx) {\n"
+         "    const RegionRequirement& req = task.regions[idx];\n"
+         "    if (premapped[idx] || req.privilege == LEGION_NO_ACCESS || "
+         "req.privilege_fields.empty())\n"
+         "      continue;\n"
+         "    if (virtual_inner && req.privilege != LEGION_REDUCE) {\n"
+         "      output.chosen_instances[idx].push_back(PhysicalInstance::get_virtual_instance());"
+         "\n"
+         "      continue;\n"
+         "    }\n"
+         "    place_region(ctx, task, idx, target, variant.variant, "
+         "output.chosen_instances[idx]);\n"
+         "  }\n"
+         "  for (unsigned i = 0; i < task.output_regions.size(); ++i) {\n"
+         "    output.output_targets[i] = default_policy_select_output_target(ctx, target);\n"
+         "    default_policy_select_output_constraints(task, output.output_constraints[i],\n"
+         "                                             task.output_regions[i]);\n"
+         "  }\n";
   } else {
     o += fmt::format("  {}::map_task(ctx, task, input, output);\n", base_);
   }
@@ -101,13 +120,10 @@ std::string Generator::map_task() const {
          "      output.untracked_valid_regions.insert(idx);\n";
   }
   if (limit) {
-    o += "  // InstanceLimit: learn when the task finishes (report_profiling). Single tasks "
-         "were counted\n  // when selected; points of index launches count from here.\n"
-         "  if (instance_limit(name) > 0) {\n"
+    o += "  // InstanceLimit: learn when the task finishes (report_profiling).\n"
+         "  if (backpressure_ && instance_limit(task.get_task_name()) > 0)\n"
          "    output.task_prof_requests.add_measurement<ProfilingMeasurements::"
-         "OperationStatus>();\n"
-         "    if (task.is_index_space) ++in_flight_[name];\n"
-         "  }\n";
+         "OperationStatus>();\n";
   }
   o += "  if (log_placements_ && !output.target_procs.empty())\n"
        "    log_placement(task, output.target_procs.front());\n}\n";
@@ -119,17 +135,35 @@ std::string Generator::replicate_task() const {
              {"MapperContext ctx", "const Task& task", "const ReplicateTaskInput& input",
               "ReplicateTaskOutput& output"}) +
          fmt::format(
-             "  if (!control_replicate(task.get_task_name()) || total_nodes == 1) {{\n"
+             "  const char* statement = control_replicate(task.get_task_name());\n"
+             "  if (statement == nullptr) {{\n"
              "    {0}::replicate_task(ctx, task, input, output);\n"
              "    return;\n"
              "  }}\n"
-             "  // ControlReplicate: one shard per node, on its first processor of the task's "
-             "kind.\n"
              "  const Processor::Kind kind = task.target_proc.kind();\n"
-             "  output.chosen_variant = default_find_preferred_variant(\n"
-             "      task, ctx, true /*needs tight bound*/, true /*cache*/, kind).variant;\n"
-             "  for (AddressSpace node = 0; node < total_nodes; ++node)\n"
-             "    output.target_processors.push_back(on_node(kind, node).front());\n}}\n",
+             "  const VariantInfo variant = default_find_preferred_variant(\n"
+             "      task, ctx, true /*needs tight bound*/, true /*cache*/, kind);\n"
+             "  if (!variant.is_replicable)\n"
+             "    fail(std::string(statement) + \": error: task \" + task.get_task_name() +\n"
+             "         \" has no replicable variant for \" + text(kind) +\n"
+             "         \": Legion control-replicates only a variant registered with \"\n"
+             "         \"TaskVariantRegistrar::set_replicable()\");\n"
+             "  output.chosen_variant = variant.variant;\n"
+             "  // ControlReplicate: one shard per node, on its first processor of the task's "
+             "kind; on one\n"
+             "  // node one shard per processor of the kind, as the published DSL mapper "
+             "places them.\n"
+             "  if (total_nodes == 1) {{\n"
+             "    output.target_processors = on_node(kind, 0);\n"
+             "    return;\n"
+             "  }}\n"
+             "  for (AddressSpace node = 0; node < total_nodes; ++node) {{\n"
+             "    if (on_node(kind, node).empty())\n"
+             "      fail(std::string(statement) + \": error: node \" + std::to_string(node) +\n"
+             "           \" has no \" + text(kind) + \" processor for a shard of task \" +\n"
+             "           task.get_task_name());\n"
+             "    output.target_processors.push_back(on_node(kind, node).front());\n"
+             "  }}\n}}\n",
              base_);
 }
 
@@ -138,8 +172,15 @@ std::string Generator::select_sharding_functor() const {
              {"const MapperContext ctx", "const Task& task",
               "const SelectShardingFunctorInput& input", "SelectShardingFunctorOutput& output"}) +
          fmt::format(
-             "  const PointMapper map = index_task_map(task.get_task_name(), "
-             "task.target_proc.kind());\n"
+             "  // A point of an index launch goes to the shard of its IndexTaskMap function's "
+             "node. A single\n"
+             "  // task keeps the default functor: the shard that owns it places it as its "
+             "SingleTaskMap\n"
+             "  // function says, with its parent at hand.\n"
+             "  const PointMapper map =\n"
+             "      task.is_index_space ? index_task_map(task.get_task_name(), "
+             "task.target_proc.kind())\n"
+             "                          : nullptr;\n"
              "  if (map == nullptr || sharding_first_ == 0) {{\n"
              "    {0}::select_sharding_functor(ctx, task, input, output);\n"
              "    return;\n"
@@ -155,46 +196,69 @@ std::string Generator::instance_limit_calls() const {
              {"const MapperContext ctx", "const SelectMappingInput& input",
               "SelectMappingOutput& output"}) +
          fmt::format(
-             "  // InstanceLimit: a task waits while its limit of mapped, unfinished instances "
-             "is "
-             "reached;\n  // the others are selected as the default mapper selects them.\n"
-             "  SelectMappingInput allowed;\n"
-             "  std::map<std::string, coord_t> selected;\n"
-             "  bool held_back = false;\n"
-             "  for (const Task* task : input.ready_tasks) {{\n"
-             "    const std::string name = task->get_task_name();\n"
-             "    const coord_t limit = instance_limit(name);\n"
-             "    if (limit > 0 && in_flight_[name] + selected[name] >= limit) {{\n"
-             "      held_back = true;\n"
-             "      continue;\n"
-             "    }}\n"
-             "    if (limit > 0 && !task->is_index_space) ++selected[name];\n"
-             "    allowed.ready_tasks.push_back(task);\n"
+             "  if (!backpressure_) {{  // InstanceLimit holds only with "
+             "-tm:enable_backpressure\n"
+             "    {0}::select_tasks_to_map(ctx, input, output);\n"
+             "    return;\n"
              "  }}\n"
-             "  {0}::select_tasks_to_map(ctx, allowed, output);\n"
-             "  for (const Task* task : output.map_tasks)\n"
-             "    if (!task->is_index_space && instance_limit(task->get_task_name()) > 0)\n"
-             "      ++in_flight_[task->get_task_name()];\n"
-             "  if (output.map_tasks.empty() && held_back) {{  // ask again when an instance "
-             "finishes\n"
-             "    if (!limit_event_.exists()) limit_event_ = runtime->create_mapper_event(ctx);\n"
-             "    output.deferral_event = limit_event_;\n"
-             "  }}\n}}\n",
+             "  // As the default mapper selects: the deepest ready tasks, at most "
+             "max_schedule_count. A\n"
+             "  // task with an InstanceLimit waits while as many limited tasks launched from "
+             "its\n"
+             "  // processor as its limit are mapped and unfinished; each is counted when "
+             "selected, every\n"
+             "  // point of an index launch too (the published DSL mapper's count).\n"
+             "  int depth = 0;\n"
+             "  bool limited = false;\n"
+             "  for (const Task* task : input.ready_tasks) {{\n"
+             "    depth = std::max(depth, task->get_depth());\n"
+             "    limited = limited || instance_limit(task->get_task_name()) > 0;\n"
+             "  }}\n"
+             "  const MapperEvent wake = limited ? runtime->create_mapper_event(ctx) : "
+             "MapperEvent();\n"
+             "  bool waiting = false;  // `wake` is on a waiting list: a finishing task "
+             "triggers it\n"
+             "  InFlight& state = in_flight();\n"
+             "  for (const Task* task : input.ready_tasks) {{\n"
+             "    if (output.map_tasks.size() >= max_schedule_count) break;\n"
+             "    if (task->get_depth() != depth) continue;\n"
+             "    const coord_t limit = instance_limit(task->get_task_name());\n"
+             "    if (limit > 0) {{\n"
+             "      std::lock_guard<std::mutex> guard(state.lock);\n"
+             "      std::vector<UniqueID>& mapped = state.mapped[task->orig_proc];\n"
+             "      if (static_cast<coord_t>(mapped.size()) >= limit) {{\n"
+             "        if (!waiting) state.waiting[task->orig_proc].push_back(wake);\n"
+             "        waiting = true;\n"
+             "        continue;\n"
+             "      }}\n"
+             "      mapped.push_back(task->get_unique_id());\n"
+             "    }}\n"
+             "    output.map_tasks.insert(task);\n"
+             "  }}\n"
+             "  if (output.map_tasks.empty() && waiting) output.deferral_event = wake;  // "
+             "ask again then\n"
+             "  if (limited && !waiting) runtime->trigger_mapper_event(ctx, wake);  // not "
+             "needed\n}}\n",
              base_) +
          def("void", "report_profiling",
              {"const MapperContext ctx", "const Task& task", "const TaskProfilingInfo& input"}) +
          fmt::format(
-             "  const std::string name = task.get_task_name();\n"
-             "  if (instance_limit(name) == 0) {{\n"
+             "  if (!backpressure_ || instance_limit(task.get_task_name()) == 0) {{\n"
              "    {0}::report_profiling(ctx, task, input);\n"
              "    return;\n"
              "  }}\n"
-             "  // One instance of a limited task finished: another may be mapped.\n"
-             "  if (in_flight_[name] > 0) --in_flight_[name];\n"
-             "  if (limit_event_.exists()) {{\n"
-             "    runtime->trigger_mapper_event(ctx, limit_event_);\n"
-             "    limit_event_ = MapperEvent();\n"
-             "  }}\n}}\n",
+             "  // A limited task finished: one more launched from its processor may map.\n"
+             "  std::vector<MapperEvent> wake;\n"
+             "  {{\n"
+             "    InFlight& state = in_flight();\n"
+             "    std::lock_guard<std::mutex> guard(state.lock);\n"
+             "    std::vector<UniqueID>& mapped = state.mapped[task.orig_proc];\n"
+             "    mapped.erase(std::remove(mapped.begin(), mapped.end(), task.get_unique_id()),\n"
+             "                 mapped.end());\n"
+             "    wake.swap(state.waiting[task.orig_proc]);\n"
+             "  }}\n"
+             "  for (const MapperEvent& event : wake) runtime->trigger_mapper_event(ctx, "
+             "event);\n}}\n",
              base_);
 }
 
@@ -287,11 +351,21 @@ std::string Generator::helpers() const {
          "  return MSpace(&it->second, static_cast<coord_t>(it->second.front().size()));\n}\n";
   }
   if (n.count("parent")) {
-    o += doc_def("/// task.parent: the task that launched `task`.\n", "MappedTask", "parent_of",
-                 {"const MappedTask& task"}, " const {");
-    o += "  const Task* parent = task.legion != nullptr ? task.legion->get_parent_task() : "
-         "nullptr;\n"
-         "  if (parent == nullptr) fail(\"task.parent of a task without a parent\");\n"
+    o += doc_def(
+        "/// task.parent: the task that launched `task`; `where` is the place of the `.parent` "
+        "in the\n/// program.\n",
+        "MappedTask", "parent_of", {"const MappedTask& task", "const char* where"}, " const {");
+    o += "  if (task.legion == nullptr)\n"
+         "    fail(std::string(where) +\n"
+         "         \": error: task.parent is not known to a sharding functor: under control "
+         "replication the \"\n"
+         "         \"shard of a point is chosen from the point and the launch alone; use "
+         "task.ipoint and \"\n"
+         "         \"task.ispace in a function that IndexTaskMap or SingleTaskMap names\");\n"
+         "  const Task* parent = task.legion->get_parent_task();\n"
+         "  if (parent == nullptr)\n"
+         "    fail(std::string(where) + \": error: task \" + task.legion->get_task_name() +\n"
+         "         \" has no parent: it is the top-level task\");\n"
          "  MappedTask view = parent->is_index_space\n"
          "                        ? view_of(parent, parent->index_point, parent->index_domain)\n"
          "                        : view_of(parent, DomainPoint(), Domain());\n"
@@ -363,31 +437,39 @@ std::string Generator::helpers() const {
     o += doc_def(
         "/// Maps region argument `idx` of `task`: in the first memory kind of its Region "
         "statement that\n/// `target` can reach and that has room, with the layout of its "
-        "Layout statement.\n",
+        "Layout statement and of\n/// the variant.\n",
         "void", "place_region",
         {"const MapperContext ctx", "const Task& task", "unsigned idx", "Processor target",
-         "std::vector<PhysicalInstance>& instances"});
+         "VariantID variant", "std::vector<PhysicalInstance>& instances"});
     o += "  const RegionRequirement& req = task.regions[idx];\n"
+         "  if ((req.tag & DefaultMapper::VIRTUAL_MAP) != 0) {  // the application asks for "
+         "it\n"
+         "    instances.push_back(PhysicalInstance::get_virtual_instance());\n"
+         "    return;\n"
+         "  }\n"
          "  const RegionArg arg = region_arg(ctx, task, idx);\n";
     if (has(StmtKind::Region)) {
-      o += "  std::vector<Memory::Kind> kinds = memory_priority(task.get_task_name(), arg, "
-           "target.kind());\n"
-           "  if (kinds.empty())  // no Region statement: the default mapper's memory\n"
-           "    kinds.push_back(default_policy_select_target_memory(ctx, target, "
+      o += "  MemoryChoice choice = memory_priority(task.get_task_name(), arg, target.kind());\n"
+           "  if (choice.kinds.empty())  // no Region statement: the default mapper's memory\n"
+           "    choice.kinds.push_back(default_policy_select_target_memory(ctx, target, "
            "req).kind());\n";
       if (has_virtual()) {
-        o += "  if (kinds.front() == kVirtual) {\n"
-             "    instances.push_back(PhysicalInstance::get_virtual_instance());\n"
-             "    return;\n"
-             "  }\n";
+        o += "  if (choice.kinds.front() == kVirtual)  // inner tasks do not get here\n"
+             "    fail(std::string(choice.statement) + \": error: region argument \" +\n"
+             "         std::to_string(idx) + \" of task \" + task.get_task_name() +\n"
+             "         \" cannot be mapped virtually: Legion maps a region virtually only for "
+             "an inner \"\n"
+             "         \"task whose regions have exclusive coherence\");\n";
       }
     } else {
-      o += "  const std::vector<Memory::Kind> kinds = {\n"
-           "      default_policy_select_target_memory(ctx, target, req).kind()};\n";
+      o += "  MemoryChoice choice;  // no Region statement: the default mapper's memory\n"
+           "  choice.kinds.push_back(default_policy_select_target_memory(ctx, target, "
+           "req).kind());\n";
     }
     o += "  const int dims = req.region.get_index_space().get_dim();\n"
+         "  const bool reduction = req.privilege == LEGION_REDUCE;\n"
          "  Memory memory = Memory::NO_MEMORY;\n"
-         "  for (Memory::Kind kind : kinds) {\n"
+         "  for (Memory::Kind kind : choice.kinds) {\n"
          "    memory = memory_near(target, kind);\n"
          "    if (!memory.exists()) continue;  // not reachable from this processor: the next "
          "kind\n";
@@ -397,32 +479,102 @@ std::string Generator::helpers() const {
     } else {
       o += "    const Layout layout;  // no Layout statement: SOA, F_order\n";
     }
-    o += "    const LayoutConstraintSet constraints = layout.constraints(req, dims, kind);\n"
-         "    const std::vector<LogicalRegion> regions(1, req.region);\n"
+    o += "    const LayoutConstraintSet constraints = variant_layout(\n"
+         "        ctx, task, variant, idx, layout, layout.constraints(req, dims, kind), dims);\n"
+         "    // The region the instance covers, as Legion's default mapper chooses it: on one "
+         "node the\n    // root of the region tree, except for Exact, -dm:exact_region, "
+         "EXACT_REGION and a\n    // framebuffer or zero-copy memory.\n"
+         "    const std::vector<LogicalRegion> regions(\n"
+         "        1, default_policy_select_instance_region(ctx, memory, req, constraints, "
+         "reduction,\n"
+         "                                                 true /*meets constraints*/));\n"
+         "    const bool tight = layout.is_exact() || (req.tag & DefaultMapper::EXACT_REGION) != "
+         "0;\n"
          "    PhysicalInstance instance;\n"
-         "    bool created = false;\n"
+         "    bool created = true;\n"
          "    const bool made =\n"
-         "        req.privilege == LEGION_REDUCE  // reduction instances are never shared\n"
+         "        reduction  // reduction instances are never shared\n"
          "            ? runtime->create_physical_instance(ctx, memory, constraints, regions, "
          "instance, true,\n"
-         "                                                0, layout.is_exact())\n"
+         "                                                0, tight)\n"
          "            : runtime->find_or_create_physical_instance(ctx, memory, constraints, "
          "regions,\n"
-         "                                                        instance, created, true, 0,\n"
-         "                                                        layout.is_exact());\n"
-         "    if (made) {\n"
-         "      instances.push_back(instance);\n"
-         "      return;\n"
+         "                                                        instance, created, true, 0, "
+         "tight);\n"
+         "    if (!made) continue;  // full: the next kind\n"
+         "    if (created) {  // the default mapper's collection priority: reductions go first\n"
+         "      const int priority = default_policy_select_garbage_collection_priority(\n"
+         "          ctx, TASK_MAPPING, memory, instance, true, reduction);\n"
+         "      if (priority != 0) runtime->set_garbage_collection_priority(ctx, instance, "
+         "priority);\n"
          "    }\n"
+         "    instances.push_back(instance);\n"
+         "    return;\n"
          "  }  // every kind full or unreachable:\n"
          "  default_report_failed_instance_creation(task, idx, target, memory);\n}\n";
-    o += doc_def("/// The memory of `kind` that processor `p` reaches, or NO_MEMORY.\n", "Memory",
-                 "memory_near", {"Processor p", "Memory::Kind kind"}, " const {");
+    o += doc_def(
+        "/// The memory of `kind` that processor `p` reaches best (its own socket's, its own "
+        "framebuffer),\n/// as Legion's default mapper and the published DSL mapper choose; "
+        "zero-copy memory by plain\n/// affinity. NO_MEMORY when there is none.\n",
+        "Memory", "memory_near", {"Processor p", "Memory::Kind kind"}, " const {");
     o += "  Machine::MemoryQuery memories(machine);\n"
-         "  memories.only_kind(kind).has_affinity_to(p);\n"
+         "  memories.same_address_space_as(p).only_kind(kind);\n"
+         "  if (kind == Memory::Z_COPY_MEM)\n"
+         "    memories.has_affinity_to(p);\n"
+         "  else\n"
+         "    memories.best_affinity_to(p);\n"
          "  for (Memory m : memories)\n"
          "    if (m.capacity() > 0) return m;\n"
          "  return Memory::NO_MEMORY;\n}\n";
+    o += doc_def(
+        "/// `ours` made to hold what the variant registered for region argument `idx` (its "
+        "task layout\n/// constraints): what they add is added; where they contradict a Layout "
+        "statement the mapper\n/// stops at that statement, and without one the variant's "
+        "hold, as in Legion's default mapper.\n",
+        "LayoutConstraintSet", "variant_layout",
+        {"const MapperContext ctx", "const Task& task", "VariantID variant", "unsigned idx",
+         "const Layout& layout", "LayoutConstraintSet ours", "int dims"},
+        " const {");
+    o += "  const TaskLayoutConstraintSet& registered =\n"
+         "      runtime->find_task_layout_constraints(ctx, task.task_id, variant);\n"
+         "  for (auto it = registered.layouts.lower_bound(idx); it != "
+         "registered.layouts.upper_bound(idx);\n"
+         "       ++it) {\n"
+         "    const LayoutConstraintSet& theirs = runtime->find_layout_constraints(ctx, "
+         "it->second);\n"
+         "    const LayoutConstraint* conflict = nullptr;\n"
+         "    if (!ours.conflicts(theirs, dims, &conflict)) {\n"
+         "      for (const AlignmentConstraint& c : theirs.alignment_constraints) "
+         "ours.add_constraint(c);\n"
+         "      for (const OffsetConstraint& c : theirs.offset_constraints) "
+         "ours.add_constraint(c);\n"
+         "      for (const TilingConstraint& c : theirs.tiling_constraints) "
+         "ours.add_constraint(c);\n"
+         "      for (const DimensionConstraint& c : theirs.dimension_constraints) "
+         "ours.add_constraint(c);\n"
+         "      continue;\n"
+         "    }\n"
+         "    if (layout.statement() != nullptr)\n"
+         "      fail(std::string(layout.statement()) + \": error: task \" + "
+         "task.get_task_name() +\n"
+         "           \"'s variant \" + runtime->find_task_variant_name(ctx, task.task_id, "
+         "variant) +\n"
+         "           \" needs another \" + constraint_text(conflict->get_constraint_kind()) +\n"
+         "           \" constraint for region argument \" + std::to_string(idx) +\n"
+         "           \" than this Layout statement gives\");\n"
+         "    LayoutConstraintSet merged = theirs;  // no Layout statement: the variant's "
+         "layout\n"
+         "    if (!merged.memory_constraint.is_valid()) "
+         "merged.add_constraint(ours.memory_constraint);\n"
+         "    if (merged.field_constraint.field_set.empty()) "
+         "merged.add_constraint(ours.field_constraint);\n"
+         "    if (merged.specialized_constraint.get_kind() == LEGION_NO_SPECIALIZE)\n"
+         "      merged.add_constraint(ours.specialized_constraint);\n"
+         "    if (merged.ordering_constraint.ordering.empty())\n"
+         "      merged.add_constraint(ours.ordering_constraint);\n"
+         "    ours = merged;\n"
+         "  }\n"
+         "  return ours;\n}\n";
   }
   return o;
 }

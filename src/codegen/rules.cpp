@@ -5,35 +5,13 @@
 #include <algorithm>
 
 #include "dsl/checker.h"
+#include "dsl/precedence.h"
 
 namespace mapsmith::codegen {
 
 using dsl::RegionSel;
 using dsl::Stmt;
 using dsl::StmtKind;
-
-std::optional<ProcKind> map_kind_form(const dsl::Program& p, const Stmt& s) {
-  dsl::TaskSel tasks = p.tasks(s);
-  if (tasks.any || tasks.names.size() != 1) return std::nullopt;
-  return parse_proc_kind(tasks.names.front().text);
-}
-
-int precedence_rank(const dsl::Program& p, const Stmt& s) {
-  if (s.kind == StmtKind::IndexTaskMap || s.kind == StmtKind::SingleTaskMap)
-    return map_kind_form(p, s) ? 1 : s.any_task() ? 0 : 2;
-  return dsl::specificity(s);
-}
-
-std::vector<const Stmt*> by_precedence(const dsl::Program& p, StmtKind kind) {
-  std::vector<const Stmt*> out;
-  for (const Stmt& s : p.stmts)
-    if (s.kind == kind) out.push_back(&s);
-  std::reverse(out.begin(), out.end());  // later first ...
-  std::stable_sort(out.begin(), out.end(), [&](const Stmt* a, const Stmt* b) {
-    return precedence_rank(p, *a) > precedence_rank(p, *b);  // ... within each rank
-  });
-  return out;
-}
 
 namespace {
 

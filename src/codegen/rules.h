@@ -10,21 +10,15 @@
 #include <vector>
 
 #include "dsl/ast.h"
+#include "dsl/precedence.h"
 #include "util/kinds.h"
 
 namespace mapsmith::codegen {
 
-/// The processor kind an `IndexTaskMap KIND f;` or `SingleTaskMap KIND f;` names, if it has that
-/// form (a one-name task list that is a processor kind).
-std::optional<ProcKind> map_kind_form(const dsl::Program& p, const dsl::Stmt& s);
-
-/// The rank of a statement among candidates: its specificity, or for the *TaskMap statements
-/// 2 (names tasks), 1 (names a processor kind) or 0 (`*`).
-int precedence_rank(const dsl::Program& p, const dsl::Stmt& s);
-
-/// The statements of `kind` in the order they are tried: higher rank first, and between equal
-/// ranks the one written later first.
-std::vector<const dsl::Stmt*> by_precedence(const dsl::Program& p, dsl::StmtKind kind);
+// The order statements are tried in (both dialects): dsl/precedence.h.
+using dsl::by_precedence;
+using dsl::map_kind_form;
+using dsl::precedence_rank;
 
 /// One decision, as far as statement selectors can see it.
 struct Subject {

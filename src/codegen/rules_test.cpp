@@ -33,6 +33,30 @@ TEST(Rules, MostSpecificFirstThenLaterFirst) {
             (std::vector<std::uint32_t>{5, 2, 4, 3, 1}));
 }
 
+TEST(Rules, PublishedDialectTaskThenRegionThenKindThenEarlierFirst) {
+  dsl::Program p = parse(
+      "Region * * * SYSMEM;\n"      // 0
+      "Region foo * GPU FBMEM;\n"   // 4 + 1
+      "Region * r * ZCMEM;\n"       // 2
+      "Region * * GPU FBMEM;\n"     // 1
+      "Region foo r GPU SYSMEM;\n"  // 4 + 2 + 1
+      "Region foo * GPU ZCMEM;\n"   // 4 + 1, after line 2
+      "Region foo r * RDMEM;\n");   // 4 + 2
+  p.dialect = dsl::Dialect::Published;
+  EXPECT_EQ(lines(p, by_precedence(p, dsl::StmtKind::Region)),
+            (std::vector<std::uint32_t>{5, 7, 2, 6, 3, 4, 1}));
+  // IndexTaskMap * is never looked up there, nor a kind form other than CPU, GPU and OMP.
+  dsl::Program q = parse(
+      "def f(Task t) { return Machine(CPU)[0, 0]; }\n"
+      "IndexTaskMap * f;\n"
+      "IndexTaskMap IO f;\n"
+      "IndexTaskMap GPU f;\n"
+      "IndexTaskMap a f;\n");
+  q.dialect = dsl::Dialect::Published;
+  EXPECT_EQ(lines(q, by_precedence(q, dsl::StmtKind::IndexTaskMap)),
+            (std::vector<std::uint32_t>{5, 4}));
+}
+
 TEST(Rules, TaskMapsNamedThenKindThenAny) {
   dsl::Program p = parse(
       "def f(Task t) { return Machine(CPU)[0, 0]; }\n"

@@ -63,14 +63,6 @@ inline Tuple operator-(Tuple a) {
   return a;
 }
 )code"},
-      {"at", {"fail"}, R"code(/// t[i], where a negative i counts from the end.
-inline coord_t at(const Tuple& t, coord_t i) {
-  const coord_t n = static_cast<coord_t>(t.size());
-  const coord_t j = i < 0 ? i + n : i;
-  if (j < 0 || j >= n) fail("tuple index " + std::to_string(i) + " is out of range");
-  return t[static_cast<size_t>(j)];
-}
-)code"},
       {"slice", {}, R"code(/// t[lo:hi] with Python's rules: negative bounds count from the end, bounds are clamped.
 constexpr coord_t kEnd = std::numeric_limits<coord_t>::max();
 inline Tuple slice(const Tuple& t, coord_t lo, coord_t hi = kEnd) {
@@ -136,6 +128,16 @@ inline std::string text(Memory::Kind kind) {
     case Memory::NO_MEMKIND: return "VIRTUAL";
     default: return "?";
   }
+}
+)code"},
+      {"at", {"fail", "text"}, R"code(/// t[i], where a negative i counts from the end; `where` is the index's place in the program.
+inline coord_t at(const Tuple& t, coord_t i, const char* where) {
+  const coord_t n = static_cast<coord_t>(t.size());
+  const coord_t j = i < 0 ? i + n : i;
+  if (j < 0 || j >= n)
+    fail(std::string(where) + ": error: index " + std::to_string(i) +
+         " is out of range for the tuple " + text(t) + " of length " + std::to_string(n));
+  return t[static_cast<size_t>(j)];
 }
 )code"},
       {"factors", {}, R"code(/// Exact products for comparing the costs of splits.
@@ -241,7 +243,7 @@ struct MappedTask {
   Tuple ipoint;
   Tuple ispace;
   Processor processor = Processor::NO_PROC;
-  const Task* legion = nullptr;
+  const Task* legion = nullptr;  // null in a sharding functor, which sees only the point
 };
 
 /// The view of point `point` of an index launch over `domain` (a single task: empty ones).
@@ -262,7 +264,46 @@ inline MappedTask view_of(const Task* task, const DomainPoint& point, const Doma
       {"virtual", {}, R"code(/// VIRTUAL in a Region statement: the region is mapped virtually (no instance).
 constexpr Memory::Kind kVirtual = Memory::NO_MEMKIND;
 )code"},
-      {"region_arg", {}, R"code(/// A region argument as the statements see it: its index among the task's region requirements
+      {"constraint_text", {}, R"code(/// A kind of layout constraint as a message names it.
+inline const char* constraint_text(LayoutConstraintKind kind) {
+  switch (kind) {
+    case LEGION_SPECIALIZED_CONSTRAINT: return "specialized (Compact, Exact)";
+    case LEGION_MEMORY_CONSTRAINT: return "memory";
+    case LEGION_FIELD_CONSTRAINT: return "field";
+    case LEGION_ORDERING_CONSTRAINT: return "ordering (SOA, AOS, C_order, F_order)";
+    case LEGION_TILING_CONSTRAINT: return "tiling";
+    case LEGION_DIMENSION_CONSTRAINT: return "dimension";
+    case LEGION_ALIGNMENT_CONSTRAINT: return "alignment (Align)";
+    case LEGION_OFFSET_CONSTRAINT: return "offset";
+    case LEGION_POINTER_CONSTRAINT: return "pointer";
+    case LEGION_PADDING_CONSTRAINT: return "padding";
+    default: return "layout";
+  }
+}
+)code"},
+      {"in_flight", {}, R"code(/// InstanceLimit's count, kept as the published DSL mapper keeps it: the limited tasks mapped and
+/// not finished per originating processor (the processor of the task that launched them), for
+/// all the mappers of this process, and the mapper events that select_tasks_to_map calls
+/// deferred by a full count wait on.
+struct InFlight {
+  std::mutex lock;
+  std::map<Processor, std::vector<UniqueID>> mapped;
+  std::map<Processor, std::vector<MapperEvent>> waiting;
+};
+inline InFlight& in_flight() {
+  static InFlight state;
+  return state;
+}
+)code"},
+      {"region_arg", {}, R"code(/// What the Region statements say for a region argument: the memory kinds in order of
+/// preference and the statement that decided ("FILE:LINE:COL: Region ...;"); no kinds: none
+/// applies.
+struct MemoryChoice {
+  const char* statement = nullptr;
+  std::vector<Memory::Kind> kinds;
+};
+
+/// A region argument as the statements see it: its index among the task's region requirements
 /// and the names it answers to (of its region, of the partition it came from, of its root).
 struct RegionArg {
   unsigned index = 0;
@@ -291,6 +332,12 @@ class Layout {
     return *this;
   }
   bool is_exact() const { return exact_; }
+  /// The Layout statement that decided, "FILE:LINE:COL: Layout ...;"; null: the default layout.
+  const char* statement() const { return statement_; }
+  Layout& decided_by(const char* statement) {
+    statement_ = statement;
+    return *this;
+  }
 
   /// The constraints of an instance of `req`, with `dims` dimensions, in a memory of `kind`.
   LayoutConstraintSet constraints(const RegionRequirement& req, int dims, Memory::Kind kind) const {
@@ -327,6 +374,7 @@ class Layout {
   bool exact_ = false;
   EqualityKind align_kind_ = LEGION_EQ_EK;
   size_t align_ = 0;  // 0: no alignment constraint
+  const char* statement_ = nullptr;
 };
 )code"},
   };
@@ -378,7 +426,8 @@ class MSpace {
 )code";
   if (has("any")) out += R"code(
   /// The processor at `index` with its kAny entries dealt out in turn, the last one fastest.
-  Processor any(Tuple index, coord_t& turn) const {
+  /// `turn` is atomic: a sharding functor may call the mapping function from another thread.
+  Processor any(Tuple index, std::atomic<coord_t>& turn) const {
     if (index.size() != size_.size()) fail("wrong number of indices for size " + text(size_));
     coord_t n = turn++;
     for (size_t d = index.size(); d-- > 0;) {
@@ -610,7 +659,22 @@ std::string support_code(const std::set<std::string>& needs) {
     if (!out.empty()) out += "\n";
     out += p.text ? std::string(p.text) : mspace_code(needs);
   }
-  return out;
+  // A piece comes whole, and a program may use only some overloads of a function in it (text()
+  // of an int, not of a bool): clang warns about unused functions in an anonymous namespace.
+  std::string marked;
+  std::size_t at = 0;
+  while (at < out.size()) {
+    std::size_t nl = out.find('\n', at);
+    nl = nl == std::string::npos ? out.size() : nl + 1;
+    std::string_view line(out.data() + at, nl - at);
+    if (line.rfind("inline ", 0) == 0)
+      marked += "[[maybe_unused]] ";
+    else if (line.rfind("[[noreturn]] inline ", 0) == 0)
+      marked += "[[maybe_unused]] ";
+    marked += line;
+    at = nl;
+  }
+  return marked;
 }
 
 }  // namespace mapsmith::codegen

@@ -88,11 +88,14 @@ std::string comment(std::string_view indent, std::string_view text) {
 
 /// "  if (COND) return VALUE;" in 100 columns: the return on its own line if need be, and the
 /// condition broken after its || or && when it is still too long.
-std::string guarded_return(const std::vector<std::string>& conds, std::string_view value) {
+namespace {
+
+/// "  if (COND) ACTION;\n" in 100 columns.
+std::string guarded(const std::vector<std::string>& conds, std::string_view action) {
   std::string cond;
   for (std::size_t i = 0; i < conds.size(); ++i)
     cond += (i ? " && " : "") + conds[i];
-  std::string line = fmt::format("  if ({}) return {};\n", cond, value);
+  std::string line = fmt::format("  if ({}) {};\n", cond, action);
   if (line.size() <= 101) return line;
   // Break between the terms of the condition, keeping each term whole.
   std::vector<std::string> terms;
@@ -122,7 +125,17 @@ std::string guarded_return(const std::vector<std::string>& conds, std::string_vi
     out += piece;
     len += piece.size();
   }
-  return out + fmt::format("\n    return {};\n", value);
+  return out + fmt::format("\n    {};\n", action);
+}
+
+}  // namespace
+
+std::string guarded_return(const std::vector<std::string>& conds, std::string_view value) {
+  return guarded(conds, fmt::format("return {}", value));
+}
+
+std::string guarded_call(const std::vector<std::string>& conds, std::string_view call) {
+  return guarded(conds, call);
 }
 
 std::string indent_text(int n) {

@@ -23,6 +23,8 @@ std::string comment(std::string_view indent, std::string_view text);
 /// "  if (COND) return VALUE;\n" in 100 columns: the return on its own line if need be, and
 /// the condition broken after its || and && when it is still too long.
 std::string guarded_return(const std::vector<std::string>& conds, std::string_view value);
+/// "  if (COND) CALL;\n", laid out as guarded_return lays out its return.
+std::string guarded_call(const std::vector<std::string>& conds, std::string_view call);
 /// `n` spaces.
 std::string indent_text(int n);
 /// The longest line of a text.

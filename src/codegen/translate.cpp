@@ -116,6 +116,7 @@ Translator::Translator(const dsl::Program& p, const dsl::ProgramInfo& info,
       taken.insert(functions_[name]);
     }
   }
+  function_cpp_names_ = taken;
   std::set<std::string_view> tainted;
   for (const Stmt& s : p_.stmts) {
     if (s.kind != StmtKind::Assign) continue;
@@ -145,6 +146,11 @@ const std::string& Translator::function_name(std::string_view n) const {
   auto it = functions_.find(n);
   MAPSMITH_ASSERT(it != functions_.end());
   return it->second;
+}
+
+std::string Translator::where(const dsl::Expr& e) const {
+  const dsl::SourceLoc l = p_.loc(e);
+  return cpp_string(fmt::format("{}:{}:{}", p_.source->name(), l.line, l.col));
 }
 
 void Translator::error(dsl::SourceLoc loc, std::string msg, std::string hint) {
@@ -428,18 +434,17 @@ Translator::Code Translator::index(const Expr& e, Scope* scope) {
   VType bt = type(base_id);
   if (bt.type == Type::Tuple) {
     ExprId i = p_.child(e, 1);
-    const Expr& ix = p_.expr(i);
     // m.size[d] reads as m.size(d).
     if (base.kind() == ExprKind::Attr && p_.name(base) == "size" &&
         type(p_.child(base, 0)).type == Type::Space) {
       Code m = expr(p_.child(base, 0), scope);
       return {fmt::format("{}.size({})", wrap(m, kPrimary), expr(i, scope).text), kPrimary};
     }
+    // Every index is checked, a constant one too (task.ipoint[0] of a single task has none),
+    // and a bad one stops the mapper with the place in the program, as explain reports it.
     Code b = expr(base_id, scope);
-    if (ix.kind() == ExprKind::Int)
-      return {fmt::format("{}[{}]", wrap(b, kPrimary), p_.int_value(ix)), kPrimary};
     needs_.insert("at");
-    return {fmt::format("at({}, {})", b.text, expr(i, scope).text), kPrimary};
+    return {fmt::format("at({}, {}, {})", b.text, expr(i, scope).text, where(e)), kPrimary};
   }
   if (bt.type != Type::Space) {
     error(p_.loc(e), "cannot generate code for this index: the indexed value's type is not known");
@@ -523,7 +528,7 @@ Translator::Code Translator::member(const Expr& e, Scope* scope) {
       if (n == "ipoint" || n == "ispace") return {fmt::format("{}.{}", r, n), kPrimary};
       if (n == "parent") {
         needs_.insert("parent");
-        return {fmt::format("parent_of({})", recv.text), kPrimary};
+        return {fmt::format("parent_of({}, {})", recv.text, where(e)), kPrimary};
       }
       if (n == "processor" && args.size() == 1) {
         needs_.insert("mspace");
@@ -650,9 +655,7 @@ std::string Translator::body(const Stmt& def, int indent) {
   indent_ = indent;
   const std::set<std::string_view> read = names_read_in(p_, def);
   Scope scope;
-  std::set<std::string> taken;
-  for (const auto& [_, n] : functions_)
-    taken.insert(n);
+  const std::set<std::string>& taken = function_cpp_names_;  // a local must not hide one
   for (const dsl::Param& prm : p_.params(def)) {
     scope.names[prm.name.text] = cpp_identifier(prm.name.text);
     scope.declared[prm.name.text] = dsl::param_type(prm.type.text).value_or(Type::Unknown);

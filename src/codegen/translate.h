@@ -64,6 +64,9 @@ class Translator {
   bool nonneg(dsl::ExprId id, Scope* scope) const;
   dsl::VType type(dsl::ExprId id) const { return types_.expr[id]; }
   void error(dsl::SourceLoc loc, std::string msg, std::string hint = {});
+  /// A C++ string literal "FILE:LINE:COL" of an expression, for the messages of checks made at
+  /// run time.
+  std::string where(const dsl::Expr& e) const;
 
   const dsl::Program& p_;
   const dsl::ProgramInfo& info_;
@@ -71,6 +74,7 @@ class Translator {
   dsl::Diagnostics& diags_;
   std::map<std::string_view, std::string> globals_;
   std::map<std::string_view, std::string> functions_;
+  std::set<std::string> function_cpp_names_;  // the C++ names of the functions
   std::set<std::string_view> nonneg_globals_;
   std::set<std::string> needs_;
   int wildcards_ = 0;

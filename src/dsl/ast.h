@@ -199,9 +199,17 @@ struct Stmt {
   bool old_form() const { return flags & kOldForm; }
 };
 
+/// Which tool's reading of a program applies (dsl.md §5, docs/language.md "Dialects"):
+/// mapsmith's (the later of equally specific statements wins), or the published DSL mapper's
+/// (its front end's restrictions are warned about, and its lookup order decides).
+enum class Dialect : std::uint8_t { Mapsmith, Published };
+
 /// A parsed mapping program. Owns its source, so every name and place stays valid.
 struct Program {
   SourcePtr source;
+  /// Set by the caller after parsing; the checker, explain, the simulator and both Legion
+  /// mappers read it.
+  Dialect dialect = Dialect::Mapsmith;
   std::vector<Stmt> stmts;       // the top-level statements, in order
   std::vector<Stmt> body_stmts;  // the statements of every function body
   std::vector<Expr> exprs;

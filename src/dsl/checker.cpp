@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dsl/checker_impl.h"
+#include "dsl/published.h"
 #include "util/kinds.h"
 #include "util/strings.h"
 
@@ -245,6 +246,13 @@ void Checker::check_region(const Stmt& s) {
     } else if (repeats[i]) {
       warning(k.pos, fmt::format("memory kind {} is listed twice", k.text),
               "only its first place in the list counts");
+    } else if (k.text == "VIRTUAL" && kinds.size() > 1) {
+      // A list falls back to its next kind when a memory is unreachable or full; a virtual
+      // mapping is no such place: Legion maps a region virtually only for an inner task.
+      error(k.pos, "VIRTUAL cannot share a Region list with memory kinds",
+            "a list falls back to the next kind when a memory is full or unreachable, and "
+            "Legion maps a region virtually only for an inner task; write VIRTUAL alone, in a "
+            "statement for the inner tasks");
     }
   }
 }
@@ -502,6 +510,7 @@ void Checker::warn_shadowed() {
     }
   }
   std::sort(entries.begin(), entries.end());
+  std::vector<bool> overridden(p_.dialect == Dialect::Published ? ss.size() : 0, false);
   for (std::size_t i = 0; i < ss.size(); ++i) {
     const Stmt& a = ss[i];
     if (!decides(a)) continue;
@@ -514,6 +523,17 @@ void Checker::warn_shadowed() {
       const Stmt& b = ss[*it & 0xFFFFFFFF];
       if (!same_selectors(a, b)) continue;  // another key with the same hash
       TaskSel bt = p_.tasks(b);
+      if (p_.dialect == Dialect::Published) {
+        // The published mapper keeps the first of two statements with the same selectors.
+        if (at.any != bt.any || !covers(at, bt) || overridden[*it & 0xFFFFFFFF]) continue;
+        overridden[*it & 0xFFFFFFFF] = true;
+        warning(b.begin,
+                fmt::format("this statement never decides anything: line {} decides first",
+                            p_.loc(a).line),
+                "in the published dialect the first of equally specific statements wins; delete "
+                "one of them");
+        continue;
+      }
       if (at.any != bt.any || !covers(bt, at)) continue;
       warning(a.begin,
               fmt::format("this statement never decides anything: line {} overrides it",
@@ -570,9 +590,11 @@ const Stmt* Checker::task_kind_decider(std::string_view task) {
   if (!task_deciders_built_) {
     for (const Stmt& s : p_.stmts) {
       if (s.kind != StmtKind::Task) continue;
-      if (s.any_task()) last_task_any_ = &s;
+      // The statement that decides: the last of equals, or the first in the published dialect.
+      const bool first_wins = p_.dialect == Dialect::Published;
+      if (s.any_task() && (!first_wins || last_task_any_ == nullptr)) last_task_any_ = &s;
       for (Name n : p_.tasks(s).names)
-        task_deciders_[n.text] = &s;
+        if (!first_wins || !task_deciders_.count(n.text)) task_deciders_[n.text] = &s;
     }
     task_deciders_built_ = true;
   }
@@ -583,7 +605,9 @@ const Stmt* Checker::task_kind_decider(std::string_view task) {
 }  // namespace detail
 
 ProgramInfo check(const Program& p, Diagnostics& diags) {
-  return detail::Checker(p, diags).run();
+  ProgramInfo info = detail::Checker(p, diags).run();
+  if (p.dialect == Dialect::Published) check_published(p, diags);
+  return info;
 }
 
 }  // namespace mapsmith::dsl

@@ -633,7 +633,20 @@ TEST(CheckKinds, RegionKinds) {
             "  Region * * GPU FBMEM,FBMEM;\n"
             "                       ^\n"
             "hint: only its first place in the list counts\n");
-  EXPECT_EQ(check_text("Region * * * SYSMEM,ZCMEM,RDMEM,SOCKMEM,VIRTUAL;"), "");
+  EXPECT_EQ(check_text("Region * * * SYSMEM,ZCMEM,RDMEM,SOCKMEM;\nRegion * r * VIRTUAL;"), "");
+}
+
+TEST(CheckKinds, VirtualIsNoFallback) {
+  // Issue 14, item 4: SOCKMEM,VIRTUAL checked clean and aborted the run where SOCKMEM was missing.
+  EXPECT_EQ(check_text("Region * * CPU SOCKMEM,VIRTUAL;"),
+            "c.mapping:1:24: error: VIRTUAL cannot share a Region list with memory kinds\n"
+            "  Region * * CPU SOCKMEM,VIRTUAL;\n"
+            "                         ^\n"
+            "hint: a list falls back to the next kind when a memory is full or unreachable, and "
+            "Legion maps a region virtually only for an inner task; write VIRTUAL alone, in a "
+            "statement for the inner tasks\n");
+  EXPECT_NE(check_text("Region * * CPU VIRTUAL,SYSMEM;").find("error: VIRTUAL cannot share"),
+            std::string::npos);
 }
 
 TEST(CheckKinds, LayoutKind) {

@@ -100,7 +100,9 @@ void Parser::expect_semi(std::string_view what) {
 }
 
 Parser::Word Parser::ident(std::string_view what) {
-  if (!at(Tok::Ident)) {
+  // `Machine` is a keyword only in expressions: elsewhere it is an ordinary name, as in the
+  // published grammar (`Task Machine GPU;`).
+  if (!at(Tok::Ident) && !at(Tok::KwMachine)) {
     std::string hint;
     if (peek().kind >= Tok::KwTask && peek().kind <= Tok::KwMachine)
       hint = fmt::format("{} is a keyword and cannot be used as a name", describe(peek().kind));
@@ -172,6 +174,7 @@ void Parser::parse_top_statement() {
       parse_print(s);
       break;
     case Tok::Ident:
+    case Tok::KwMachine:  // `Machine = ...;` assigns a variable of that name
       parse_assign(s);
       break;
     case Tok::Semi:

@@ -205,8 +205,21 @@ ExprId Parser::postfix_ops(ExprId e) {
         e = one(ExprKind::Attr, Op::None, n.loc, e);
       }
     } else if (at(Tok::LParen)) {
-      fail(peek().loc, "only a function name can be called",
-           "call a function by its name: f(x); methods are called as m.split(0, 2)");
+      // A callee in parentheses: `(f)(x)` is `f(x)` and `(m.split)(0, 2)` is `m.split(0, 2)`,
+      // as in the published grammar. (A name or member directly followed by '(' never gets
+      // here: the primary and '.' above take the call themselves.)
+      const Expr callee = prog_.exprs[e];
+      if (callee.kind() != ExprKind::Name && callee.kind() != ExprKind::Attr) {
+        fail(peek().loc, "only a function name can be called",
+             "call a function by its name: f(x); methods are called as m.split(0, 2)");
+      }
+      advance();
+      std::size_t base = scratch_.size();
+      if (callee.kind() == ExprKind::Attr) scratch_.push_back(prog_.child(callee, 0));
+      parse_args(callee.kind() == ExprKind::Attr ? "the method call" : "the call of",
+                 callee.kind() == ExprKind::Name ? prog_.name(callee) : std::string_view());
+      e = list(callee.kind() == ExprKind::Attr ? ExprKind::Method : ExprKind::Call,
+               prog_.loc(callee.pos()), base);
     } else {
       return e;
     }

@@ -51,6 +51,17 @@ TEST(ParseStatement, Task) {
   EXPECT_EQ(tree("Task a,b, c GPU, CPU;"), "(Task a,b,c GPU,CPU)\n");
 }
 
+TEST(ParseStatement, MachineIsAnOrdinaryNameOutsideExpressions) {
+  // As in the published grammar, where the scanner makes `Machine` an identifier and only an
+  // expression reads it as the machine.
+  EXPECT_EQ(tree("Task Machine GPU;"), "(Task Machine GPU)\n");
+  EXPECT_EQ(tree("Region Machine Machine GPU FBMEM;"), "(Region Machine Machine GPU FBMEM)\n");
+  EXPECT_EQ(tree("IndexTaskMap Machine f;"), "(IndexTaskMap Machine f)\n");
+  EXPECT_EQ(tree("Machine = 3;"), "(= Machine 3)\n");
+  // In an expression it is still the machine.
+  EXPECT_EQ(tree("m = Machine(GPU);"), "(= m (Machine GPU))\n");
+}
+
 TEST(ParseStatement, Region) {
   EXPECT_EQ(tree("Region * * GPU FBMEM,ZCMEM;"), "(Region * * GPU FBMEM,ZCMEM)\n");
   EXPECT_EQ(tree("Region * halo_part GPU ZCMEM;"), "(Region * halo_part GPU ZCMEM)\n");
@@ -271,6 +282,14 @@ TEST(ParseExpr, Conditional) {
   EXPECT_EQ(expr("a ? b ? 1 : 2 : 3"), "(? a (? b 1 2) 3)");
   EXPECT_EQ(expr("a ? 1 : b ? 2 : 3"), "(? a 1 (? b 2 3))");
   EXPECT_EQ(expr("(a ? b : c) ? 1 : 2"), "(? (? a b c) 1 2)");
+}
+
+TEST(ParseExpr, ParenthesisedCallee) {
+  // The published grammar calls any expression: (f)(1) is f(1), (m.split)(0, 2) is m.split(0, 2).
+  EXPECT_EQ(expr("(f)(1)"), "(call f 1)");
+  EXPECT_EQ(expr("((f))(1, 2)"), "(call f 1 2)");
+  EXPECT_EQ(expr("(m.split)(0, 2)"), "(method split m 0 2)");
+  EXPECT_EQ(expr("(f)(1) + 2"), "(+ (call f 1) 2)");
 }
 
 TEST(ParseExpr, IndexAndMachineIndex) {

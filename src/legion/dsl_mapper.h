@@ -25,18 +25,35 @@ namespace mapsmith::legion {
 struct LoadedMapping {
   dsl::Program program;
   dsl::ProgramInfo info;
-  /// For each statement kind, its statements in the order to try them (codegen::by_precedence).
+  /// For each statement kind, its statements in the order to try them (dsl::by_precedence).
   std::array<std::vector<const dsl::Stmt*>, 12> ordered;
-  /// The functions IndexTaskMap names, in order of first use: sharding functor i is function i.
-  std::vector<std::string> index_functions;
+  /// The functions IndexTaskMap names, in order of first use: sharding functor i (ID first + i)
+  /// calls function i.
+  std::vector<std::string> functors;
+  /// -tm:enable_backpressure: InstanceLimit holds (as in the published DSL mapper).
+  bool backpressure = false;
 
   const std::vector<const dsl::Stmt*>& of(dsl::StmtKind k) const {
     return ordered[static_cast<std::size_t>(k)];
   }
+  /// The ID offset of the functor of `function`, or -1.
+  std::ptrdiff_t functor(std::string_view function) const;
 };
 
 /// Prints the diagnostics and stops the program: a mapping program failed to evaluate.
 [[noreturn]] void stop(const dsl::Diagnostics& diags);
+/// Stops the program with an error located at statement `s` of the program.
+[[noreturn]] void stop_at(const LoadedMapping& m, const dsl::Stmt& s, std::string message,
+                          std::string hint = {});
+
+/// InstanceLimit's count, kept as the published DSL mapper keeps it: the limited tasks mapped and
+/// not finished per originating processor, for all the mappers of this process, and the mapper
+/// events deferred select_tasks_to_map calls wait on.
+struct InFlight {
+  std::mutex lock;
+  std::map<Legion::Processor, std::vector<Legion::UniqueID>> mapped;
+  std::map<Legion::Processor, std::vector<Legion::Mapping::MapperEvent>> waiting;
+};
 
 /// An evaluator with its own view of the machine.
 struct Evaluation {
@@ -50,7 +67,7 @@ class DslMapper : public Legion::Mapping::DefaultMapper {
  public:
   DslMapper(Legion::Mapping::MapperRuntime* rt, Legion::Machine machine, Legion::Processor local,
             std::shared_ptr<const LoadedMapping> mapping, std::shared_ptr<const ProcTable> procs,
-            Legion::ShardingID first_functor);
+            std::shared_ptr<InFlight> in_flight, Legion::ShardingID first_functor);
 
   void select_task_options(const Legion::Mapping::MapperContext ctx, const Legion::Task& task,
                            TaskOptions& output) override;
@@ -81,6 +98,10 @@ class DslMapper : public Legion::Mapping::DefaultMapper {
     std::vector<std::string> names;
   };
   const dsl::Stmt* first(dsl::StmtKind kind, const codegen::Subject& d) const;
+  /// The memory kinds the Region statements give a region argument: the deciding statement's
+  /// list, or in the published dialect every matching statement's one after the other; and the
+  /// statement that decided (null: none).
+  std::vector<MemKind> memory_kinds(const codegen::Subject& d, const dsl::Stmt*& decided) const;
   std::optional<Legion::Processor::Kind> choose_kind(Legion::Mapping::MapperContext ctx,
                                                      const Legion::Task& task);
   std::optional<ProcKind> kind_of(const Legion::Task& task) const;
@@ -96,11 +117,20 @@ class DslMapper : public Legion::Mapping::DefaultMapper {
   codegen::Subject subject(const Legion::Task& task, const RegionArg& arg,
                            Legion::Processor::Kind proc) const;
   void place_region(Legion::Mapping::MapperContext ctx, const Legion::Task& task, unsigned idx,
-                    const RegionArg& arg, Legion::Processor target,
+                    const RegionArg& arg, Legion::Processor target, Legion::VariantID variant,
                     std::vector<Legion::Mapping::PhysicalInstance>& instances);
+  /// The constraints of the Layout statement that decides (`decided`: it, or null).
   Legion::LayoutConstraintSet layout(const Legion::Task& task, const RegionArg& arg,
                                      Legion::Processor::Kind proc, MemKind memory,
-                                     const Legion::RegionRequirement& req, bool& exact) const;
+                                     const Legion::RegionRequirement& req, bool& exact,
+                                     const dsl::Stmt*& decided) const;
+  /// `ours` made to hold what the variant registered for region argument `idx`: what they add
+  /// is added; where they contradict the Layout statement `decided` the mapper stops there, and
+  /// without one the variant's hold (as in Legion's default mapper).
+  Legion::LayoutConstraintSet variant_layout(Legion::Mapping::MapperContext ctx,
+                                             const Legion::Task& task, Legion::VariantID variant,
+                                             unsigned idx, const dsl::Stmt* decided,
+                                             Legion::LayoutConstraintSet ours, int dims) const;
   Legion::Memory memory_near(Legion::Processor p, Legion::Memory::Kind kind) const;
   std::int64_t instance_limit(const std::string& task) const;
   void log_placement(const Legion::Task& task, Legion::Processor p) const;
@@ -110,12 +140,11 @@ class DslMapper : public Legion::Mapping::DefaultMapper {
   Evaluation eval_;
   Legion::ShardingID first_functor_;
   bool log_placements_ = false;
-  std::map<std::string, std::int64_t> in_flight_;
-  Legion::Mapping::MapperEvent limit_event_;
+  std::shared_ptr<InFlight> in_flight_;
 };
 
-/// Control replication: the node of each point of an index launch is the node of the
-/// processor the mapping function gives it (one shard per node).
+/// Control replication: a point of an index launch goes to the first shard of the node of the
+/// processor its mapping function gives it (a node's shards are consecutive).
 class NodeSharding final : public Legion::ShardingFunctor {
  public:
   NodeSharding(std::shared_ptr<const LoadedMapping> mapping, Legion::Machine machine,

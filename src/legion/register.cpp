@@ -6,8 +6,8 @@
 #include <set>
 #include <string>
 
-#include "codegen/rules.h"
 #include "dsl/parser.h"
+#include "dsl/precedence.h"
 #include "legion/dsl_mapper.h"
 #include "legion/mapsmith_mapper.h"
 #include "util/error.h"
@@ -17,16 +17,25 @@ namespace mapsmith::legion {
 
 namespace {
 
-/// The file after -mapping on the command line, or empty.
-std::string mapping_file() {
+/// The value after `flag` on the command line, or empty.
+std::string option(const char* flag) {
   const Legion::InputArgs& args = Legion::Runtime::get_input_args();
   for (int i = 1; i + 1 < args.argc; ++i)
-    if (std::string(args.argv[i]) == "-mapping") return args.argv[i + 1];
+    if (std::string(args.argv[i]) == flag) return args.argv[i + 1];
   return {};
 }
 
-/// Reads, parses and checks the program; stops the run with the diagnostics when it has errors.
-std::shared_ptr<const LoadedMapping> load(const std::string& path) {
+/// Whether `flag` is on the command line.
+bool has_flag(const char* flag) {
+  const Legion::InputArgs& args = Legion::Runtime::get_input_args();
+  for (int i = 1; i < args.argc; ++i)
+    if (std::string(args.argv[i]) == flag) return true;
+  return false;
+}
+
+/// Reads, parses and checks the program in `dialect`; stops the run with the diagnostics when it
+/// has errors.
+std::shared_ptr<const LoadedMapping> load(const std::string& path, dsl::Dialect dialect) {
   auto m = std::make_shared<LoadedMapping>();
   dsl::Diagnostics diags;
   std::string text;
@@ -38,40 +47,52 @@ std::shared_ptr<const LoadedMapping> load(const std::string& path) {
     std::_Exit(1);
   }
   m->program = dsl::parse(std::make_shared<dsl::SourceFile>(path, std::move(text)), diags);
+  m->program.dialect = dialect;
   if (!diags.has_errors()) m->info = dsl::check(m->program, diags);
   if (diags.has_errors()) stop(diags);
   for (std::size_t k = 0; k < m->ordered.size(); ++k)
-    m->ordered[k] = codegen::by_precedence(m->program, static_cast<dsl::StmtKind>(k));
+    m->ordered[k] = dsl::by_precedence(m->program, static_cast<dsl::StmtKind>(k));
   for (const dsl::Stmt& s : m->program.stmts) {
     if (s.kind != dsl::StmtKind::IndexTaskMap) continue;
-    std::string fn(m->program.name(s).text);
-    if (std::find(m->index_functions.begin(), m->index_functions.end(), fn) ==
-        m->index_functions.end())
-      m->index_functions.push_back(fn);
+    const std::string fn(m->program.name(s).text);
+    if (m->functor(fn) < 0) m->functors.push_back(fn);
   }
+  // As the published DSL mapper: InstanceLimit holds only with back-pressure asked for.
+  m->backpressure = has_flag("-tm:enable_backpressure");
   return m;
 }
 
 void create_mappers(Legion::Machine machine, Legion::Runtime* runtime,
                     const std::set<Legion::Processor>& local_procs) {
-  const std::string path = mapping_file();
+  const std::string path = option("-mapping");
   if (path.empty()) return;  // no -mapping: Legion's default mapper stays
-  std::shared_ptr<const LoadedMapping> mapping = load(path);
+  const std::string dialect = option("-mapsmith:dialect");
+  if (!dialect.empty() && dialect != "mapsmith" && dialect != "published") {
+    std::fprintf(stderr,
+                 "mapsmith mapper: -mapsmith:dialect %s: the dialects are mapsmith and "
+                 "published\n",
+                 dialect.c_str());
+    std::fflush(nullptr);
+    std::_Exit(2);
+  }
+  std::shared_ptr<const LoadedMapping> mapping =
+      load(path, dialect == "published" ? dsl::Dialect::Published : dsl::Dialect::Mapsmith);
   auto procs = std::make_shared<const ProcTable>(machine);
-  // One sharding functor per IndexTaskMap function, so control-replicated launches put each
-  // point on the shard of its node. The IDs are the same in every process.
+  // One sharding functor per function IndexTaskMap names, so control-replicated launches put
+  // each point on the shard of its node. The IDs are the same in every process.
   Legion::ShardingID first = 0;
-  if (!mapping->index_functions.empty()) {
-    first =
-        runtime->generate_library_sharding_ids("mapsmith.runtime", mapping->index_functions.size());
-    for (std::size_t i = 0; i < mapping->index_functions.size(); ++i)
+  if (!mapping->functors.empty()) {
+    first = runtime->generate_library_sharding_ids("mapsmith.runtime", mapping->functors.size());
+    for (std::size_t i = 0; i < mapping->functors.size(); ++i)
       runtime->register_sharding_functor(
           first + static_cast<Legion::ShardingID>(i),
-          new NodeSharding(mapping, machine, procs, mapping->index_functions[i]));
+          new NodeSharding(mapping, machine, procs, mapping->functors[i]));
   }
+  auto in_flight = std::make_shared<InFlight>();  // shared by every processor's mapper
   for (Legion::Processor p : local_procs) {
     runtime->replace_default_mapper(
-        new DslMapper(runtime->get_mapper_runtime(), machine, p, mapping, procs, first), p);
+        new DslMapper(runtime->get_mapper_runtime(), machine, p, mapping, procs, in_flight, first),
+        p);
   }
 }
 

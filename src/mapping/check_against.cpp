@@ -75,7 +75,8 @@ class AgainstMachine {
     std::vector<dsl::Name> unreachable;
     for (dsl::Name k : kinds) {
       auto mk = parse_mem_kind(k.text);
-      if (mk && !m_.reaches(*rep, *mk)) unreachable.push_back(k);
+      // VIRTUAL is no memory: decide() checks that the task can take a virtual mapping.
+      if (mk && *mk != MemKind::VIRTUAL && !m_.reaches(*rep, *mk)) unreachable.push_back(k);
     }
     if (unreachable.empty()) return;
     std::vector<std::string> ok;
@@ -159,6 +160,17 @@ class AgainstApp {
                        hint);
         } else {
           tasks.push_back(*id);
+          // Legion starts the top-level task itself, on the first CPU of node 0 (issue 14,
+          // item 8): where it runs is not the mapping program's to decide.
+          if (app_.top && *id == *app_.top &&
+              (s.kind == StmtKind::Task || s.kind == StmtKind::SingleTaskMap)) {
+            diags_.warning(*p_.source, p_.loc(n),
+                           fmt::format("{} does not apply to {}, the top-level task: Legion "
+                                       "starts it on the first CPU of node 0",
+                                       s.kind == StmtKind::Task ? "Task" : "SingleTaskMap",
+                                       n.text),
+                           fmt::format("leave {} out of this statement", n.text));
+          }
         }
       }
     }

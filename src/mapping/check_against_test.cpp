@@ -199,6 +199,26 @@ TEST(CheckAgainstApp, KnownTasksAndKindFormsAreFine) {
             "");
 }
 
+TEST(CheckAgainstApp, TopLevelTaskIsNotTheProgramsToPlace) {
+  // Issue 14, item 8: Legion starts the top-level task; Task and SingleTaskMap naming it were
+  // silently ignored by both mappers. `*` does not name it, and other statements apply.
+  EXPECT_EQ(on_app("Task main,stencil CPU;\n"
+                   "def f(Task task) { return Machine(CPU)[0, 0]; }\n"
+                   "SingleTaskMap main f;\n"
+                   "Task * CPU;\n"
+                   "ControlReplicate main;\n"),
+            "m.mapping:1:6: warning: Task does not apply to main, the top-level task: Legion "
+            "starts it on the first CPU of node 0\n"
+            "  Task main,stencil CPU;\n"
+            "       ^\n"
+            "hint: leave main out of this statement\n"
+            "m.mapping:3:15: warning: SingleTaskMap does not apply to main, the top-level task: "
+            "Legion starts it on the first CPU of node 0\n"
+            "  SingleTaskMap main f;\n"
+            "                ^\n"
+            "hint: leave main out of this statement\n");
+}
+
 TEST(CheckAgainstApp, UnknownRegionName) {
   EXPECT_EQ(on_app("Region stencil ghst GPU FBMEM;\n"),
             "m.mapping:1:16: error: unknown region 'ghst' for task stencil\n"

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "dsl/eval.h"
+#include "dsl/precedence.h"
 #include "mapping/host.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -140,19 +141,32 @@ class Decider {
                         std::move(hint));
   }
 
-  /// The most specific statement for which `matches` holds; the later one between equals.
-  template <typename Match, typename Rank>
-  const Stmt* best(StmtKind kind, Match matches, Rank rank) const {
+  /// The statement that decides among those for which `matches` holds: the highest
+  /// dsl::precedence_rank, and between equals the later one (the earlier one in the published
+  /// dialect).
+  template <typename Match>
+  const Stmt* best(StmtKind kind, Match matches) const {
+    if (!p_) return nullptr;  // no program: the default policy
     const Stmt* out = nullptr;
     int best_rank = -1;
+    const bool later = dsl::later_wins(*p_);
     for (const Stmt* s : stmts(kind)) {
-      if (!matches(*s)) continue;
-      int r = rank(*s);
-      if (r >= best_rank) {
+      if (!dsl::applies(*p_, *s) || !matches(*s)) continue;
+      const int r = dsl::precedence_rank(*p_, *s);
+      if (r > best_rank || (r == best_rank && later)) {
         best_rank = r;
         out = s;
       }
     }
+    return out;
+  }
+
+  /// Every statement for which `matches` holds, in the order they decide (best first).
+  template <typename Match>
+  std::vector<const Stmt*> all_matching(StmtKind kind, Match matches) const {
+    std::vector<const Stmt*> out;
+    for (const Stmt* s : dsl::by_precedence(*p_, kind))
+      if (matches(*s)) out.push_back(s);
     return out;
   }
 
@@ -167,16 +181,13 @@ class Decider {
     d.inner = v && v->inner;
     if (!place_points(launch, task, parent, d)) return std::nullopt;
     if (!place_args(task, launch.effective_args(task), d)) return std::nullopt;
-    auto spec = [](const Stmt& s) { return dsl::specificity(s); };
-    if (const Stmt* s = best(
-            StmtKind::InstanceLimit,
-            [&](const Stmt& s) { return names_task(p_->tasks(s), task.name); }, spec)) {
+    if (const Stmt* s = best(StmtKind::InstanceLimit,
+                             [&](const Stmt& s) { return names_task(p_->tasks(s), task.name); })) {
       d.instance_limit = p_->limit(*s);
     }
-    d.control_replicate =
-        best(
-            StmtKind::ControlReplicate,
-            [&](const Stmt& s) { return names_task(p_->tasks(s), task.name); }, spec) != nullptr;
+    d.control_replicate = best(StmtKind::ControlReplicate, [&](const Stmt& s) {
+                            return names_task(p_->tasks(s), task.name);
+                          }) != nullptr;
     return d;
   }
 
@@ -196,9 +207,8 @@ class Decider {
   // in the published DSL mapper (check_against accepts such lists too); a list that names the
   // task and does not fit it is an error.
   bool choose_kind(const app::Task& task, LaunchDecision& d) {
-    const Stmt* s = best(
-        StmtKind::Task, [&](const Stmt& s) { return names_task(p_->tasks(s), task.name); },
-        [](const Stmt& s) { return dsl::specificity(s); });
+    const Stmt* s =
+        best(StmtKind::Task, [&](const Stmt& s) { return names_task(p_->tasks(s), task.name); });
     if (s) {
       for (const dsl::Name& k : p_->kinds(*s)) {
         auto kind = parse_proc_kind(k.text);
@@ -249,15 +259,10 @@ class Decider {
 
   const Stmt* map_statement(StmtKind kind, const app::Task& task, ProcKind chosen) const {
     // A statement naming the task beats one naming a kind, which beats `*`.
-    return best(
-        kind,
-        [&](const Stmt& s) {
-          if (auto k = kind_form(*p_, s)) return *k == chosen;
-          return names_task(p_->tasks(s), task.name);
-        },
-        [&](const Stmt& s) { return kind_form(*p_, s) ? 1
-                                    : s.any_task()    ? 0
-                                                      : 2; });
+    return best(kind, [&](const Stmt& s) {
+      if (auto k = kind_form(*p_, s)) return *k == chosen;
+      return names_task(p_->tasks(s), task.name);
+    });
   }
 
   bool place_points(const app::Launch& launch, const app::Task& task, const dsl::TaskView& parent,
@@ -329,20 +334,39 @@ class Decider {
     for (std::size_t i = 0; i < args.size(); ++i) {
       const app::RegionArg& arg = args[i];
       ArgDecision& a = d.args[i];
-      a.region_stmt = best(
-          StmtKind::Region,
-          [&](const Stmt& s) {
-            std::string_view proc = p_->proc(s).text;
-            return names_task(p_->tasks(s), task.name) && names_region(p_->region(s), arg, i) &&
-                   (proc == "*" || proc == to_string(d.kind));
-          },
-          [](const Stmt& s) { return dsl::specificity(s); });
+      auto region_matches = [&](const Stmt& s) {
+        std::string_view proc = p_->proc(s).text;
+        return names_task(p_->tasks(s), task.name) && names_region(p_->region(s), arg, i) &&
+               (proc == "*" || proc == to_string(d.kind));
+      };
+      a.region_stmt = best(StmtKind::Region, region_matches);
       if (a.region_stmt) {
-        for (const dsl::Name& k : p_->kinds(*a.region_stmt)) {
-          auto mk = parse_mem_kind(k.text);
-          if (mk && m_.reaches(rep, *mk) &&
-              std::find(a.memories.begin(), a.memories.end(), *mk) == a.memories.end())
-            a.memories.push_back(*mk);
+        // The memory list: the deciding statement's; in the published dialect every matching
+        // statement's, best first, one after the other (its query_memory_list).
+        std::vector<const Stmt*> lists{a.region_stmt};
+        if (!dsl::later_wins(*p_)) lists = all_matching(StmtKind::Region, region_matches);
+        for (const Stmt* rs : lists) {
+          for (const dsl::Name& k : p_->kinds(*rs)) {
+            auto mk = parse_mem_kind(k.text);
+            if (mk && m_.reaches(rep, *mk) &&
+                std::find(a.memories.begin(), a.memories.end(), *mk) == a.memories.end())
+              a.memories.push_back(*mk);
+          }
+        }
+        const dsl::Name first = p_->kinds(*a.region_stmt).front();
+        if (a.memories.empty() && first.text == "VIRTUAL") {
+          // VIRTUAL (alone: check refuses it in a list): Legion maps a region virtually only
+          // for an inner task, whose regions the mappers map virtually anyway.
+          if (!d.inner) {
+            error_at(a.region_stmt, p_->loc(first),
+                     fmt::format("task {} runs a leaf variant on {}: Legion maps a region "
+                                 "virtually only for an inner task (region argument {} '{}')",
+                                 task.name, to_string(d.kind), i, arg.display_name()),
+                     fmt::format("name a memory for it instead, for example {}",
+                                 to_string(m_.memory(m_.best_memory(rep)).kind)));
+            return false;
+          }
+          a.memories.push_back(m_.memory(m_.best_memory(rep)).kind);
         }
         if (a.memories.empty()) {
           error_at(a.region_stmt, p_->loc(p_->kinds(*a.region_stmt).front()),
@@ -356,15 +380,11 @@ class Decider {
       } else {
         a.memories.push_back(m_.memory(m_.best_memory(rep)).kind);
       }
-      a.layout_stmt = best(
-          StmtKind::Layout,
-          [&](const Stmt& s) {
-            std::string_view proc = p_->proc(s).text;
-            return names_task(p_->tasks(s), task.name) && names_region(p_->region(s), arg, i) &&
-                   (proc == "*" || proc == to_string(d.kind) ||
-                    proc == to_string(a.memories.front()));
-          },
-          [](const Stmt& s) { return dsl::specificity(s); });
+      a.layout_stmt = best(StmtKind::Layout, [&](const Stmt& s) {
+        std::string_view proc = p_->proc(s).text;
+        return names_task(p_->tasks(s), task.name) && names_region(p_->region(s), arg, i) &&
+               (proc == "*" || proc == to_string(d.kind) || proc == to_string(a.memories.front()));
+      });
       if (a.layout_stmt) {
         for (const dsl::LayoutItem& l : p_->layout(*a.layout_stmt)) {
           switch (l.word) {
@@ -398,12 +418,9 @@ class Decider {
         }
       }
       a.collect =
-          best(
-              StmtKind::CollectMemory,
-              [&](const Stmt& s) {
-                return names_task(p_->tasks(s), task.name) && names_region(p_->region(s), arg, i);
-              },
-              [](const Stmt& s) { return dsl::specificity(s); }) != nullptr;
+          best(StmtKind::CollectMemory, [&](const Stmt& s) {
+            return names_task(p_->tasks(s), task.name) && names_region(p_->region(s), arg, i);
+          }) != nullptr;
       for (PointDecision& pd : d.points) {
         auto mem = m_.memory_for(pd.proc, a.memories.front());
         MAPSMITH_ASSERT(mem.has_value());

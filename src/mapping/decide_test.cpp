@@ -753,8 +753,9 @@ constexpr const char* kPlacers =
     "def cpu_f(Task task) { return Machine(CPU)[1, 19]; }\n";
 
 /// "PROCESSOR@LINE" of the first point of each launch.
-std::string placements(const app::App& a, const machine::Machine& m, const std::string& rules) {
-  Mapper p(kPlacers + rules);
+std::string placements(const app::App& a, const machine::Machine& m, const std::string& rules,
+                       dsl::Dialect dialect = dsl::Dialect::Mapsmith) {
+  Mapper p(kPlacers + rules, dialect);
   Mapping out = decide_ok(a, m, &p);
   std::string s;
   for (const LaunchDecision& d : out.launches)
@@ -998,6 +999,66 @@ TEST(DecideErrors, DivisionByZeroNamesThePoint) {
             "  def f(Task task) { return Machine(GPU)[0, 3 / (2 - task.ipoint[0])]; }\n"
             "                                              ^\n"
             "hint: guard the divisor, for example with max(d, 1)\n");
+}
+
+}  // namespace
+}  // namespace mapsmith::mapping
+
+// ---- The published dialect: the published DSL mapper's lookup order. ----
+
+namespace mapsmith::mapping {
+namespace {
+
+constexpr dsl::Dialect kPublished = dsl::Dialect::Published;
+
+TEST(DecidePublished, FirstWinsAmongEquals) {
+  const machine::Machine m = make_machine("sapling");
+  const app::App a = demo_single();
+  EXPECT_EQ(kind_choices(a, m, Mapper("Task * GPU,CPU;\nTask * OMP;\n", kPublished)),
+            "GPU@1 CPU@1");
+  EXPECT_EQ(kind_choices(a, m, Mapper("Task * GPU,CPU;\nTask * OMP;\n")), "OMP@2 OMP@2");
+  EXPECT_EQ(kind_choices(a, m, Mapper("Task stencil OMP;\nTask stencil CPU;\n", kPublished)),
+            "OMP@1 OMP@0");
+  EXPECT_EQ(region_choices(
+                a, m, Mapper("Region * * GPU ZCMEM;\nRegion * * GPU FBMEM,ZCMEM;\n", kPublished)),
+            "ZCMEM,FBMEM@1 ZCMEM,FBMEM@1 | SOCKMEM@0");
+}
+
+TEST(DecidePublished, TaskThenRegionThenKind) {
+  const machine::Machine m = make_machine("sapling");
+  const app::App a = demo_single();
+  // Equally specific in mapsmith's count (two named fields each); the published mapper looks a
+  // named task up before a named region, and a named region before a named kind.
+  const char* text = "Region stencil * * FBMEM;\nRegion * ghost GPU ZCMEM;\n";
+  EXPECT_EQ(region_choices(a, m, Mapper(text)), "ZCMEM@2 FBMEM@1 | SOCKMEM@0");
+  EXPECT_EQ(region_choices(a, m, Mapper(text, kPublished)), "FBMEM,ZCMEM@1 FBMEM@1 | SOCKMEM@0");
+  const char* layouts = "Layout * ghost * AOS;\nLayout * * FBMEM C_order;\n";
+  EXPECT_EQ(layout_choices(a, m, Mapper(layouts, kPublished)),
+            "AOS F_order@1, SOA C_order@2 | SOA F_order@0");
+}
+
+TEST(DecidePublished, MemoryListsOfEveryMatchingStatementFollowEachOther) {
+  const machine::Machine m = make_machine("sapling");
+  const app::App a = demo_single();
+  // Its query_memory_list appends the lists of every statement that matches, best first: a list
+  // none of whose kinds a GPU reaches falls through to the next statement's.
+  const char* text = "Region stencil * GPU SYSMEM;\nRegion * * GPU ZCMEM;\n";
+  EXPECT_EQ(region_choices(a, m, Mapper(text, kPublished)), "ZCMEM@1 ZCMEM@1 | SOCKMEM@0");
+  dsl::Diagnostics diags;
+  Mapper mine(text);
+  EXPECT_FALSE(decide(a, m, &mine.program, &mine.info, diags).has_value());
+}
+
+TEST(DecidePublished, TaskMapStarIsNeverApplied) {
+  const machine::Machine m = make_machine("sapling-2");
+  app::App a = demo_app();
+  launch(a, "stencil", {2});
+  EXPECT_EQ(placements(a, m, "IndexTaskMap * by_any;\n", kPublished), "node0/GPU0@0");
+  EXPECT_EQ(placements(a, m, "IndexTaskMap * by_any;\nIndexTaskMap GPU by_kind;\n", kPublished),
+            "node1/GPU2@7");
+  EXPECT_EQ(placements(a, m, "IndexTaskMap stencil by_name;\nIndexTaskMap stencil by_kind;\n",
+                       kPublished),
+            "node1/GPU3@6");
 }
 
 }  // namespace

@@ -30,9 +30,10 @@ inline std::string rendered(const dsl::Diagnostics& diags) {
 /// errors (warnings are allowed; `warnings` holds them rendered). Neither copied nor moved: the
 /// ProgramInfo points into the Program.
 struct Mapper {
-  explicit Mapper(std::string text) {
+  explicit Mapper(std::string text, dsl::Dialect dialect = dsl::Dialect::Mapsmith) {
     dsl::Diagnostics diags;
     program = dsl::parse_string(std::move(text), diags, "m.mapping");
+    program.dialect = dialect;
     EXPECT_FALSE(diags.has_errors()) << rendered(diags);
     if (!diags.has_errors()) info = dsl::check(program, diags);
     EXPECT_FALSE(diags.has_errors()) << rendered(diags);

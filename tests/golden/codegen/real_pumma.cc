@@ -14,11 +14,14 @@
 // Run with -mapsmith:log to print where each task is mapped.
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
@@ -34,7 +37,7 @@ using namespace Legion::Mapping;
 
 /// Stops the program: a mapping function did something the mapping language reports as an
 /// error (an index out of range, a transformation that does not fit).
-[[noreturn]] inline void fail(const std::string& message) {
+[[maybe_unused]] [[noreturn]] inline void fail(const std::string& message) {
   std::fprintf(stderr, "mapsmith mapper: %s\n", message.c_str());
   std::abort();
 }
@@ -43,15 +46,15 @@ using namespace Legion::Mapping;
 using Tuple = std::vector<coord_t>;
 
 /// How values print, as the mapping language writes them.
-inline std::string text(coord_t v) { return std::to_string(v); }
-inline std::string text(int v) { return std::to_string(v); }
-inline std::string text(bool v) { return v ? "True" : "False"; }
-inline std::string text(const Tuple& t) {
+[[maybe_unused]] inline std::string text(coord_t v) { return std::to_string(v); }
+[[maybe_unused]] inline std::string text(int v) { return std::to_string(v); }
+[[maybe_unused]] inline std::string text(bool v) { return v ? "True" : "False"; }
+[[maybe_unused]] inline std::string text(const Tuple& t) {
   std::string out = "(";
   for (size_t i = 0; i < t.size(); ++i) out += (i > 0 ? ", " : "") + std::to_string(t[i]);
   return out + (t.size() == 1 ? ",)" : ")");
 }
-inline std::string text(Processor::Kind kind) {
+[[maybe_unused]] inline std::string text(Processor::Kind kind) {
   switch (kind) {
     case Processor::LOC_PROC: return "CPU";
     case Processor::TOC_PROC: return "GPU";
@@ -63,7 +66,7 @@ inline std::string text(Processor::Kind kind) {
     default: return "?";
   }
 }
-inline std::string text(Memory::Kind kind) {
+[[maybe_unused]] inline std::string text(Memory::Kind kind) {
   switch (kind) {
     case Memory::SYSTEM_MEM: return "SYSMEM";
     case Memory::GPU_FB_MEM: return "FBMEM";
@@ -73,6 +76,16 @@ inline std::string text(Memory::Kind kind) {
     case Memory::NO_MEMKIND: return "VIRTUAL";
     default: return "?";
   }
+}
+
+/// t[i], where a negative i counts from the end; `where` is the index's place in the program.
+[[maybe_unused]] inline coord_t at(const Tuple& t, coord_t i, const char* where) {
+  const coord_t n = static_cast<coord_t>(t.size());
+  const coord_t j = i < 0 ? i + n : i;
+  if (j < 0 || j >= n)
+    fail(std::string(where) + ": error: index " + std::to_string(i) +
+         " is out of range for the tuple " + text(t) + " of length " + std::to_string(n));
+  return t[static_cast<size_t>(j)];
 }
 
 /// A machine space (dsl.md sections 3 and 4): its extents, and how each full index names a
@@ -176,7 +189,7 @@ class MSpace {
   std::function<Tuple(const Tuple&)> to_base_;  // index -> (node, processor); empty: the identity
 };
 
-inline std::string text(const MSpace& m) { return "machine space of size " + text(m.size()); }
+[[maybe_unused]] inline std::string text(const MSpace& m) { return "machine space of size " + text(m.size()); }
 
 /// What a mapping function sees of a task (dsl.md section 3): its point and the extents of its
 /// launch, both counted from the launch domain's lower corner, the processor it runs on (once
@@ -185,11 +198,11 @@ struct MappedTask {
   Tuple ipoint;
   Tuple ispace;
   Processor processor = Processor::NO_PROC;
-  const Task* legion = nullptr;
+  const Task* legion = nullptr;  // null in a sharding functor, which sees only the point
 };
 
 /// The view of point `point` of an index launch over `domain` (a single task: empty ones).
-inline MappedTask view_of(const Task* task, const DomainPoint& point, const Domain& domain) {
+[[maybe_unused]] inline MappedTask view_of(const Task* task, const DomainPoint& point, const Domain& domain) {
   MappedTask view;
   view.legion = task;
   for (int d = 0; d < domain.get_dim(); ++d) {
@@ -199,9 +212,48 @@ inline MappedTask view_of(const Task* task, const DomainPoint& point, const Doma
   return view;
 }
 
-inline std::string text(const MappedTask& t) {
+[[maybe_unused]] inline std::string text(const MappedTask& t) {
   return std::string("task ") + (t.legion != nullptr ? t.legion->get_task_name() : "?");
 }
+
+/// A kind of layout constraint as a message names it.
+[[maybe_unused]] inline const char* constraint_text(LayoutConstraintKind kind) {
+  switch (kind) {
+    case LEGION_SPECIALIZED_CONSTRAINT: return "specialized (Compact, Exact)";
+    case LEGION_MEMORY_CONSTRAINT: return "memory";
+    case LEGION_FIELD_CONSTRAINT: return "field";
+    case LEGION_ORDERING_CONSTRAINT: return "ordering (SOA, AOS, C_order, F_order)";
+    case LEGION_TILING_CONSTRAINT: return "tiling";
+    case LEGION_DIMENSION_CONSTRAINT: return "dimension";
+    case LEGION_ALIGNMENT_CONSTRAINT: return "alignment (Align)";
+    case LEGION_OFFSET_CONSTRAINT: return "offset";
+    case LEGION_POINTER_CONSTRAINT: return "pointer";
+    case LEGION_PADDING_CONSTRAINT: return "padding";
+    default: return "layout";
+  }
+}
+
+/// InstanceLimit's count, kept as the published DSL mapper keeps it: the limited tasks mapped and
+/// not finished per originating processor (the processor of the task that launched them), for
+/// all the mappers of this process, and the mapper events that select_tasks_to_map calls
+/// deferred by a full count wait on.
+struct InFlight {
+  std::mutex lock;
+  std::map<Processor, std::vector<UniqueID>> mapped;
+  std::map<Processor, std::vector<MapperEvent>> waiting;
+};
+[[maybe_unused]] inline InFlight& in_flight() {
+  static InFlight state;
+  return state;
+}
+
+/// What the Region statements say for a region argument: the memory kinds in order of
+/// preference and the statement that decided ("FILE:LINE:COL: Region ...;"); no kinds: none
+/// applies.
+struct MemoryChoice {
+  const char* statement = nullptr;
+  std::vector<Memory::Kind> kinds;
+};
 
 /// A region argument as the statements see it: its index among the task's region requirements
 /// and the names it answers to (of its region, of the partition it came from, of its root).
@@ -232,6 +284,12 @@ class Layout {
     return *this;
   }
   bool is_exact() const { return exact_; }
+  /// The Layout statement that decided, "FILE:LINE:COL: Layout ...;"; null: the default layout.
+  const char* statement() const { return statement_; }
+  Layout& decided_by(const char* statement) {
+    statement_ = statement;
+    return *this;
+  }
 
   /// The constraints of an instance of `req`, with `dims` dimensions, in a memory of `kind`.
   LayoutConstraintSet constraints(const RegionRequirement& req, int dims, Memory::Kind kind) const {
@@ -268,7 +326,18 @@ class Layout {
   bool exact_ = false;
   EqualityKind align_kind_ = LEGION_EQ_EK;
   size_t align_ = 0;  // 0: no alignment constraint
+  const char* statement_ = nullptr;
 };
+
+/// The statements the mapper names when it stops: "FILE:LINE:COL: STATEMENT".
+constexpr const char* kLine7 = "tests/mappers/real_pumma.mapping:7:1: Region * * * SOCKMEM,SYSMEM;";
+constexpr const char* kLine8 = "tests/mappers/real_pumma.mapping:8:1: Region * * GPU FBMEM,ZCMEM;";
+constexpr const char* kLine9 =
+    "tests/mappers/real_pumma.mapping:9:1: Region task_4 B GPU FBMEM,ZCMEM;";
+constexpr const char* kLine10 = "tests/mappers/real_pumma.mapping:10:1: Region task_4 2 GPU ZCMEM;";
+constexpr const char* kLine12 = "tests/mappers/real_pumma.mapping:12:1: Layout * * * SOA C_order;";
+constexpr const char* kLine13 =
+    "tests/mappers/real_pumma.mapping:13:1: Layout task_4 A GPU SOA C_order Align==128;";
 
 class RealPummaMapper : public DefaultMapper {
  public:
@@ -298,8 +367,9 @@ class RealPummaMapper : public DefaultMapper {
   /// first ID. Call once per process, then use_sharding_functors() on every mapper.
   ShardingID register_sharding_functors(Runtime* legion);
   void use_sharding_functors(ShardingID first) { sharding_first_ = first; }
-  /// The node mapping function `map` puts a point of an index launch on.
-  AddressSpace node_of_point(PointMapper map, const DomainPoint& point, const Domain& domain);
+  /// The shard of the node the mapping function `map` puts a point of an index launch on.
+  ShardID shard_of(PointMapper map, const DomainPoint& point, const Domain& domain,
+                   size_t total_shards);
 
  private:
   void setup();
@@ -311,17 +381,20 @@ class RealPummaMapper : public DefaultMapper {
   Processor checked(Processor p, Processor::Kind kind, const Task& task) const;
   void log_placement(const Task& task, Processor p) const;
   MSpace machine_space(Processor::Kind kind) const;
-  MappedTask parent_of(const MappedTask& task) const;
+  MappedTask parent_of(const MappedTask& task, const char* where) const;
   RegionArg region_arg(const MapperContext ctx, const Task& task, unsigned idx) const;
   void place_region(const MapperContext ctx, const Task& task, unsigned idx, Processor target,
-                    std::vector<PhysicalInstance>& instances);
+                    VariantID variant, std::vector<PhysicalInstance>& instances);
   Memory memory_near(Processor p, Memory::Kind kind) const;
+  LayoutConstraintSet variant_layout(const MapperContext ctx, const Task& task, VariantID variant,
+                                     unsigned idx, const Layout& layout, LayoutConstraintSet ours,
+                                     int dims) const;
 
   // The program's statements, compiled: each returns what the statement that decides says
   // (dsl.md section 5).
   std::vector<Processor::Kind> kind_priority(const std::string& task) const;
-  std::vector<Memory::Kind> memory_priority(const std::string& task, const RegionArg& arg,
-                                            Processor::Kind proc) const;
+  MemoryChoice memory_priority(const std::string& task, const RegionArg& arg,
+                               Processor::Kind proc) const;
   Layout layout_of(const std::string& task, const RegionArg& arg, Processor::Kind proc,
                    Memory::Kind memory) const;
   bool collect_memory(const std::string& task, const RegionArg& arg) const;
@@ -339,8 +412,7 @@ class RealPummaMapper : public DefaultMapper {
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;
   bool log_placements_ = false;  // -mapsmith:log
   ShardingID sharding_first_ = 0;  // 0: none registered
-  std::map<std::string, coord_t> in_flight_;  // mapped and unfinished, per task
-  MapperEvent limit_event_;  // triggered when one of them finishes
+  bool backpressure_ = false;  // -tm:enable_backpressure: InstanceLimit holds
 
   // The program's global bindings, evaluated at start-up.
   MSpace m_2d;
@@ -364,8 +436,11 @@ void RealPummaMapper::setup() {
   for (auto& kind : procs_)
     for (std::vector<Processor>& node : kind.second) std::sort(node.begin(), node.end());
   const InputArgs& args = Runtime::get_input_args();
-  for (int i = 1; i < args.argc; ++i)
+  for (int i = 1; i < args.argc; ++i) {
     if (std::string(args.argv[i]) == "-mapsmith:log") log_placements_ = true;
+    // As the published DSL mapper: InstanceLimit only with back-pressure asked for.
+    if (std::string(args.argv[i]) == "-tm:enable_backpressure") backpressure_ = true;
+  }
   evaluate_globals();
 }
 
@@ -378,7 +453,8 @@ void RealPummaMapper::evaluate_globals() {
 void RealPummaMapper::select_task_options(const MapperContext ctx, const Task& task,
                                           TaskOptions& output) {
   DefaultMapper::select_task_options(ctx, task, output);
-  if (task.get_depth() == 0) return;  // the top-level task starts where Legion puts it
+  // The top-level task starts where Legion starts it: on the first CPU of node 0.
+  if (task.get_depth() == 0) return;
   const Processor::Kind kind = choose_kind(ctx, task);
   if (kind == Processor::NO_KIND) return;  // nothing listed can run it: Legion's choice
   // An index launch is sliced by a mapper of the chosen kind; a single task goes straight to
@@ -407,42 +483,53 @@ void RealPummaMapper::slice_task(const MapperContext ctx, const Task& task,
 void RealPummaMapper::map_task(const MapperContext ctx, const Task& task, const MapTaskInput& input,
                                MapTaskOutput& output) {
   const std::string name = task.get_task_name();
-  if (input.shard_processor.exists()) {  // a shard of a control-replicated task
-    DefaultMapper::map_task(ctx, task, input, output);
+  // A shard of a control-replicated task maps on its shard's processor, with the variant
+  // replicate_task chose.
+  const bool shard = input.shard_processor.exists();
+  const Processor target = shard ? input.shard_processor : task.target_proc;
+  VariantInfo variant;
+  if (shard) {
+    variant.variant = input.shard_variant;
+    variant.is_inner = runtime->is_inner_variant(ctx, task.task_id, input.shard_variant);
   } else {
-    const Processor target = task.target_proc;
-    const VariantInfo variant = default_find_preferred_variant(
-        task, ctx, true /*needs tight bound*/, true /*cache*/, target.kind());
-    output.chosen_variant = variant.variant;
-    output.target_procs.push_back(target);
-    output.task_priority = 0;
-    output.postmap_task = false;
-    for (unsigned idx = 0; idx < task.regions.size(); ++idx) {
-      const RegionRequirement& req = task.regions[idx];
-      if (req.privilege == LEGION_NO_ACCESS || req.privilege_fields.empty()) continue;
-      if (variant.is_inner) {  // an inner task only hands its regions on
-        output.chosen_instances[idx].push_back(PhysicalInstance::get_virtual_instance());
-        continue;
-      }
-      place_region(ctx, task, idx, target, output.chosen_instances[idx]);
+    variant = default_find_preferred_variant(task, ctx, true /*needs tight bound*/,
+                                             true /*cache*/, target.kind());
+  }
+  output.chosen_variant = variant.variant;
+  output.target_procs.push_back(target);
+  output.task_priority = 0;
+  output.postmap_task = false;
+  // An inner task only hands its regions on: they are mapped virtually, unless one has relaxed
+  // coherence (Legion refuses a virtual mapping then) or only reduces (it needs an instance),
+  // as in Legion's default mapper.
+  bool virtual_inner = variant.is_inner;
+  for (const RegionRequirement& req : task.regions)
+    if (req.prop != LEGION_EXCLUSIVE) virtual_inner = false;
+  std::vector<bool> premapped(task.regions.size(), false);  // by a must-epoch launch
+  for (unsigned idx : input.premapped_regions) premapped[idx] = true;
+  for (unsigned idx = 0; idx < task.regions.size(); ++idx) {
+    const RegionRequirement& req = task.regions[idx];
+    if (premapped[idx] || req.privilege == LEGION_NO_ACCESS || req.privilege_fields.empty())
+      continue;
+    if (virtual_inner && req.privilege != LEGION_REDUCE) {
+      output.chosen_instances[idx].push_back(PhysicalInstance::get_virtual_instance());
+      continue;
     }
-    for (unsigned i = 0; i < task.output_regions.size(); ++i) {
-      output.output_targets[i] = default_policy_select_output_target(ctx, target);
-      default_policy_select_output_constraints(task, output.output_constraints[i],
-                                               task.output_regions[i]);
-    }
+    place_region(ctx, task, idx, target, variant.variant, output.chosen_instances[idx]);
+  }
+  for (unsigned i = 0; i < task.output_regions.size(); ++i) {
+    output.output_targets[i] = default_policy_select_output_target(ctx, target);
+    default_policy_select_output_constraints(task, output.output_constraints[i],
+                                             task.output_regions[i]);
   }
   // CollectMemory: the runtime does not keep these read-only instances valid after the task.
   for (unsigned idx = 0; idx < task.regions.size(); ++idx)
     if (task.regions[idx].privilege == LEGION_READ_ONLY &&
         collect_memory(name, region_arg(ctx, task, idx)))
       output.untracked_valid_regions.insert(idx);
-  // InstanceLimit: learn when the task finishes (report_profiling). Single tasks were counted
-  // when selected; points of index launches count from here.
-  if (instance_limit(name) > 0) {
+  // InstanceLimit: learn when the task finishes (report_profiling).
+  if (backpressure_ && instance_limit(task.get_task_name()) > 0)
     output.task_prof_requests.add_measurement<ProfilingMeasurements::OperationStatus>();
-    if (task.is_index_space) ++in_flight_[name];
-  }
   if (log_placements_ && !output.target_procs.empty())
     log_placement(task, output.target_procs.front());
 }
@@ -457,7 +544,12 @@ void RealPummaMapper::default_policy_select_target_processors(
 void RealPummaMapper::select_sharding_functor(const MapperContext ctx, const Task& task,
                                               const SelectShardingFunctorInput& input,
                                               SelectShardingFunctorOutput& output) {
-  const PointMapper map = index_task_map(task.get_task_name(), task.target_proc.kind());
+  // A point of an index launch goes to the shard of its IndexTaskMap function's node. A single
+  // task keeps the default functor: the shard that owns it places it as its SingleTaskMap
+  // function says, with its parent at hand.
+  const PointMapper map =
+      task.is_index_space ? index_task_map(task.get_task_name(), task.target_proc.kind())
+                          : nullptr;
   if (map == nullptr || sharding_first_ == 0) {
     DefaultMapper::select_sharding_functor(ctx, task, input, output);
     return;
@@ -470,44 +562,60 @@ void RealPummaMapper::select_sharding_functor(const MapperContext ctx, const Tas
 
 void RealPummaMapper::select_tasks_to_map(const MapperContext ctx, const SelectMappingInput& input,
                                           SelectMappingOutput& output) {
-  // InstanceLimit: a task waits while its limit of mapped, unfinished instances is reached;
-  // the others are selected as the default mapper selects them.
-  SelectMappingInput allowed;
-  std::map<std::string, coord_t> selected;
-  bool held_back = false;
+  if (!backpressure_) {  // InstanceLimit holds only with -tm:enable_backpressure
+    DefaultMapper::select_tasks_to_map(ctx, input, output);
+    return;
+  }
+  // As the default mapper selects: the deepest ready tasks, at most max_schedule_count. A
+  // task with an InstanceLimit waits while as many limited tasks launched from its
+  // processor as its limit are mapped and unfinished; each is counted when selected, every
+  // point of an index launch too (the published DSL mapper's count).
+  int depth = 0;
+  bool limited = false;
   for (const Task* task : input.ready_tasks) {
-    const std::string name = task->get_task_name();
-    const coord_t limit = instance_limit(name);
-    if (limit > 0 && in_flight_[name] + selected[name] >= limit) {
-      held_back = true;
-      continue;
+    depth = std::max(depth, task->get_depth());
+    limited = limited || instance_limit(task->get_task_name()) > 0;
+  }
+  const MapperEvent wake = limited ? runtime->create_mapper_event(ctx) : MapperEvent();
+  bool waiting = false;  // `wake` is on a waiting list: a finishing task triggers it
+  InFlight& state = in_flight();
+  for (const Task* task : input.ready_tasks) {
+    if (output.map_tasks.size() >= max_schedule_count) break;
+    if (task->get_depth() != depth) continue;
+    const coord_t limit = instance_limit(task->get_task_name());
+    if (limit > 0) {
+      std::lock_guard<std::mutex> guard(state.lock);
+      std::vector<UniqueID>& mapped = state.mapped[task->orig_proc];
+      if (static_cast<coord_t>(mapped.size()) >= limit) {
+        if (!waiting) state.waiting[task->orig_proc].push_back(wake);
+        waiting = true;
+        continue;
+      }
+      mapped.push_back(task->get_unique_id());
     }
-    if (limit > 0 && !task->is_index_space) ++selected[name];
-    allowed.ready_tasks.push_back(task);
+    output.map_tasks.insert(task);
   }
-  DefaultMapper::select_tasks_to_map(ctx, allowed, output);
-  for (const Task* task : output.map_tasks)
-    if (!task->is_index_space && instance_limit(task->get_task_name()) > 0)
-      ++in_flight_[task->get_task_name()];
-  if (output.map_tasks.empty() && held_back) {  // ask again when an instance finishes
-    if (!limit_event_.exists()) limit_event_ = runtime->create_mapper_event(ctx);
-    output.deferral_event = limit_event_;
-  }
+  if (output.map_tasks.empty() && waiting) output.deferral_event = wake;  // ask again then
+  if (limited && !waiting) runtime->trigger_mapper_event(ctx, wake);  // not needed
 }
 
 void RealPummaMapper::report_profiling(const MapperContext ctx, const Task& task,
                                        const TaskProfilingInfo& input) {
-  const std::string name = task.get_task_name();
-  if (instance_limit(name) == 0) {
+  if (!backpressure_ || instance_limit(task.get_task_name()) == 0) {
     DefaultMapper::report_profiling(ctx, task, input);
     return;
   }
-  // One instance of a limited task finished: another may be mapped.
-  if (in_flight_[name] > 0) --in_flight_[name];
-  if (limit_event_.exists()) {
-    runtime->trigger_mapper_event(ctx, limit_event_);
-    limit_event_ = MapperEvent();
+  // A limited task finished: one more launched from its processor may map.
+  std::vector<MapperEvent> wake;
+  {
+    InFlight& state = in_flight();
+    std::lock_guard<std::mutex> guard(state.lock);
+    std::vector<UniqueID>& mapped = state.mapped[task.orig_proc];
+    mapped.erase(std::remove(mapped.begin(), mapped.end(), task.get_unique_id()),
+                 mapped.end());
+    wake.swap(state.waiting[task.orig_proc]);
   }
+  for (const MapperEvent& event : wake) runtime->trigger_mapper_event(ctx, event);
 }
 
 /// The kind a task runs on: the first kind of its Task statement (or of the default order GPU,
@@ -581,10 +689,18 @@ MSpace RealPummaMapper::machine_space(Processor::Kind kind) const {
   return MSpace(&it->second, static_cast<coord_t>(it->second.front().size()));
 }
 
-/// task.parent: the task that launched `task`.
-MappedTask RealPummaMapper::parent_of(const MappedTask& task) const {
-  const Task* parent = task.legion != nullptr ? task.legion->get_parent_task() : nullptr;
-  if (parent == nullptr) fail("task.parent of a task without a parent");
+/// task.parent: the task that launched `task`; `where` is the place of the `.parent` in the
+/// program.
+MappedTask RealPummaMapper::parent_of(const MappedTask& task, const char* where) const {
+  if (task.legion == nullptr)
+    fail(std::string(where) +
+         ": error: task.parent is not known to a sharding functor: under control replication the "
+         "shard of a point is chosen from the point and the launch alone; use task.ipoint and "
+         "task.ispace in a function that IndexTaskMap or SingleTaskMap names");
+  const Task* parent = task.legion->get_parent_task();
+  if (parent == nullptr)
+    fail(std::string(where) + ": error: task " + task.legion->get_task_name() +
+         " has no parent: it is the top-level task");
   MappedTask view = parent->is_index_space
                         ? view_of(parent, parent->index_point, parent->index_domain)
                         : view_of(parent, DomainPoint(), Domain());
@@ -618,46 +734,107 @@ RegionArg RealPummaMapper::region_arg(const MapperContext ctx, const Task& task,
 }
 
 /// Maps region argument `idx` of `task`: in the first memory kind of its Region statement that
-/// `target` can reach and that has room, with the layout of its Layout statement.
+/// `target` can reach and that has room, with the layout of its Layout statement and of
+/// the variant.
 void RealPummaMapper::place_region(const MapperContext ctx, const Task& task, unsigned idx,
-                                   Processor target, std::vector<PhysicalInstance>& instances) {
+                                   Processor target, VariantID variant,
+                                   std::vector<PhysicalInstance>& instances) {
   const RegionRequirement& req = task.regions[idx];
+  if ((req.tag & DefaultMapper::VIRTUAL_MAP) != 0) {  // the application asks for it
+    instances.push_back(PhysicalInstance::get_virtual_instance());
+    return;
+  }
   const RegionArg arg = region_arg(ctx, task, idx);
-  std::vector<Memory::Kind> kinds = memory_priority(task.get_task_name(), arg, target.kind());
-  if (kinds.empty())  // no Region statement: the default mapper's memory
-    kinds.push_back(default_policy_select_target_memory(ctx, target, req).kind());
+  MemoryChoice choice = memory_priority(task.get_task_name(), arg, target.kind());
+  if (choice.kinds.empty())  // no Region statement: the default mapper's memory
+    choice.kinds.push_back(default_policy_select_target_memory(ctx, target, req).kind());
   const int dims = req.region.get_index_space().get_dim();
+  const bool reduction = req.privilege == LEGION_REDUCE;
   Memory memory = Memory::NO_MEMORY;
-  for (Memory::Kind kind : kinds) {
+  for (Memory::Kind kind : choice.kinds) {
     memory = memory_near(target, kind);
     if (!memory.exists()) continue;  // not reachable from this processor: the next kind
     const Layout layout = layout_of(task.get_task_name(), arg, target.kind(), kind);
-    const LayoutConstraintSet constraints = layout.constraints(req, dims, kind);
-    const std::vector<LogicalRegion> regions(1, req.region);
+    const LayoutConstraintSet constraints = variant_layout(
+        ctx, task, variant, idx, layout, layout.constraints(req, dims, kind), dims);
+    // The region the instance covers, as Legion's default mapper chooses it: on one node the
+    // root of the region tree, except for Exact, -dm:exact_region, EXACT_REGION and a
+    // framebuffer or zero-copy memory.
+    const std::vector<LogicalRegion> regions(
+        1, default_policy_select_instance_region(ctx, memory, req, constraints, reduction,
+                                                 true /*meets constraints*/));
+    const bool tight = layout.is_exact() || (req.tag & DefaultMapper::EXACT_REGION) != 0;
     PhysicalInstance instance;
-    bool created = false;
+    bool created = true;
     const bool made =
-        req.privilege == LEGION_REDUCE  // reduction instances are never shared
+        reduction  // reduction instances are never shared
             ? runtime->create_physical_instance(ctx, memory, constraints, regions, instance, true,
-                                                0, layout.is_exact())
+                                                0, tight)
             : runtime->find_or_create_physical_instance(ctx, memory, constraints, regions,
-                                                        instance, created, true, 0,
-                                                        layout.is_exact());
-    if (made) {
-      instances.push_back(instance);
-      return;
+                                                        instance, created, true, 0, tight);
+    if (!made) continue;  // full: the next kind
+    if (created) {  // the default mapper's collection priority: reductions go first
+      const int priority = default_policy_select_garbage_collection_priority(
+          ctx, TASK_MAPPING, memory, instance, true, reduction);
+      if (priority != 0) runtime->set_garbage_collection_priority(ctx, instance, priority);
     }
+    instances.push_back(instance);
+    return;
   }  // every kind full or unreachable:
   default_report_failed_instance_creation(task, idx, target, memory);
 }
 
-/// The memory of `kind` that processor `p` reaches, or NO_MEMORY.
+/// The memory of `kind` that processor `p` reaches best (its own socket's, its own framebuffer),
+/// as Legion's default mapper and the published DSL mapper choose; zero-copy memory by plain
+/// affinity. NO_MEMORY when there is none.
 Memory RealPummaMapper::memory_near(Processor p, Memory::Kind kind) const {
   Machine::MemoryQuery memories(machine);
-  memories.only_kind(kind).has_affinity_to(p);
+  memories.same_address_space_as(p).only_kind(kind);
+  if (kind == Memory::Z_COPY_MEM)
+    memories.has_affinity_to(p);
+  else
+    memories.best_affinity_to(p);
   for (Memory m : memories)
     if (m.capacity() > 0) return m;
   return Memory::NO_MEMORY;
+}
+
+/// `ours` made to hold what the variant registered for region argument `idx` (its task layout
+/// constraints): what they add is added; where they contradict a Layout statement the mapper
+/// stops at that statement, and without one the variant's hold, as in Legion's default mapper.
+LayoutConstraintSet RealPummaMapper::variant_layout(const MapperContext ctx, const Task& task,
+                                                    VariantID variant, unsigned idx,
+                                                    const Layout& layout, LayoutConstraintSet ours,
+                                                    int dims) const {
+  const TaskLayoutConstraintSet& registered =
+      runtime->find_task_layout_constraints(ctx, task.task_id, variant);
+  for (auto it = registered.layouts.lower_bound(idx); it != registered.layouts.upper_bound(idx);
+       ++it) {
+    const LayoutConstraintSet& theirs = runtime->find_layout_constraints(ctx, it->second);
+    const LayoutConstraint* conflict = nullptr;
+    if (!ours.conflicts(theirs, dims, &conflict)) {
+      for (const AlignmentConstraint& c : theirs.alignment_constraints) ours.add_constraint(c);
+      for (const OffsetConstraint& c : theirs.offset_constraints) ours.add_constraint(c);
+      for (const TilingConstraint& c : theirs.tiling_constraints) ours.add_constraint(c);
+      for (const DimensionConstraint& c : theirs.dimension_constraints) ours.add_constraint(c);
+      continue;
+    }
+    if (layout.statement() != nullptr)
+      fail(std::string(layout.statement()) + ": error: task " + task.get_task_name() +
+           "'s variant " + runtime->find_task_variant_name(ctx, task.task_id, variant) +
+           " needs another " + constraint_text(conflict->get_constraint_kind()) +
+           " constraint for region argument " + std::to_string(idx) +
+           " than this Layout statement gives");
+    LayoutConstraintSet merged = theirs;  // no Layout statement: the variant's layout
+    if (!merged.memory_constraint.is_valid()) merged.add_constraint(ours.memory_constraint);
+    if (merged.field_constraint.field_set.empty()) merged.add_constraint(ours.field_constraint);
+    if (merged.specialized_constraint.get_kind() == LEGION_NO_SPECIALIZE)
+      merged.add_constraint(ours.specialized_constraint);
+    if (merged.ordering_constraint.ordering.empty())
+      merged.add_constraint(ours.ordering_constraint);
+    ours = merged;
+  }
+  return ours;
 }
 
 /// Task statements: the processor kinds a task may run on, in order; when none names it, the
@@ -670,20 +847,21 @@ std::vector<Processor::Kind> RealPummaMapper::kind_priority(const std::string& t
 }
 
 /// Region statements: the memory kinds for a region argument of a task on a `proc` processor,
-/// best first (the next when one is full or unreachable); empty: none applies.
-std::vector<Memory::Kind> RealPummaMapper::memory_priority(const std::string& task,
-                                                           const RegionArg& arg,
-                                                           Processor::Kind proc) const {
+/// best first (the next when one is full or unreachable), and the statement; no kinds: none
+/// applies.
+MemoryChoice RealPummaMapper::memory_priority(const std::string& task, const RegionArg& arg,
+                                              Processor::Kind proc) const {
   // line 10: Region task_4 2 GPU ZCMEM;
   if (task == "task_4" && arg.index == 2 && proc == Processor::TOC_PROC)
-    return {Memory::Z_COPY_MEM};
+    return MemoryChoice{kLine10, {Memory::Z_COPY_MEM}};
   // line 9: Region task_4 B GPU FBMEM,ZCMEM;
   if (task == "task_4" && arg.is("B") && proc == Processor::TOC_PROC)
-    return {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM};
+    return MemoryChoice{kLine9, {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM}};
   // line 8: Region * * GPU FBMEM,ZCMEM;
-  if (proc == Processor::TOC_PROC) return {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM};
+  if (proc == Processor::TOC_PROC)
+    return MemoryChoice{kLine8, {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM}};
   // line 7: Region * * * SOCKMEM,SYSMEM;
-  return {Memory::SOCKET_MEM, Memory::SYSTEM_MEM};
+  return MemoryChoice{kLine7, {Memory::SOCKET_MEM, Memory::SYSTEM_MEM}};
 }
 
 /// Layout statements: the layout of an instance of a region argument, for a task on a `proc`
@@ -692,9 +870,9 @@ Layout RealPummaMapper::layout_of(const std::string& task, const RegionArg& arg,
                                   Processor::Kind proc, Memory::Kind /*memory*/) const {
   // line 13: Layout task_4 A GPU SOA C_order Align==128;
   if (task == "task_4" && arg.is("A") && proc == Processor::TOC_PROC)
-    return Layout().soa().c_order().align(LEGION_EQ_EK, 128);
+    return Layout().soa().c_order().align(LEGION_EQ_EK, 128).decided_by(kLine13);
   // line 12: Layout * * * SOA C_order;
-  return Layout().soa().c_order();
+  return Layout().soa().c_order().decided_by(kLine12);
 }
 
 /// CollectMemory statements: whether a task's instances of a region argument are left
@@ -742,34 +920,34 @@ RealPummaMapper::PointMapper RealPummaMapper::single_task_map(
 Processor RealPummaMapper::linear_block(const MappedTask& task) {
   Tuple ip = task.ipoint;
   Tuple sp = task.ispace;
-  return m_1d((ip[0] + sp[0] * ip[1]) * m_1d.size(0) / (sp[0] * sp[1]));
+  return m_1d((at(ip, 0, "tests/mappers/real_pumma.mapping:26:18") + at(sp, 0, "tests/mappers/real_pumma.mapping:26:26") * at(ip, 1, "tests/mappers/real_pumma.mapping:26:34")) * m_1d.size(0) / (at(sp, 0, "tests/mappers/real_pumma.mapping:26:59") * at(sp, 1, "tests/mappers/real_pumma.mapping:26:67")));
 }
 
 // def per_gpu, line 29 of the program
 Processor RealPummaMapper::per_gpu(const MappedTask& task) {
-  return m_1d(task.ipoint[0] % m_1d.size(0));
+  return m_1d(at(task.ipoint, 0, "tests/mappers/real_pumma.mapping:30:26") % m_1d.size(0));
 }
 
 // def node_of_tile, line 33 of the program
 Processor RealPummaMapper::node_of_tile(const MappedTask& task) {
   Tuple ip = task.ipoint;
-  return m_omp((ip[0] + task.ispace[0] * ip[1]) % m_omp.size(0), 0);
+  return m_omp((at(ip, 0, "tests/mappers/real_pumma.mapping:35:19") + at(task.ispace, 0, "tests/mappers/real_pumma.mapping:35:36") * at(ip, 1, "tests/mappers/real_pumma.mapping:35:44")) % m_omp.size(0), 0);
 }
 
 // def same_point, line 38 of the program
 Processor RealPummaMapper::same_point(const MappedTask& task) {
-  return m_2d(m_2d.index_of(parent_of(task).processor));
+  return m_2d(m_2d.index_of(parent_of(task, "tests/mappers/real_pumma.mapping:39:21").processor));
 }
 
-/// Control replication: each point of an index launch goes to the shard of the node its
-/// mapping function puts it on (one shard per node).
+/// Control replication: a point of an index launch goes to the shard of the node its mapping
+/// function puts it on. Legion may call a functor from any thread: the mapping functions
+/// read only the mapper's globals and its atomic round-robin counters.
 class NodeSharding : public ShardingFunctor {
  public:
-  NodeSharding(RealPummaMapper* mapper, RealPummaMapper::PointMapper map)
-      : mapper_(mapper), map_(map) {}
+  NodeSharding(RealPummaMapper* mapper, RealPummaMapper::PointMapper map) : mapper_(mapper), map_(map) {}
   ShardID shard(const DomainPoint& point, const Domain& domain,
                 const size_t total_shards) override {
-    return mapper_->node_of_point(map_, point, domain) % total_shards;
+    return mapper_->shard_of(map_, point, domain, total_shards);
   }
 
  private:
@@ -788,9 +966,12 @@ ShardingID RealPummaMapper::register_sharding_functors(Runtime* legion) {
   return first;
 }
 
-AddressSpace RealPummaMapper::node_of_point(PointMapper map, const DomainPoint& point,
-                                            const Domain& domain) {
-  return (this->*map)(view_of(nullptr, point, domain)).address_space();
+ShardID RealPummaMapper::shard_of(PointMapper map, const DomainPoint& point, const Domain& domain,
+                                  size_t total_shards) {
+  const AddressSpace node = (this->*map)(view_of(nullptr, point, domain)).address_space();
+  // A node's shards are consecutive (replicate_task): the node's first one owns the point.
+  const size_t per_node = std::max<size_t>(1, total_shards / total_nodes);
+  return static_cast<ShardID>((node * per_node) % total_shards);
 }
 
 /// Gives every processor of this process its own RealPummaMapper.

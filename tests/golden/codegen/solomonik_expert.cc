@@ -14,11 +14,14 @@
 // Run with -mapsmith:log to print where each task is mapped.
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
@@ -34,7 +37,7 @@ using namespace Legion::Mapping;
 
 /// Stops the program: a mapping function did something the mapping language reports as an
 /// error (an index out of range, a transformation that does not fit).
-[[noreturn]] inline void fail(const std::string& message) {
+[[maybe_unused]] [[noreturn]] inline void fail(const std::string& message) {
   std::fprintf(stderr, "mapsmith mapper: %s\n", message.c_str());
   std::abort();
 }
@@ -43,11 +46,11 @@ using namespace Legion::Mapping;
 using Tuple = std::vector<coord_t>;
 
 /// Division and remainder that round down, as the mapping language's / and % do.
-inline coord_t floor_div(coord_t a, coord_t b) {
+[[maybe_unused]] inline coord_t floor_div(coord_t a, coord_t b) {
   const coord_t q = a / b;
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
-inline coord_t floor_mod(coord_t a, coord_t b) {
+[[maybe_unused]] inline coord_t floor_mod(coord_t a, coord_t b) {
   const coord_t r = a % b;
   return (r != 0 && (r < 0) != (b < 0)) ? r + b : r;
 }
@@ -60,33 +63,25 @@ Tuple elementwise(const Tuple& a, const Tuple& b, Op op) {
   for (size_t i = 0; i < a.size(); ++i) out[i] = op(a[i], b[i]);
   return out;
 }
-inline Tuple operator+(const Tuple& a, const Tuple& b) {
+[[maybe_unused]] inline Tuple operator+(const Tuple& a, const Tuple& b) {
   return elementwise(a, b, [](coord_t x, coord_t y) { return x + y; });
 }
-inline Tuple operator-(const Tuple& a, const Tuple& b) {
+[[maybe_unused]] inline Tuple operator-(const Tuple& a, const Tuple& b) {
   return elementwise(a, b, [](coord_t x, coord_t y) { return x - y; });
 }
-inline Tuple operator*(const Tuple& a, const Tuple& b) {
+[[maybe_unused]] inline Tuple operator*(const Tuple& a, const Tuple& b) {
   return elementwise(a, b, [](coord_t x, coord_t y) { return x * y; });
 }
-inline Tuple operator/(const Tuple& a, const Tuple& b) { return elementwise(a, b, floor_div); }
-inline Tuple operator%(const Tuple& a, const Tuple& b) { return elementwise(a, b, floor_mod); }
-inline Tuple operator-(Tuple a) {
+[[maybe_unused]] inline Tuple operator/(const Tuple& a, const Tuple& b) { return elementwise(a, b, floor_div); }
+[[maybe_unused]] inline Tuple operator%(const Tuple& a, const Tuple& b) { return elementwise(a, b, floor_mod); }
+[[maybe_unused]] inline Tuple operator-(Tuple a) {
   for (coord_t& x : a) x = -x;
   return a;
 }
 
-/// t[i], where a negative i counts from the end.
-inline coord_t at(const Tuple& t, coord_t i) {
-  const coord_t n = static_cast<coord_t>(t.size());
-  const coord_t j = i < 0 ? i + n : i;
-  if (j < 0 || j >= n) fail("tuple index " + std::to_string(i) + " is out of range");
-  return t[static_cast<size_t>(j)];
-}
-
 /// t[lo:hi] with Python's rules: negative bounds count from the end, bounds are clamped.
 constexpr coord_t kEnd = std::numeric_limits<coord_t>::max();
-inline Tuple slice(const Tuple& t, coord_t lo, coord_t hi = kEnd) {
+[[maybe_unused]] inline Tuple slice(const Tuple& t, coord_t lo, coord_t hi = kEnd) {
   const coord_t n = static_cast<coord_t>(t.size());
   auto bound = [n](coord_t x) { return std::clamp<coord_t>(x < 0 ? x + n : x, 0, n); };
   lo = bound(lo);
@@ -95,7 +90,7 @@ inline Tuple slice(const Tuple& t, coord_t lo, coord_t hi = kEnd) {
 }
 
 /// The tuples one after the other: (*a, *b).
-inline Tuple cat(std::initializer_list<Tuple> parts) {
+[[maybe_unused]] inline Tuple cat(std::initializer_list<Tuple> parts) {
   Tuple out;
   for (const Tuple& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
@@ -110,15 +105,15 @@ Tuple map_tuple(const Tuple& t, F f) {
 }
 
 /// How values print, as the mapping language writes them.
-inline std::string text(coord_t v) { return std::to_string(v); }
-inline std::string text(int v) { return std::to_string(v); }
-inline std::string text(bool v) { return v ? "True" : "False"; }
-inline std::string text(const Tuple& t) {
+[[maybe_unused]] inline std::string text(coord_t v) { return std::to_string(v); }
+[[maybe_unused]] inline std::string text(int v) { return std::to_string(v); }
+[[maybe_unused]] inline std::string text(bool v) { return v ? "True" : "False"; }
+[[maybe_unused]] inline std::string text(const Tuple& t) {
   std::string out = "(";
   for (size_t i = 0; i < t.size(); ++i) out += (i > 0 ? ", " : "") + std::to_string(t[i]);
   return out + (t.size() == 1 ? ",)" : ")");
 }
-inline std::string text(Processor::Kind kind) {
+[[maybe_unused]] inline std::string text(Processor::Kind kind) {
   switch (kind) {
     case Processor::LOC_PROC: return "CPU";
     case Processor::TOC_PROC: return "GPU";
@@ -130,7 +125,7 @@ inline std::string text(Processor::Kind kind) {
     default: return "?";
   }
 }
-inline std::string text(Memory::Kind kind) {
+[[maybe_unused]] inline std::string text(Memory::Kind kind) {
   switch (kind) {
     case Memory::SYSTEM_MEM: return "SYSMEM";
     case Memory::GPU_FB_MEM: return "FBMEM";
@@ -142,11 +137,21 @@ inline std::string text(Memory::Kind kind) {
   }
 }
 
+/// t[i], where a negative i counts from the end; `where` is the index's place in the program.
+[[maybe_unused]] inline coord_t at(const Tuple& t, coord_t i, const char* where) {
+  const coord_t n = static_cast<coord_t>(t.size());
+  const coord_t j = i < 0 ? i + n : i;
+  if (j < 0 || j >= n)
+    fail(std::string(where) + ": error: index " + std::to_string(i) +
+         " is out of range for the tuple " + text(t) + " of length " + std::to_string(n));
+  return t[static_cast<size_t>(j)];
+}
+
 /// Exact products for comparing the costs of splits.
 __extension__ typedef __int128 Wide;
 
 /// The prime factors of n, smallest first.
-inline Tuple prime_factors(coord_t n) {
+[[maybe_unused]] inline Tuple prime_factors(coord_t n) {
   Tuple out;
   for (coord_t p = 2; p * p <= n; ++p) {
     while (n % p == 0) {
@@ -160,7 +165,7 @@ inline Tuple prime_factors(coord_t n) {
 
 /// greedy_split's extents, Legion's default-mapper heuristic: each prime factor of n, largest
 /// first, multiplies the extent i with the largest launch[i] / extent[i] (the first on ties).
-inline Tuple greedy_split_factors(coord_t n, const Tuple& launch) {
+[[maybe_unused]] inline Tuple greedy_split_factors(coord_t n, const Tuple& launch) {
   Tuple f(launch.size(), 1);
   const Tuple primes = prime_factors(n);
   for (auto p = primes.rbegin(); p != primes.rend(); ++p) {
@@ -175,7 +180,7 @@ inline Tuple greedy_split_factors(coord_t n, const Tuple& launch) {
 /// auto_split's extents: the extents n_i with product n that minimise sum n_i / launch[i]. Ties go
 /// to greedy_split's extents, else to the first in the published order (the primes of n largest
 /// first, each spread over the dimensions with dimension 0's exponent ascending).
-inline Tuple auto_split_factors(coord_t n, const Tuple& launch) {
+[[maybe_unused]] inline Tuple auto_split_factors(coord_t n, const Tuple& launch) {
   // sum n_i / L_i, scaled by D = prod L to stay exact: sum n_i * (D / L_i).
   Wide D = 1;
   for (coord_t l : launch) D *= l;
@@ -359,7 +364,7 @@ class MSpace {
   std::function<Tuple(const Tuple&)> to_base_;  // index -> (node, processor); empty: the identity
 };
 
-inline std::string text(const MSpace& m) { return "machine space of size " + text(m.size()); }
+[[maybe_unused]] inline std::string text(const MSpace& m) { return "machine space of size " + text(m.size()); }
 
 /// What a mapping function sees of a task (dsl.md section 3): its point and the extents of its
 /// launch, both counted from the launch domain's lower corner, the processor it runs on (once
@@ -368,11 +373,11 @@ struct MappedTask {
   Tuple ipoint;
   Tuple ispace;
   Processor processor = Processor::NO_PROC;
-  const Task* legion = nullptr;
+  const Task* legion = nullptr;  // null in a sharding functor, which sees only the point
 };
 
 /// The view of point `point` of an index launch over `domain` (a single task: empty ones).
-inline MappedTask view_of(const Task* task, const DomainPoint& point, const Domain& domain) {
+[[maybe_unused]] inline MappedTask view_of(const Task* task, const DomainPoint& point, const Domain& domain) {
   MappedTask view;
   view.legion = task;
   for (int d = 0; d < domain.get_dim(); ++d) {
@@ -382,9 +387,48 @@ inline MappedTask view_of(const Task* task, const DomainPoint& point, const Doma
   return view;
 }
 
-inline std::string text(const MappedTask& t) {
+[[maybe_unused]] inline std::string text(const MappedTask& t) {
   return std::string("task ") + (t.legion != nullptr ? t.legion->get_task_name() : "?");
 }
+
+/// A kind of layout constraint as a message names it.
+[[maybe_unused]] inline const char* constraint_text(LayoutConstraintKind kind) {
+  switch (kind) {
+    case LEGION_SPECIALIZED_CONSTRAINT: return "specialized (Compact, Exact)";
+    case LEGION_MEMORY_CONSTRAINT: return "memory";
+    case LEGION_FIELD_CONSTRAINT: return "field";
+    case LEGION_ORDERING_CONSTRAINT: return "ordering (SOA, AOS, C_order, F_order)";
+    case LEGION_TILING_CONSTRAINT: return "tiling";
+    case LEGION_DIMENSION_CONSTRAINT: return "dimension";
+    case LEGION_ALIGNMENT_CONSTRAINT: return "alignment (Align)";
+    case LEGION_OFFSET_CONSTRAINT: return "offset";
+    case LEGION_POINTER_CONSTRAINT: return "pointer";
+    case LEGION_PADDING_CONSTRAINT: return "padding";
+    default: return "layout";
+  }
+}
+
+/// InstanceLimit's count, kept as the published DSL mapper keeps it: the limited tasks mapped and
+/// not finished per originating processor (the processor of the task that launched them), for
+/// all the mappers of this process, and the mapper events that select_tasks_to_map calls
+/// deferred by a full count wait on.
+struct InFlight {
+  std::mutex lock;
+  std::map<Processor, std::vector<UniqueID>> mapped;
+  std::map<Processor, std::vector<MapperEvent>> waiting;
+};
+[[maybe_unused]] inline InFlight& in_flight() {
+  static InFlight state;
+  return state;
+}
+
+/// What the Region statements say for a region argument: the memory kinds in order of
+/// preference and the statement that decided ("FILE:LINE:COL: Region ...;"); no kinds: none
+/// applies.
+struct MemoryChoice {
+  const char* statement = nullptr;
+  std::vector<Memory::Kind> kinds;
+};
 
 /// A region argument as the statements see it: its index among the task's region requirements
 /// and the names it answers to (of its region, of the partition it came from, of its root).
@@ -415,6 +459,12 @@ class Layout {
     return *this;
   }
   bool is_exact() const { return exact_; }
+  /// The Layout statement that decided, "FILE:LINE:COL: Layout ...;"; null: the default layout.
+  const char* statement() const { return statement_; }
+  Layout& decided_by(const char* statement) {
+    statement_ = statement;
+    return *this;
+  }
 
   /// The constraints of an instance of `req`, with `dims` dimensions, in a memory of `kind`.
   LayoutConstraintSet constraints(const RegionRequirement& req, int dims, Memory::Kind kind) const {
@@ -451,7 +501,14 @@ class Layout {
   bool exact_ = false;
   EqualityKind align_kind_ = LEGION_EQ_EK;
   size_t align_ = 0;  // 0: no alignment constraint
+  const char* statement_ = nullptr;
 };
+
+/// The statements the mapper names when it stops: "FILE:LINE:COL: STATEMENT".
+constexpr const char* kLine4 =
+    "examples/solomonik/expert.mapping:4:1: Region * * * SOCKMEM,SYSMEM;";
+constexpr const char* kLine5 = "examples/solomonik/expert.mapping:5:1: Region * * GPU FBMEM,ZCMEM;";
+constexpr const char* kLine8 = "examples/solomonik/expert.mapping:8:1: Layout * * * SOA C_order;";
 
 class SolomonikExpertMapper : public DefaultMapper {
  public:
@@ -481,8 +538,9 @@ class SolomonikExpertMapper : public DefaultMapper {
   /// first ID. Call once per process, then use_sharding_functors() on every mapper.
   ShardingID register_sharding_functors(Runtime* legion);
   void use_sharding_functors(ShardingID first) { sharding_first_ = first; }
-  /// The node mapping function `map` puts a point of an index launch on.
-  AddressSpace node_of_point(PointMapper map, const DomainPoint& point, const Domain& domain);
+  /// The shard of the node the mapping function `map` puts a point of an index launch on.
+  ShardID shard_of(PointMapper map, const DomainPoint& point, const Domain& domain,
+                   size_t total_shards);
 
  private:
   void setup();
@@ -494,17 +552,20 @@ class SolomonikExpertMapper : public DefaultMapper {
   Processor checked(Processor p, Processor::Kind kind, const Task& task) const;
   void log_placement(const Task& task, Processor p) const;
   MSpace machine_space(Processor::Kind kind) const;
-  MappedTask parent_of(const MappedTask& task) const;
+  MappedTask parent_of(const MappedTask& task, const char* where) const;
   RegionArg region_arg(const MapperContext ctx, const Task& task, unsigned idx) const;
   void place_region(const MapperContext ctx, const Task& task, unsigned idx, Processor target,
-                    std::vector<PhysicalInstance>& instances);
+                    VariantID variant, std::vector<PhysicalInstance>& instances);
   Memory memory_near(Processor p, Memory::Kind kind) const;
+  LayoutConstraintSet variant_layout(const MapperContext ctx, const Task& task, VariantID variant,
+                                     unsigned idx, const Layout& layout, LayoutConstraintSet ours,
+                                     int dims) const;
 
   // The program's statements, compiled: each returns what the statement that decides says
   // (dsl.md section 5).
   std::vector<Processor::Kind> kind_priority(const std::string& task) const;
-  std::vector<Memory::Kind> memory_priority(const std::string& task, const RegionArg& arg,
-                                            Processor::Kind proc) const;
+  MemoryChoice memory_priority(const std::string& task, const RegionArg& arg,
+                               Processor::Kind proc) const;
   Layout layout_of(const std::string& task, const RegionArg& arg, Processor::Kind proc,
                    Memory::Kind memory) const;
   bool collect_memory(const std::string& task, const RegionArg& arg) const;
@@ -526,8 +587,7 @@ class SolomonikExpertMapper : public DefaultMapper {
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;
   bool log_placements_ = false;  // -mapsmith:log
   ShardingID sharding_first_ = 0;  // 0: none registered
-  std::map<std::string, coord_t> in_flight_;  // mapped and unfinished, per task
-  MapperEvent limit_event_;  // triggered when one of them finishes
+  bool backpressure_ = false;  // -tm:enable_backpressure: InstanceLimit holds
 
   // The program's global bindings, evaluated at start-up.
   MSpace m_2d;
@@ -550,8 +610,11 @@ void SolomonikExpertMapper::setup() {
   for (auto& kind : procs_)
     for (std::vector<Processor>& node : kind.second) std::sort(node.begin(), node.end());
   const InputArgs& args = Runtime::get_input_args();
-  for (int i = 1; i < args.argc; ++i)
+  for (int i = 1; i < args.argc; ++i) {
     if (std::string(args.argv[i]) == "-mapsmith:log") log_placements_ = true;
+    // As the published DSL mapper: InstanceLimit only with back-pressure asked for.
+    if (std::string(args.argv[i]) == "-tm:enable_backpressure") backpressure_ = true;
+  }
   evaluate_globals();
 }
 
@@ -563,7 +626,8 @@ void SolomonikExpertMapper::evaluate_globals() {
 void SolomonikExpertMapper::select_task_options(const MapperContext ctx, const Task& task,
                                                 TaskOptions& output) {
   DefaultMapper::select_task_options(ctx, task, output);
-  if (task.get_depth() == 0) return;  // the top-level task starts where Legion puts it
+  // The top-level task starts where Legion starts it: on the first CPU of node 0.
+  if (task.get_depth() == 0) return;
   const Processor::Kind kind = choose_kind(ctx, task);
   if (kind == Processor::NO_KIND) return;  // nothing listed can run it: Legion's choice
   // An index launch is sliced by a mapper of the chosen kind; a single task goes straight to
@@ -592,42 +656,53 @@ void SolomonikExpertMapper::slice_task(const MapperContext ctx, const Task& task
 void SolomonikExpertMapper::map_task(const MapperContext ctx, const Task& task,
                                      const MapTaskInput& input, MapTaskOutput& output) {
   const std::string name = task.get_task_name();
-  if (input.shard_processor.exists()) {  // a shard of a control-replicated task
-    DefaultMapper::map_task(ctx, task, input, output);
+  // A shard of a control-replicated task maps on its shard's processor, with the variant
+  // replicate_task chose.
+  const bool shard = input.shard_processor.exists();
+  const Processor target = shard ? input.shard_processor : task.target_proc;
+  VariantInfo variant;
+  if (shard) {
+    variant.variant = input.shard_variant;
+    variant.is_inner = runtime->is_inner_variant(ctx, task.task_id, input.shard_variant);
   } else {
-    const Processor target = task.target_proc;
-    const VariantInfo variant = default_find_preferred_variant(
-        task, ctx, true /*needs tight bound*/, true /*cache*/, target.kind());
-    output.chosen_variant = variant.variant;
-    output.target_procs.push_back(target);
-    output.task_priority = 0;
-    output.postmap_task = false;
-    for (unsigned idx = 0; idx < task.regions.size(); ++idx) {
-      const RegionRequirement& req = task.regions[idx];
-      if (req.privilege == LEGION_NO_ACCESS || req.privilege_fields.empty()) continue;
-      if (variant.is_inner) {  // an inner task only hands its regions on
-        output.chosen_instances[idx].push_back(PhysicalInstance::get_virtual_instance());
-        continue;
-      }
-      place_region(ctx, task, idx, target, output.chosen_instances[idx]);
+    variant = default_find_preferred_variant(task, ctx, true /*needs tight bound*/,
+                                             true /*cache*/, target.kind());
+  }
+  output.chosen_variant = variant.variant;
+  output.target_procs.push_back(target);
+  output.task_priority = 0;
+  output.postmap_task = false;
+  // An inner task only hands its regions on: they are mapped virtually, unless one has relaxed
+  // coherence (Legion refuses a virtual mapping then) or only reduces (it needs an instance),
+  // as in Legion's default mapper.
+  bool virtual_inner = variant.is_inner;
+  for (const RegionRequirement& req : task.regions)
+    if (req.prop != LEGION_EXCLUSIVE) virtual_inner = false;
+  std::vector<bool> premapped(task.regions.size(), false);  // by a must-epoch launch
+  for (unsigned idx : input.premapped_regions) premapped[idx] = true;
+  for (unsigned idx = 0; idx < task.regions.size(); ++idx) {
+    const RegionRequirement& req = task.regions[idx];
+    if (premapped[idx] || req.privilege == LEGION_NO_ACCESS || req.privilege_fields.empty())
+      continue;
+    if (virtual_inner && req.privilege != LEGION_REDUCE) {
+      output.chosen_instances[idx].push_back(PhysicalInstance::get_virtual_instance());
+      continue;
     }
-    for (unsigned i = 0; i < task.output_regions.size(); ++i) {
-      output.output_targets[i] = default_policy_select_output_target(ctx, target);
-      default_policy_select_output_constraints(task, output.output_constraints[i],
-                                               task.output_regions[i]);
-    }
+    place_region(ctx, task, idx, target, variant.variant, output.chosen_instances[idx]);
+  }
+  for (unsigned i = 0; i < task.output_regions.size(); ++i) {
+    output.output_targets[i] = default_policy_select_output_target(ctx, target);
+    default_policy_select_output_constraints(task, output.output_constraints[i],
+                                             task.output_regions[i]);
   }
   // CollectMemory: the runtime does not keep these read-only instances valid after the task.
   for (unsigned idx = 0; idx < task.regions.size(); ++idx)
     if (task.regions[idx].privilege == LEGION_READ_ONLY &&
         collect_memory(name, region_arg(ctx, task, idx)))
       output.untracked_valid_regions.insert(idx);
-  // InstanceLimit: learn when the task finishes (report_profiling). Single tasks were counted
-  // when selected; points of index launches count from here.
-  if (instance_limit(name) > 0) {
+  // InstanceLimit: learn when the task finishes (report_profiling).
+  if (backpressure_ && instance_limit(task.get_task_name()) > 0)
     output.task_prof_requests.add_measurement<ProfilingMeasurements::OperationStatus>();
-    if (task.is_index_space) ++in_flight_[name];
-  }
   if (log_placements_ && !output.target_procs.empty())
     log_placement(task, output.target_procs.front());
 }
@@ -642,7 +717,12 @@ void SolomonikExpertMapper::default_policy_select_target_processors(
 void SolomonikExpertMapper::select_sharding_functor(const MapperContext ctx, const Task& task,
                                                     const SelectShardingFunctorInput& input,
                                                     SelectShardingFunctorOutput& output) {
-  const PointMapper map = index_task_map(task.get_task_name(), task.target_proc.kind());
+  // A point of an index launch goes to the shard of its IndexTaskMap function's node. A single
+  // task keeps the default functor: the shard that owns it places it as its SingleTaskMap
+  // function says, with its parent at hand.
+  const PointMapper map =
+      task.is_index_space ? index_task_map(task.get_task_name(), task.target_proc.kind())
+                          : nullptr;
   if (map == nullptr || sharding_first_ == 0) {
     DefaultMapper::select_sharding_functor(ctx, task, input, output);
     return;
@@ -656,44 +736,60 @@ void SolomonikExpertMapper::select_sharding_functor(const MapperContext ctx, con
 void SolomonikExpertMapper::select_tasks_to_map(const MapperContext ctx,
                                                 const SelectMappingInput& input,
                                                 SelectMappingOutput& output) {
-  // InstanceLimit: a task waits while its limit of mapped, unfinished instances is reached;
-  // the others are selected as the default mapper selects them.
-  SelectMappingInput allowed;
-  std::map<std::string, coord_t> selected;
-  bool held_back = false;
+  if (!backpressure_) {  // InstanceLimit holds only with -tm:enable_backpressure
+    DefaultMapper::select_tasks_to_map(ctx, input, output);
+    return;
+  }
+  // As the default mapper selects: the deepest ready tasks, at most max_schedule_count. A
+  // task with an InstanceLimit waits while as many limited tasks launched from its
+  // processor as its limit are mapped and unfinished; each is counted when selected, every
+  // point of an index launch too (the published DSL mapper's count).
+  int depth = 0;
+  bool limited = false;
   for (const Task* task : input.ready_tasks) {
-    const std::string name = task->get_task_name();
-    const coord_t limit = instance_limit(name);
-    if (limit > 0 && in_flight_[name] + selected[name] >= limit) {
-      held_back = true;
-      continue;
+    depth = std::max(depth, task->get_depth());
+    limited = limited || instance_limit(task->get_task_name()) > 0;
+  }
+  const MapperEvent wake = limited ? runtime->create_mapper_event(ctx) : MapperEvent();
+  bool waiting = false;  // `wake` is on a waiting list: a finishing task triggers it
+  InFlight& state = in_flight();
+  for (const Task* task : input.ready_tasks) {
+    if (output.map_tasks.size() >= max_schedule_count) break;
+    if (task->get_depth() != depth) continue;
+    const coord_t limit = instance_limit(task->get_task_name());
+    if (limit > 0) {
+      std::lock_guard<std::mutex> guard(state.lock);
+      std::vector<UniqueID>& mapped = state.mapped[task->orig_proc];
+      if (static_cast<coord_t>(mapped.size()) >= limit) {
+        if (!waiting) state.waiting[task->orig_proc].push_back(wake);
+        waiting = true;
+        continue;
+      }
+      mapped.push_back(task->get_unique_id());
     }
-    if (limit > 0 && !task->is_index_space) ++selected[name];
-    allowed.ready_tasks.push_back(task);
+    output.map_tasks.insert(task);
   }
-  DefaultMapper::select_tasks_to_map(ctx, allowed, output);
-  for (const Task* task : output.map_tasks)
-    if (!task->is_index_space && instance_limit(task->get_task_name()) > 0)
-      ++in_flight_[task->get_task_name()];
-  if (output.map_tasks.empty() && held_back) {  // ask again when an instance finishes
-    if (!limit_event_.exists()) limit_event_ = runtime->create_mapper_event(ctx);
-    output.deferral_event = limit_event_;
-  }
+  if (output.map_tasks.empty() && waiting) output.deferral_event = wake;  // ask again then
+  if (limited && !waiting) runtime->trigger_mapper_event(ctx, wake);  // not needed
 }
 
 void SolomonikExpertMapper::report_profiling(const MapperContext ctx, const Task& task,
                                              const TaskProfilingInfo& input) {
-  const std::string name = task.get_task_name();
-  if (instance_limit(name) == 0) {
+  if (!backpressure_ || instance_limit(task.get_task_name()) == 0) {
     DefaultMapper::report_profiling(ctx, task, input);
     return;
   }
-  // One instance of a limited task finished: another may be mapped.
-  if (in_flight_[name] > 0) --in_flight_[name];
-  if (limit_event_.exists()) {
-    runtime->trigger_mapper_event(ctx, limit_event_);
-    limit_event_ = MapperEvent();
+  // A limited task finished: one more launched from its processor may map.
+  std::vector<MapperEvent> wake;
+  {
+    InFlight& state = in_flight();
+    std::lock_guard<std::mutex> guard(state.lock);
+    std::vector<UniqueID>& mapped = state.mapped[task.orig_proc];
+    mapped.erase(std::remove(mapped.begin(), mapped.end(), task.get_unique_id()),
+                 mapped.end());
+    wake.swap(state.waiting[task.orig_proc]);
   }
+  for (const MapperEvent& event : wake) runtime->trigger_mapper_event(ctx, event);
 }
 
 /// The kind a task runs on: the first kind of its Task statement (or of the default order GPU,
@@ -769,10 +865,18 @@ MSpace SolomonikExpertMapper::machine_space(Processor::Kind kind) const {
   return MSpace(&it->second, static_cast<coord_t>(it->second.front().size()));
 }
 
-/// task.parent: the task that launched `task`.
-MappedTask SolomonikExpertMapper::parent_of(const MappedTask& task) const {
-  const Task* parent = task.legion != nullptr ? task.legion->get_parent_task() : nullptr;
-  if (parent == nullptr) fail("task.parent of a task without a parent");
+/// task.parent: the task that launched `task`; `where` is the place of the `.parent` in the
+/// program.
+MappedTask SolomonikExpertMapper::parent_of(const MappedTask& task, const char* where) const {
+  if (task.legion == nullptr)
+    fail(std::string(where) +
+         ": error: task.parent is not known to a sharding functor: under control replication the "
+         "shard of a point is chosen from the point and the launch alone; use task.ipoint and "
+         "task.ispace in a function that IndexTaskMap or SingleTaskMap names");
+  const Task* parent = task.legion->get_parent_task();
+  if (parent == nullptr)
+    fail(std::string(where) + ": error: task " + task.legion->get_task_name() +
+         " has no parent: it is the top-level task");
   MappedTask view = parent->is_index_space
                         ? view_of(parent, parent->index_point, parent->index_domain)
                         : view_of(parent, DomainPoint(), Domain());
@@ -806,47 +910,108 @@ RegionArg SolomonikExpertMapper::region_arg(const MapperContext ctx, const Task&
 }
 
 /// Maps region argument `idx` of `task`: in the first memory kind of its Region statement that
-/// `target` can reach and that has room, with the layout of its Layout statement.
+/// `target` can reach and that has room, with the layout of its Layout statement and of
+/// the variant.
 void SolomonikExpertMapper::place_region(const MapperContext ctx, const Task& task, unsigned idx,
-                                         Processor target,
+                                         Processor target, VariantID variant,
                                          std::vector<PhysicalInstance>& instances) {
   const RegionRequirement& req = task.regions[idx];
+  if ((req.tag & DefaultMapper::VIRTUAL_MAP) != 0) {  // the application asks for it
+    instances.push_back(PhysicalInstance::get_virtual_instance());
+    return;
+  }
   const RegionArg arg = region_arg(ctx, task, idx);
-  std::vector<Memory::Kind> kinds = memory_priority(task.get_task_name(), arg, target.kind());
-  if (kinds.empty())  // no Region statement: the default mapper's memory
-    kinds.push_back(default_policy_select_target_memory(ctx, target, req).kind());
+  MemoryChoice choice = memory_priority(task.get_task_name(), arg, target.kind());
+  if (choice.kinds.empty())  // no Region statement: the default mapper's memory
+    choice.kinds.push_back(default_policy_select_target_memory(ctx, target, req).kind());
   const int dims = req.region.get_index_space().get_dim();
+  const bool reduction = req.privilege == LEGION_REDUCE;
   Memory memory = Memory::NO_MEMORY;
-  for (Memory::Kind kind : kinds) {
+  for (Memory::Kind kind : choice.kinds) {
     memory = memory_near(target, kind);
     if (!memory.exists()) continue;  // not reachable from this processor: the next kind
     const Layout layout = layout_of(task.get_task_name(), arg, target.kind(), kind);
-    const LayoutConstraintSet constraints = layout.constraints(req, dims, kind);
-    const std::vector<LogicalRegion> regions(1, req.region);
+    const LayoutConstraintSet constraints = variant_layout(
+        ctx, task, variant, idx, layout, layout.constraints(req, dims, kind), dims);
+    // The region the instance covers, as Legion's default mapper chooses it: on one node the
+    // root of the region tree, except for Exact, -dm:exact_region, EXACT_REGION and a
+    // framebuffer or zero-copy memory.
+    const std::vector<LogicalRegion> regions(
+        1, default_policy_select_instance_region(ctx, memory, req, constraints, reduction,
+                                                 true /*meets constraints*/));
+    const bool tight = layout.is_exact() || (req.tag & DefaultMapper::EXACT_REGION) != 0;
     PhysicalInstance instance;
-    bool created = false;
+    bool created = true;
     const bool made =
-        req.privilege == LEGION_REDUCE  // reduction instances are never shared
+        reduction  // reduction instances are never shared
             ? runtime->create_physical_instance(ctx, memory, constraints, regions, instance, true,
-                                                0, layout.is_exact())
+                                                0, tight)
             : runtime->find_or_create_physical_instance(ctx, memory, constraints, regions,
-                                                        instance, created, true, 0,
-                                                        layout.is_exact());
-    if (made) {
-      instances.push_back(instance);
-      return;
+                                                        instance, created, true, 0, tight);
+    if (!made) continue;  // full: the next kind
+    if (created) {  // the default mapper's collection priority: reductions go first
+      const int priority = default_policy_select_garbage_collection_priority(
+          ctx, TASK_MAPPING, memory, instance, true, reduction);
+      if (priority != 0) runtime->set_garbage_collection_priority(ctx, instance, priority);
     }
+    instances.push_back(instance);
+    return;
   }  // every kind full or unreachable:
   default_report_failed_instance_creation(task, idx, target, memory);
 }
 
-/// The memory of `kind` that processor `p` reaches, or NO_MEMORY.
+/// The memory of `kind` that processor `p` reaches best (its own socket's, its own framebuffer),
+/// as Legion's default mapper and the published DSL mapper choose; zero-copy memory by plain
+/// affinity. NO_MEMORY when there is none.
 Memory SolomonikExpertMapper::memory_near(Processor p, Memory::Kind kind) const {
   Machine::MemoryQuery memories(machine);
-  memories.only_kind(kind).has_affinity_to(p);
+  memories.same_address_space_as(p).only_kind(kind);
+  if (kind == Memory::Z_COPY_MEM)
+    memories.has_affinity_to(p);
+  else
+    memories.best_affinity_to(p);
   for (Memory m : memories)
     if (m.capacity() > 0) return m;
   return Memory::NO_MEMORY;
+}
+
+/// `ours` made to hold what the variant registered for region argument `idx` (its task layout
+/// constraints): what they add is added; where they contradict a Layout statement the mapper
+/// stops at that statement, and without one the variant's hold, as in Legion's default mapper.
+LayoutConstraintSet SolomonikExpertMapper::variant_layout(const MapperContext ctx, const Task& task,
+                                                          VariantID variant, unsigned idx,
+                                                          const Layout& layout,
+                                                          LayoutConstraintSet ours,
+                                                          int dims) const {
+  const TaskLayoutConstraintSet& registered =
+      runtime->find_task_layout_constraints(ctx, task.task_id, variant);
+  for (auto it = registered.layouts.lower_bound(idx); it != registered.layouts.upper_bound(idx);
+       ++it) {
+    const LayoutConstraintSet& theirs = runtime->find_layout_constraints(ctx, it->second);
+    const LayoutConstraint* conflict = nullptr;
+    if (!ours.conflicts(theirs, dims, &conflict)) {
+      for (const AlignmentConstraint& c : theirs.alignment_constraints) ours.add_constraint(c);
+      for (const OffsetConstraint& c : theirs.offset_constraints) ours.add_constraint(c);
+      for (const TilingConstraint& c : theirs.tiling_constraints) ours.add_constraint(c);
+      for (const DimensionConstraint& c : theirs.dimension_constraints) ours.add_constraint(c);
+      continue;
+    }
+    if (layout.statement() != nullptr)
+      fail(std::string(layout.statement()) + ": error: task " + task.get_task_name() +
+           "'s variant " + runtime->find_task_variant_name(ctx, task.task_id, variant) +
+           " needs another " + constraint_text(conflict->get_constraint_kind()) +
+           " constraint for region argument " + std::to_string(idx) +
+           " than this Layout statement gives");
+    LayoutConstraintSet merged = theirs;  // no Layout statement: the variant's layout
+    if (!merged.memory_constraint.is_valid()) merged.add_constraint(ours.memory_constraint);
+    if (merged.field_constraint.field_set.empty()) merged.add_constraint(ours.field_constraint);
+    if (merged.specialized_constraint.get_kind() == LEGION_NO_SPECIALIZE)
+      merged.add_constraint(ours.specialized_constraint);
+    if (merged.ordering_constraint.ordering.empty())
+      merged.add_constraint(ours.ordering_constraint);
+    ours = merged;
+  }
+  return ours;
 }
 
 /// Task statements: the processor kinds a task may run on, in order; when none names it, the
@@ -858,13 +1023,16 @@ std::vector<Processor::Kind> SolomonikExpertMapper::kind_priority(
 }
 
 /// Region statements: the memory kinds for a region argument of a task on a `proc` processor,
-/// best first (the next when one is full or unreachable); empty: none applies.
-std::vector<Memory::Kind> SolomonikExpertMapper::memory_priority(
-    const std::string& /*task*/, const RegionArg& /*arg*/, Processor::Kind proc) const {
+/// best first (the next when one is full or unreachable), and the statement; no kinds: none
+/// applies.
+MemoryChoice SolomonikExpertMapper::memory_priority(const std::string& /*task*/,
+                                                    const RegionArg& /*arg*/,
+                                                    Processor::Kind proc) const {
   // line 5: Region * * GPU FBMEM,ZCMEM;
-  if (proc == Processor::TOC_PROC) return {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM};
+  if (proc == Processor::TOC_PROC)
+    return MemoryChoice{kLine5, {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM}};
   // line 4: Region * * * SOCKMEM,SYSMEM;
-  return {Memory::SOCKET_MEM, Memory::SYSTEM_MEM};
+  return MemoryChoice{kLine4, {Memory::SOCKET_MEM, Memory::SYSTEM_MEM}};
 }
 
 /// Layout statements: the layout of an instance of a region argument, for a task on a `proc`
@@ -872,7 +1040,7 @@ std::vector<Memory::Kind> SolomonikExpertMapper::memory_priority(
 Layout SolomonikExpertMapper::layout_of(const std::string& /*task*/, const RegionArg& /*arg*/,
                                         Processor::Kind /*proc*/, Memory::Kind /*memory*/) const {
   // line 8: Layout * * * SOA C_order;
-  return Layout().soa().c_order();
+  return Layout().soa().c_order().decided_by(kLine8);
 }
 
 /// CollectMemory statements: whether a task's instances of a region argument are left
@@ -918,18 +1086,18 @@ SolomonikExpertMapper::PointMapper SolomonikExpertMapper::single_task_map(
 // def block_primitive, line 14 of the program
 coord_t SolomonikExpertMapper::block_primitive(const Tuple& x, const Tuple& y, const MSpace& z,
                                                coord_t dim1, coord_t dim2) {
-  return floor_div(at(x, dim1) * z.size(dim2), at(y, dim1));
+  return floor_div(at(x, dim1, "examples/solomonik/expert.mapping:15:13") * z.size(dim2), at(y, dim1, "examples/solomonik/expert.mapping:15:43"));
 }
 
 // def cyclic_primitive, line 18 of the program
 coord_t SolomonikExpertMapper::cyclic_primitive(const Tuple& x, const Tuple& /*y*/, const MSpace& z,
                                                 coord_t dim1, coord_t dim2) {
-  return floor_mod(at(x, dim1), z.size(dim2));
+  return floor_mod(at(x, dim1, "examples/solomonik/expert.mapping:19:13"), z.size(dim2));
 }
 
 // def same_point, line 25 of the program
 Processor SolomonikExpertMapper::same_point(const MappedTask& task) {
-  return m_2d(m_2d.index_of(parent_of(task).processor));
+  return m_2d(m_2d.index_of(parent_of(task, "examples/solomonik/expert.mapping:26:23").processor));
 }
 
 // def block1d, line 29 of the program
@@ -939,8 +1107,7 @@ Processor SolomonikExpertMapper::block1d(const MappedTask& task) {
 
 // def auto_cyclic_3d, line 33 of the program
 Processor SolomonikExpertMapper::auto_cyclic_3d(const MappedTask& task) {
-  coord_t linearized = task.ipoint[0] + task.ispace[0] * task.ipoint[1] +
-                       task.ispace[0] * task.ispace[1] * task.ipoint[2];
+  coord_t linearized = at(task.ipoint, 0, "examples/solomonik/expert.mapping:35:29") + at(task.ispace, 0, "examples/solomonik/expert.mapping:35:46") * at(task.ipoint, 1, "examples/solomonik/expert.mapping:35:63") + at(task.ispace, 0, "examples/solomonik/expert.mapping:36:30") * at(task.ispace, 1, "examples/solomonik/expert.mapping:36:47") * at(task.ipoint, 2, "examples/solomonik/expert.mapping:36:64");
   coord_t shard_result = linearized % m_2d.size(0);
   coord_t slice_result = linearized / m_2d.size(0) % m_2d.size(1);
   return m_2d(shard_result, slice_result);
@@ -959,15 +1126,15 @@ Processor SolomonikExpertMapper::auto3d(const MappedTask& task) {
   return m_6d(cat({upper, lower}));
 }
 
-/// Control replication: each point of an index launch goes to the shard of the node its
-/// mapping function puts it on (one shard per node).
+/// Control replication: a point of an index launch goes to the shard of the node its mapping
+/// function puts it on. Legion may call a functor from any thread: the mapping functions
+/// read only the mapper's globals and its atomic round-robin counters.
 class NodeSharding : public ShardingFunctor {
  public:
-  NodeSharding(SolomonikExpertMapper* mapper, SolomonikExpertMapper::PointMapper map)
-      : mapper_(mapper), map_(map) {}
+  NodeSharding(SolomonikExpertMapper* mapper, SolomonikExpertMapper::PointMapper map) : mapper_(mapper), map_(map) {}
   ShardID shard(const DomainPoint& point, const Domain& domain,
                 const size_t total_shards) override {
-    return mapper_->node_of_point(map_, point, domain) % total_shards;
+    return mapper_->shard_of(map_, point, domain, total_shards);
   }
 
  private:
@@ -987,9 +1154,12 @@ ShardingID SolomonikExpertMapper::register_sharding_functors(Runtime* legion) {
   return first;
 }
 
-AddressSpace SolomonikExpertMapper::node_of_point(PointMapper map, const DomainPoint& point,
-                                                  const Domain& domain) {
-  return (this->*map)(view_of(nullptr, point, domain)).address_space();
+ShardID SolomonikExpertMapper::shard_of(PointMapper map, const DomainPoint& point,
+                                        const Domain& domain, size_t total_shards) {
+  const AddressSpace node = (this->*map)(view_of(nullptr, point, domain)).address_space();
+  // A node's shards are consecutive (replicate_task): the node's first one owns the point.
+  const size_t per_node = std::max<size_t>(1, total_shards / total_nodes);
+  return static_cast<ShardID>((node * per_node) % total_shards);
 }
 
 /// Gives every processor of this process its own SolomonikExpertMapper.

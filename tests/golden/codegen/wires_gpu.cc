@@ -12,11 +12,14 @@
 // Run with -mapsmith:log to print where each task is mapped.
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
@@ -32,7 +35,7 @@ using namespace Legion::Mapping;
 
 /// Stops the program: a mapping function did something the mapping language reports as an
 /// error (an index out of range, a transformation that does not fit).
-[[noreturn]] inline void fail(const std::string& message) {
+[[maybe_unused]] [[noreturn]] inline void fail(const std::string& message) {
   std::fprintf(stderr, "mapsmith mapper: %s\n", message.c_str());
   std::abort();
 }
@@ -41,15 +44,15 @@ using namespace Legion::Mapping;
 using Tuple = std::vector<coord_t>;
 
 /// How values print, as the mapping language writes them.
-inline std::string text(coord_t v) { return std::to_string(v); }
-inline std::string text(int v) { return std::to_string(v); }
-inline std::string text(bool v) { return v ? "True" : "False"; }
-inline std::string text(const Tuple& t) {
+[[maybe_unused]] inline std::string text(coord_t v) { return std::to_string(v); }
+[[maybe_unused]] inline std::string text(int v) { return std::to_string(v); }
+[[maybe_unused]] inline std::string text(bool v) { return v ? "True" : "False"; }
+[[maybe_unused]] inline std::string text(const Tuple& t) {
   std::string out = "(";
   for (size_t i = 0; i < t.size(); ++i) out += (i > 0 ? ", " : "") + std::to_string(t[i]);
   return out + (t.size() == 1 ? ",)" : ")");
 }
-inline std::string text(Processor::Kind kind) {
+[[maybe_unused]] inline std::string text(Processor::Kind kind) {
   switch (kind) {
     case Processor::LOC_PROC: return "CPU";
     case Processor::TOC_PROC: return "GPU";
@@ -61,7 +64,7 @@ inline std::string text(Processor::Kind kind) {
     default: return "?";
   }
 }
-inline std::string text(Memory::Kind kind) {
+[[maybe_unused]] inline std::string text(Memory::Kind kind) {
   switch (kind) {
     case Memory::SYSTEM_MEM: return "SYSMEM";
     case Memory::GPU_FB_MEM: return "FBMEM";
@@ -71,6 +74,16 @@ inline std::string text(Memory::Kind kind) {
     case Memory::NO_MEMKIND: return "VIRTUAL";
     default: return "?";
   }
+}
+
+/// t[i], where a negative i counts from the end; `where` is the index's place in the program.
+[[maybe_unused]] inline coord_t at(const Tuple& t, coord_t i, const char* where) {
+  const coord_t n = static_cast<coord_t>(t.size());
+  const coord_t j = i < 0 ? i + n : i;
+  if (j < 0 || j >= n)
+    fail(std::string(where) + ": error: index " + std::to_string(i) +
+         " is out of range for the tuple " + text(t) + " of length " + std::to_string(n));
+  return t[static_cast<size_t>(j)];
 }
 
 /// A machine space (dsl.md sections 3 and 4): its extents, and how each full index names a
@@ -125,7 +138,7 @@ class MSpace {
   std::function<Tuple(const Tuple&)> to_base_;  // index -> (node, processor); empty: the identity
 };
 
-inline std::string text(const MSpace& m) { return "machine space of size " + text(m.size()); }
+[[maybe_unused]] inline std::string text(const MSpace& m) { return "machine space of size " + text(m.size()); }
 
 /// What a mapping function sees of a task (dsl.md section 3): its point and the extents of its
 /// launch, both counted from the launch domain's lower corner, the processor it runs on (once
@@ -134,11 +147,11 @@ struct MappedTask {
   Tuple ipoint;
   Tuple ispace;
   Processor processor = Processor::NO_PROC;
-  const Task* legion = nullptr;
+  const Task* legion = nullptr;  // null in a sharding functor, which sees only the point
 };
 
 /// The view of point `point` of an index launch over `domain` (a single task: empty ones).
-inline MappedTask view_of(const Task* task, const DomainPoint& point, const Domain& domain) {
+[[maybe_unused]] inline MappedTask view_of(const Task* task, const DomainPoint& point, const Domain& domain) {
   MappedTask view;
   view.legion = task;
   for (int d = 0; d < domain.get_dim(); ++d) {
@@ -148,9 +161,34 @@ inline MappedTask view_of(const Task* task, const DomainPoint& point, const Doma
   return view;
 }
 
-inline std::string text(const MappedTask& t) {
+[[maybe_unused]] inline std::string text(const MappedTask& t) {
   return std::string("task ") + (t.legion != nullptr ? t.legion->get_task_name() : "?");
 }
+
+/// A kind of layout constraint as a message names it.
+[[maybe_unused]] inline const char* constraint_text(LayoutConstraintKind kind) {
+  switch (kind) {
+    case LEGION_SPECIALIZED_CONSTRAINT: return "specialized (Compact, Exact)";
+    case LEGION_MEMORY_CONSTRAINT: return "memory";
+    case LEGION_FIELD_CONSTRAINT: return "field";
+    case LEGION_ORDERING_CONSTRAINT: return "ordering (SOA, AOS, C_order, F_order)";
+    case LEGION_TILING_CONSTRAINT: return "tiling";
+    case LEGION_DIMENSION_CONSTRAINT: return "dimension";
+    case LEGION_ALIGNMENT_CONSTRAINT: return "alignment (Align)";
+    case LEGION_OFFSET_CONSTRAINT: return "offset";
+    case LEGION_POINTER_CONSTRAINT: return "pointer";
+    case LEGION_PADDING_CONSTRAINT: return "padding";
+    default: return "layout";
+  }
+}
+
+/// What the Region statements say for a region argument: the memory kinds in order of
+/// preference and the statement that decided ("FILE:LINE:COL: Region ...;"); no kinds: none
+/// applies.
+struct MemoryChoice {
+  const char* statement = nullptr;
+  std::vector<Memory::Kind> kinds;
+};
 
 /// A region argument as the statements see it: its index among the task's region requirements
 /// and the names it answers to (of its region, of the partition it came from, of its root).
@@ -181,6 +219,12 @@ class Layout {
     return *this;
   }
   bool is_exact() const { return exact_; }
+  /// The Layout statement that decided, "FILE:LINE:COL: Layout ...;"; null: the default layout.
+  const char* statement() const { return statement_; }
+  Layout& decided_by(const char* statement) {
+    statement_ = statement;
+    return *this;
+  }
 
   /// The constraints of an instance of `req`, with `dims` dimensions, in a memory of `kind`.
   LayoutConstraintSet constraints(const RegionRequirement& req, int dims, Memory::Kind kind) const {
@@ -217,7 +261,17 @@ class Layout {
   bool exact_ = false;
   EqualityKind align_kind_ = LEGION_EQ_EK;
   size_t align_ = 0;  // 0: no alignment constraint
+  const char* statement_ = nullptr;
 };
+
+/// The statements the mapper names when it stops: "FILE:LINE:COL: STATEMENT".
+constexpr const char* kLine5 = "tests/mappers/wires_gpu.mapping:5:1: Region * * GPU FBMEM;";
+constexpr const char* kLine6 = "tests/mappers/wires_gpu.mapping:6:1: Region * * CPU SYSMEM;";
+constexpr const char* kLine9 =
+    "tests/mappers/wires_gpu.mapping:9:1: Region * shared_nodes GPU ZCMEM;";
+constexpr const char* kLine10 =
+    "tests/mappers/wires_gpu.mapping:10:1: Region * ghost_nodes GPU ZCMEM;";
+constexpr const char* kLine12 = "tests/mappers/wires_gpu.mapping:12:1: Layout * * * SOA C_order;";
 
 class WiresGpuMapper : public DefaultMapper {
  public:
@@ -242,8 +296,9 @@ class WiresGpuMapper : public DefaultMapper {
   /// first ID. Call once per process, then use_sharding_functors() on every mapper.
   ShardingID register_sharding_functors(Runtime* legion);
   void use_sharding_functors(ShardingID first) { sharding_first_ = first; }
-  /// The node mapping function `map` puts a point of an index launch on.
-  AddressSpace node_of_point(PointMapper map, const DomainPoint& point, const Domain& domain);
+  /// The shard of the node the mapping function `map` puts a point of an index launch on.
+  ShardID shard_of(PointMapper map, const DomainPoint& point, const Domain& domain,
+                   size_t total_shards);
 
  private:
   void setup();
@@ -257,14 +312,17 @@ class WiresGpuMapper : public DefaultMapper {
   MSpace machine_space(Processor::Kind kind) const;
   RegionArg region_arg(const MapperContext ctx, const Task& task, unsigned idx) const;
   void place_region(const MapperContext ctx, const Task& task, unsigned idx, Processor target,
-                    std::vector<PhysicalInstance>& instances);
+                    VariantID variant, std::vector<PhysicalInstance>& instances);
   Memory memory_near(Processor p, Memory::Kind kind) const;
+  LayoutConstraintSet variant_layout(const MapperContext ctx, const Task& task, VariantID variant,
+                                     unsigned idx, const Layout& layout, LayoutConstraintSet ours,
+                                     int dims) const;
 
   // The program's statements, compiled: each returns what the statement that decides says
   // (dsl.md section 5).
   std::vector<Processor::Kind> kind_priority(const std::string& task) const;
-  std::vector<Memory::Kind> memory_priority(const std::string& task, const RegionArg& arg,
-                                            Processor::Kind proc) const;
+  MemoryChoice memory_priority(const std::string& task, const RegionArg& arg,
+                               Processor::Kind proc) const;
   Layout layout_of(const std::string& task, const RegionArg& arg, Processor::Kind proc,
                    Memory::Kind memory) const;
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
@@ -299,8 +357,9 @@ void WiresGpuMapper::setup() {
   for (auto& kind : procs_)
     for (std::vector<Processor>& node : kind.second) std::sort(node.begin(), node.end());
   const InputArgs& args = Runtime::get_input_args();
-  for (int i = 1; i < args.argc; ++i)
+  for (int i = 1; i < args.argc; ++i) {
     if (std::string(args.argv[i]) == "-mapsmith:log") log_placements_ = true;
+  }
   evaluate_globals();
 }
 
@@ -312,7 +371,8 @@ void WiresGpuMapper::evaluate_globals() {
 void WiresGpuMapper::select_task_options(const MapperContext ctx, const Task& task,
                                          TaskOptions& output) {
   DefaultMapper::select_task_options(ctx, task, output);
-  if (task.get_depth() == 0) return;  // the top-level task starts where Legion puts it
+  // The top-level task starts where Legion starts it: on the first CPU of node 0.
+  if (task.get_depth() == 0) return;
   const Processor::Kind kind = choose_kind(ctx, task);
   if (kind == Processor::NO_KIND) return;  // nothing listed can run it: Legion's choice
   // An index launch is sliced by a mapper of the chosen kind; a single task goes straight to
@@ -340,30 +400,44 @@ void WiresGpuMapper::slice_task(const MapperContext ctx, const Task& task,
 
 void WiresGpuMapper::map_task(const MapperContext ctx, const Task& task, const MapTaskInput& input,
                               MapTaskOutput& output) {
-  if (input.shard_processor.exists()) {  // a shard of a control-replicated task
-    DefaultMapper::map_task(ctx, task, input, output);
+  // A shard of a control-replicated task maps on its shard's processor, with the variant
+  // replicate_task chose.
+  const bool shard = input.shard_processor.exists();
+  const Processor target = shard ? input.shard_processor : task.target_proc;
+  VariantInfo variant;
+  if (shard) {
+    variant.variant = input.shard_variant;
+    variant.is_inner = runtime->is_inner_variant(ctx, task.task_id, input.shard_variant);
   } else {
-    const Processor target = task.target_proc;
-    const VariantInfo variant = default_find_preferred_variant(
-        task, ctx, true /*needs tight bound*/, true /*cache*/, target.kind());
-    output.chosen_variant = variant.variant;
-    output.target_procs.push_back(target);
-    output.task_priority = 0;
-    output.postmap_task = false;
-    for (unsigned idx = 0; idx < task.regions.size(); ++idx) {
-      const RegionRequirement& req = task.regions[idx];
-      if (req.privilege == LEGION_NO_ACCESS || req.privilege_fields.empty()) continue;
-      if (variant.is_inner) {  // an inner task only hands its regions on
-        output.chosen_instances[idx].push_back(PhysicalInstance::get_virtual_instance());
-        continue;
-      }
-      place_region(ctx, task, idx, target, output.chosen_instances[idx]);
+    variant = default_find_preferred_variant(task, ctx, true /*needs tight bound*/,
+                                             true /*cache*/, target.kind());
+  }
+  output.chosen_variant = variant.variant;
+  output.target_procs.push_back(target);
+  output.task_priority = 0;
+  output.postmap_task = false;
+  // An inner task only hands its regions on: they are mapped virtually, unless one has relaxed
+  // coherence (Legion refuses a virtual mapping then) or only reduces (it needs an instance),
+  // as in Legion's default mapper.
+  bool virtual_inner = variant.is_inner;
+  for (const RegionRequirement& req : task.regions)
+    if (req.prop != LEGION_EXCLUSIVE) virtual_inner = false;
+  std::vector<bool> premapped(task.regions.size(), false);  // by a must-epoch launch
+  for (unsigned idx : input.premapped_regions) premapped[idx] = true;
+  for (unsigned idx = 0; idx < task.regions.size(); ++idx) {
+    const RegionRequirement& req = task.regions[idx];
+    if (premapped[idx] || req.privilege == LEGION_NO_ACCESS || req.privilege_fields.empty())
+      continue;
+    if (virtual_inner && req.privilege != LEGION_REDUCE) {
+      output.chosen_instances[idx].push_back(PhysicalInstance::get_virtual_instance());
+      continue;
     }
-    for (unsigned i = 0; i < task.output_regions.size(); ++i) {
-      output.output_targets[i] = default_policy_select_output_target(ctx, target);
-      default_policy_select_output_constraints(task, output.output_constraints[i],
-                                               task.output_regions[i]);
-    }
+    place_region(ctx, task, idx, target, variant.variant, output.chosen_instances[idx]);
+  }
+  for (unsigned i = 0; i < task.output_regions.size(); ++i) {
+    output.output_targets[i] = default_policy_select_output_target(ctx, target);
+    default_policy_select_output_constraints(task, output.output_constraints[i],
+                                             task.output_regions[i]);
   }
   if (log_placements_ && !output.target_procs.empty())
     log_placement(task, output.target_procs.front());
@@ -379,7 +453,12 @@ void WiresGpuMapper::default_policy_select_target_processors(
 void WiresGpuMapper::select_sharding_functor(const MapperContext ctx, const Task& task,
                                              const SelectShardingFunctorInput& input,
                                              SelectShardingFunctorOutput& output) {
-  const PointMapper map = index_task_map(task.get_task_name(), task.target_proc.kind());
+  // A point of an index launch goes to the shard of its IndexTaskMap function's node. A single
+  // task keeps the default functor: the shard that owns it places it as its SingleTaskMap
+  // function says, with its parent at hand.
+  const PointMapper map =
+      task.is_index_space ? index_task_map(task.get_task_name(), task.target_proc.kind())
+                          : nullptr;
   if (map == nullptr || sharding_first_ == 0) {
     DefaultMapper::select_sharding_functor(ctx, task, input, output);
     return;
@@ -484,46 +563,107 @@ RegionArg WiresGpuMapper::region_arg(const MapperContext ctx, const Task& task,
 }
 
 /// Maps region argument `idx` of `task`: in the first memory kind of its Region statement that
-/// `target` can reach and that has room, with the layout of its Layout statement.
+/// `target` can reach and that has room, with the layout of its Layout statement and of
+/// the variant.
 void WiresGpuMapper::place_region(const MapperContext ctx, const Task& task, unsigned idx,
-                                  Processor target, std::vector<PhysicalInstance>& instances) {
+                                  Processor target, VariantID variant,
+                                  std::vector<PhysicalInstance>& instances) {
   const RegionRequirement& req = task.regions[idx];
+  if ((req.tag & DefaultMapper::VIRTUAL_MAP) != 0) {  // the application asks for it
+    instances.push_back(PhysicalInstance::get_virtual_instance());
+    return;
+  }
   const RegionArg arg = region_arg(ctx, task, idx);
-  std::vector<Memory::Kind> kinds = memory_priority(task.get_task_name(), arg, target.kind());
-  if (kinds.empty())  // no Region statement: the default mapper's memory
-    kinds.push_back(default_policy_select_target_memory(ctx, target, req).kind());
+  MemoryChoice choice = memory_priority(task.get_task_name(), arg, target.kind());
+  if (choice.kinds.empty())  // no Region statement: the default mapper's memory
+    choice.kinds.push_back(default_policy_select_target_memory(ctx, target, req).kind());
   const int dims = req.region.get_index_space().get_dim();
+  const bool reduction = req.privilege == LEGION_REDUCE;
   Memory memory = Memory::NO_MEMORY;
-  for (Memory::Kind kind : kinds) {
+  for (Memory::Kind kind : choice.kinds) {
     memory = memory_near(target, kind);
     if (!memory.exists()) continue;  // not reachable from this processor: the next kind
     const Layout layout = layout_of(task.get_task_name(), arg, target.kind(), kind);
-    const LayoutConstraintSet constraints = layout.constraints(req, dims, kind);
-    const std::vector<LogicalRegion> regions(1, req.region);
+    const LayoutConstraintSet constraints = variant_layout(
+        ctx, task, variant, idx, layout, layout.constraints(req, dims, kind), dims);
+    // The region the instance covers, as Legion's default mapper chooses it: on one node the
+    // root of the region tree, except for Exact, -dm:exact_region, EXACT_REGION and a
+    // framebuffer or zero-copy memory.
+    const std::vector<LogicalRegion> regions(
+        1, default_policy_select_instance_region(ctx, memory, req, constraints, reduction,
+                                                 true /*meets constraints*/));
+    const bool tight = layout.is_exact() || (req.tag & DefaultMapper::EXACT_REGION) != 0;
     PhysicalInstance instance;
-    bool created = false;
+    bool created = true;
     const bool made =
-        req.privilege == LEGION_REDUCE  // reduction instances are never shared
+        reduction  // reduction instances are never shared
             ? runtime->create_physical_instance(ctx, memory, constraints, regions, instance, true,
-                                                0, layout.is_exact())
+                                                0, tight)
             : runtime->find_or_create_physical_instance(ctx, memory, constraints, regions,
-                                                        instance, created, true, 0,
-                                                        layout.is_exact());
-    if (made) {
-      instances.push_back(instance);
-      return;
+                                                        instance, created, true, 0, tight);
+    if (!made) continue;  // full: the next kind
+    if (created) {  // the default mapper's collection priority: reductions go first
+      const int priority = default_policy_select_garbage_collection_priority(
+          ctx, TASK_MAPPING, memory, instance, true, reduction);
+      if (priority != 0) runtime->set_garbage_collection_priority(ctx, instance, priority);
     }
+    instances.push_back(instance);
+    return;
   }  // every kind full or unreachable:
   default_report_failed_instance_creation(task, idx, target, memory);
 }
 
-/// The memory of `kind` that processor `p` reaches, or NO_MEMORY.
+/// The memory of `kind` that processor `p` reaches best (its own socket's, its own framebuffer),
+/// as Legion's default mapper and the published DSL mapper choose; zero-copy memory by plain
+/// affinity. NO_MEMORY when there is none.
 Memory WiresGpuMapper::memory_near(Processor p, Memory::Kind kind) const {
   Machine::MemoryQuery memories(machine);
-  memories.only_kind(kind).has_affinity_to(p);
+  memories.same_address_space_as(p).only_kind(kind);
+  if (kind == Memory::Z_COPY_MEM)
+    memories.has_affinity_to(p);
+  else
+    memories.best_affinity_to(p);
   for (Memory m : memories)
     if (m.capacity() > 0) return m;
   return Memory::NO_MEMORY;
+}
+
+/// `ours` made to hold what the variant registered for region argument `idx` (its task layout
+/// constraints): what they add is added; where they contradict a Layout statement the mapper
+/// stops at that statement, and without one the variant's hold, as in Legion's default mapper.
+LayoutConstraintSet WiresGpuMapper::variant_layout(const MapperContext ctx, const Task& task,
+                                                   VariantID variant, unsigned idx,
+                                                   const Layout& layout, LayoutConstraintSet ours,
+                                                   int dims) const {
+  const TaskLayoutConstraintSet& registered =
+      runtime->find_task_layout_constraints(ctx, task.task_id, variant);
+  for (auto it = registered.layouts.lower_bound(idx); it != registered.layouts.upper_bound(idx);
+       ++it) {
+    const LayoutConstraintSet& theirs = runtime->find_layout_constraints(ctx, it->second);
+    const LayoutConstraint* conflict = nullptr;
+    if (!ours.conflicts(theirs, dims, &conflict)) {
+      for (const AlignmentConstraint& c : theirs.alignment_constraints) ours.add_constraint(c);
+      for (const OffsetConstraint& c : theirs.offset_constraints) ours.add_constraint(c);
+      for (const TilingConstraint& c : theirs.tiling_constraints) ours.add_constraint(c);
+      for (const DimensionConstraint& c : theirs.dimension_constraints) ours.add_constraint(c);
+      continue;
+    }
+    if (layout.statement() != nullptr)
+      fail(std::string(layout.statement()) + ": error: task " + task.get_task_name() +
+           "'s variant " + runtime->find_task_variant_name(ctx, task.task_id, variant) +
+           " needs another " + constraint_text(conflict->get_constraint_kind()) +
+           " constraint for region argument " + std::to_string(idx) +
+           " than this Layout statement gives");
+    LayoutConstraintSet merged = theirs;  // no Layout statement: the variant's layout
+    if (!merged.memory_constraint.is_valid()) merged.add_constraint(ours.memory_constraint);
+    if (merged.field_constraint.field_set.empty()) merged.add_constraint(ours.field_constraint);
+    if (merged.specialized_constraint.get_kind() == LEGION_NO_SPECIALIZE)
+      merged.add_constraint(ours.specialized_constraint);
+    if (merged.ordering_constraint.ordering.empty())
+      merged.add_constraint(ours.ordering_constraint);
+    ours = merged;
+  }
+  return ours;
 }
 
 /// Task statements: the processor kinds a task may run on, in order; when none names it, the
@@ -534,19 +674,21 @@ std::vector<Processor::Kind> WiresGpuMapper::kind_priority(const std::string& /*
 }
 
 /// Region statements: the memory kinds for a region argument of a task on a `proc` processor,
-/// best first (the next when one is full or unreachable); empty: none applies.
-std::vector<Memory::Kind> WiresGpuMapper::memory_priority(const std::string& /*task*/,
-                                                          const RegionArg& arg,
-                                                          Processor::Kind proc) const {
+/// best first (the next when one is full or unreachable), and the statement; no kinds: none
+/// applies.
+MemoryChoice WiresGpuMapper::memory_priority(const std::string& /*task*/, const RegionArg& arg,
+                                             Processor::Kind proc) const {
   // line 10: Region * ghost_nodes GPU ZCMEM;
-  if (arg.is("ghost_nodes") && proc == Processor::TOC_PROC) return {Memory::Z_COPY_MEM};
+  if (arg.is("ghost_nodes") && proc == Processor::TOC_PROC)
+    return MemoryChoice{kLine10, {Memory::Z_COPY_MEM}};
   // line 9: Region * shared_nodes GPU ZCMEM;
-  if (arg.is("shared_nodes") && proc == Processor::TOC_PROC) return {Memory::Z_COPY_MEM};
+  if (arg.is("shared_nodes") && proc == Processor::TOC_PROC)
+    return MemoryChoice{kLine9, {Memory::Z_COPY_MEM}};
   // line 6: Region * * CPU SYSMEM;
-  if (proc == Processor::LOC_PROC) return {Memory::SYSTEM_MEM};
+  if (proc == Processor::LOC_PROC) return MemoryChoice{kLine6, {Memory::SYSTEM_MEM}};
   // line 5: Region * * GPU FBMEM;
-  if (proc == Processor::TOC_PROC) return {Memory::GPU_FB_MEM};
-  return {};
+  if (proc == Processor::TOC_PROC) return MemoryChoice{kLine5, {Memory::GPU_FB_MEM}};
+  return MemoryChoice();
 }
 
 /// Layout statements: the layout of an instance of a region argument, for a task on a `proc`
@@ -554,7 +696,7 @@ std::vector<Memory::Kind> WiresGpuMapper::memory_priority(const std::string& /*t
 Layout WiresGpuMapper::layout_of(const std::string& /*task*/, const RegionArg& /*arg*/,
                                  Processor::Kind /*proc*/, Memory::Kind /*memory*/) const {
   // line 12: Layout * * * SOA C_order;
-  return Layout().soa().c_order();
+  return Layout().soa().c_order().decided_by(kLine12);
 }
 
 /// IndexTaskMap statements: the function that places the points of an index launch of a task
@@ -572,25 +714,25 @@ WiresGpuMapper::PointMapper WiresGpuMapper::index_task_map(const std::string& ta
 
 // def piece_block, line 17 of the program
 Processor WiresGpuMapper::piece_block(const MappedTask& task) {
-  coord_t piece = task.ipoint[0];
+  coord_t piece = at(task.ipoint, 0, "tests/mappers/wires_gpu.mapping:18:22");
   coord_t per_node = gpus.size(1);
   return gpus(piece / per_node % gpus.size(0), piece % per_node);
 }
 
 // def piece_node_cpu, line 23 of the program
 Processor WiresGpuMapper::piece_node_cpu(const MappedTask& task) {
-  return cpus(task.ipoint[0] % cpus.size(0), 0);
+  return cpus(at(task.ipoint, 0, "tests/mappers/wires_gpu.mapping:24:26") % cpus.size(0), 0);
 }
 
-/// Control replication: each point of an index launch goes to the shard of the node its
-/// mapping function puts it on (one shard per node).
+/// Control replication: a point of an index launch goes to the shard of the node its mapping
+/// function puts it on. Legion may call a functor from any thread: the mapping functions
+/// read only the mapper's globals and its atomic round-robin counters.
 class NodeSharding : public ShardingFunctor {
  public:
-  NodeSharding(WiresGpuMapper* mapper, WiresGpuMapper::PointMapper map)
-      : mapper_(mapper), map_(map) {}
+  NodeSharding(WiresGpuMapper* mapper, WiresGpuMapper::PointMapper map) : mapper_(mapper), map_(map) {}
   ShardID shard(const DomainPoint& point, const Domain& domain,
                 const size_t total_shards) override {
-    return mapper_->node_of_point(map_, point, domain) % total_shards;
+    return mapper_->shard_of(map_, point, domain, total_shards);
   }
 
  private:
@@ -608,9 +750,12 @@ ShardingID WiresGpuMapper::register_sharding_functors(Runtime* legion) {
   return first;
 }
 
-AddressSpace WiresGpuMapper::node_of_point(PointMapper map, const DomainPoint& point,
-                                           const Domain& domain) {
-  return (this->*map)(view_of(nullptr, point, domain)).address_space();
+ShardID WiresGpuMapper::shard_of(PointMapper map, const DomainPoint& point, const Domain& domain,
+                                 size_t total_shards) {
+  const AddressSpace node = (this->*map)(view_of(nullptr, point, domain)).address_space();
+  // A node's shards are consecutive (replicate_task): the node's first one owns the point.
+  const size_t per_node = std::max<size_t>(1, total_shards / total_nodes);
+  return static_cast<ShardID>((node * per_node) % total_shards);
 }
 
 /// Gives every processor of this process its own WiresGpuMapper.
