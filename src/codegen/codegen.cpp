@@ -358,7 +358,7 @@ std::string Generator::declaration() {
   }
   if (shards()) o += "  ShardingID sharding_first_ = 0;  // 0: none registered\n";
   if (has(StmtKind::InstanceLimit))
-    o += "  bool backpressure_ = false;  // -tm:enable_backpressure: InstanceLimit holds\n";
+    o += "  bool backpressure_ = true;  // -tm:disable_backpressure: InstanceLimit is not applied\n";
   auto globals = tr_.global_members();
   if (!globals.empty()) {
     o += "\n  // The program's global bindings, evaluated at start-up.\n";
@@ -423,9 +423,9 @@ std::string Generator::setup() const {
        "  for (int i = 1; i < args.argc; ++i) {\n"
        "    if (std::string(args.argv[i]) == \"-mapsmith:log\") log_placements_ = true;\n";
   if (has(StmtKind::InstanceLimit)) {
-    o += "    // As the published DSL mapper: InstanceLimit only with back-pressure asked for.\n"
-         "    if (std::string(args.argv[i]) == \"-tm:enable_backpressure\") backpressure_ = "
-         "true;\n";
+    o += "    // As the published DSL mapper: back-pressure unless -tm:disable_backpressure.\n"
+         "    if (std::string(args.argv[i]) == \"-tm:disable_backpressure\") backpressure_ = "
+         "false;\n";
   }
   o += "  }\n";
   if (!tr_.global_members().empty()) o += "  evaluate_globals();\n";

@@ -196,8 +196,8 @@ std::string Generator::instance_limit_calls() const {
              {"const MapperContext ctx", "const SelectMappingInput& input",
               "SelectMappingOutput& output"}) +
          fmt::format(
-             "  if (!backpressure_) {{  // InstanceLimit holds only with "
-             "-tm:enable_backpressure\n"
+             "  if (!backpressure_) {{  // -tm:disable_backpressure: InstanceLimit is not "
+             "applied\n"
              "    {0}::select_tasks_to_map(ctx, input, output);\n"
              "    return;\n"
              "  }}\n"

@@ -30,8 +30,8 @@ struct LoadedMapping {
   /// The functions IndexTaskMap names, in order of first use: sharding functor i (ID first + i)
   /// calls function i.
   std::vector<std::string> functors;
-  /// -tm:enable_backpressure: InstanceLimit holds (as in the published DSL mapper).
-  bool backpressure = false;
+  /// InstanceLimit holds unless -tm:disable_backpressure (as in the published DSL mapper).
+  bool backpressure = true;
 
   const std::vector<const dsl::Stmt*>& of(dsl::StmtKind k) const {
     return ordered[static_cast<std::size_t>(k)];

@@ -734,7 +734,7 @@ class EveryConstructMapper : public DefaultMapper {
   bool log_placements_ = false;  // -mapsmith:log
   std::array<std::atomic<coord_t>, 1> turn_{};  // per m[.., *]
   ShardingID sharding_first_ = 0;  // 0: none registered
-  bool backpressure_ = false;  // -tm:enable_backpressure: InstanceLimit holds
+  bool backpressure_ = true;  // -tm:disable_backpressure: InstanceLimit is not applied
 
   // The program's global bindings, evaluated at start-up.
   MSpace gpus;
@@ -774,8 +774,8 @@ void EveryConstructMapper::setup() {
   const InputArgs& args = Runtime::get_input_args();
   for (int i = 1; i < args.argc; ++i) {
     if (std::string(args.argv[i]) == "-mapsmith:log") log_placements_ = true;
-    // As the published DSL mapper: InstanceLimit only with back-pressure asked for.
-    if (std::string(args.argv[i]) == "-tm:enable_backpressure") backpressure_ = true;
+    // As the published DSL mapper: back-pressure unless -tm:disable_backpressure.
+    if (std::string(args.argv[i]) == "-tm:disable_backpressure") backpressure_ = false;
   }
   evaluate_globals();
 }
@@ -950,7 +950,7 @@ void EveryConstructMapper::select_sharding_functor(const MapperContext ctx, cons
 void EveryConstructMapper::select_tasks_to_map(const MapperContext ctx,
                                                const SelectMappingInput& input,
                                                SelectMappingOutput& output) {
-  if (!backpressure_) {  // InstanceLimit holds only with -tm:enable_backpressure
+  if (!backpressure_) {  // -tm:disable_backpressure: InstanceLimit is not applied
     DefaultMapper::select_tasks_to_map(ctx, input, output);
     return;
   }

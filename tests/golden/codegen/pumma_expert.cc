@@ -586,7 +586,7 @@ class PummaExpertMapper : public DefaultMapper {
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;
   bool log_placements_ = false;  // -mapsmith:log
   ShardingID sharding_first_ = 0;  // 0: none registered
-  bool backpressure_ = false;  // -tm:enable_backpressure: InstanceLimit holds
+  bool backpressure_ = true;  // -tm:disable_backpressure: InstanceLimit is not applied
 
   // The program's global bindings, evaluated at start-up.
   MSpace m_2d;
@@ -612,8 +612,8 @@ void PummaExpertMapper::setup() {
   const InputArgs& args = Runtime::get_input_args();
   for (int i = 1; i < args.argc; ++i) {
     if (std::string(args.argv[i]) == "-mapsmith:log") log_placements_ = true;
-    // As the published DSL mapper: InstanceLimit only with back-pressure asked for.
-    if (std::string(args.argv[i]) == "-tm:enable_backpressure") backpressure_ = true;
+    // As the published DSL mapper: back-pressure unless -tm:disable_backpressure.
+    if (std::string(args.argv[i]) == "-tm:disable_backpressure") backpressure_ = false;
   }
   evaluate_globals();
 }
@@ -737,7 +737,7 @@ void PummaExpertMapper::select_sharding_functor(const MapperContext ctx, const T
 void PummaExpertMapper::select_tasks_to_map(const MapperContext ctx,
                                             const SelectMappingInput& input,
                                             SelectMappingOutput& output) {
-  if (!backpressure_) {  // InstanceLimit holds only with -tm:enable_backpressure
+  if (!backpressure_) {  // -tm:disable_backpressure: InstanceLimit is not applied
     DefaultMapper::select_tasks_to_map(ctx, input, output);
     return;
   }
