@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -27,6 +28,7 @@
 #include "search/tune.h"
 #include "sim/sim.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/strings.h"
 
 #ifndef MAPSMITH_SOURCE_DIR
@@ -62,6 +64,7 @@ struct TuneCmdOptions {
   std::string llm_url;
   std::string llm_model;
   double llm_timeout = 120;
+  bool llm_timeout_given = false;  // --llm manual waits without a time-out unless it is given
   int llm_retries = 4;
   std::int64_t max_tokens = 0;
   std::string llm_record;
@@ -93,7 +96,7 @@ std::unique_ptr<llm::ChatClient> make_chat_client(const TuneCmdOptions& opts) {
   co.backend = opts.llm;
   if (!opts.llm_url.empty()) co.base_url = opts.llm_url;
   if (!opts.llm_model.empty()) co.model = opts.llm_model;
-  co.timeout_s = opts.llm_timeout;
+  co.timeout_s = opts.llm == "manual" && !opts.llm_timeout_given ? 0 : opts.llm_timeout;
   co.retries = opts.llm_retries;
   co.max_tokens = opts.max_tokens;
   co.record_path = opts.llm_record;
@@ -140,13 +143,13 @@ class ProgressBar {
   void operator()(const search::TuneProgress& p) {
     // At most ten redraws a second, and always the last one.
     const auto now = std::chrono::steady_clock::now();
-    if (shown_ && p.evaluations < p.budget && now - last_ < std::chrono::milliseconds(100)) return;
+    if (shown_ && p.proposals < p.budget && now - last_ < std::chrono::milliseconds(100)) return;
     last_ = now;
     constexpr int kWidth = 24;
-    const double frac = p.budget ? std::min(1.0, double(p.evaluations) / double(p.budget)) : 1.0;
+    const double frac = p.budget ? std::min(1.0, double(p.proposals) / double(p.budget)) : 1.0;
     const int full = static_cast<int>(frac * kWidth);
     std::string line = fmt::format("\r[{}{}] {}/{}", std::string(full, '#'),
-                                   std::string(kWidth - full, ' '), p.evaluations, p.budget);
+                                   std::string(kWidth - full, ' '), p.proposals, p.budget);
     if (p.best_s) line += fmt::format("  best {}", sim::time_text(*p.best_s));
     if (p.best_s && p.expert_s && *p.best_s > 0)
       line += fmt::format("  {:.3f}x vs expert", *p.expert_s / *p.best_s);
@@ -198,6 +201,78 @@ std::string out_header(const app::App& a, const machine::Machine& m, const TuneC
   return h + (b.mapper.empty() ? "" : "\n");
 }
 
+/// A validator for a whole number of at least `min` (unsigned options would wrap "-3" around).
+CLI::Validator whole_number(long long min, std::string what) {
+  return CLI::Validator(
+      [min, what](std::string& v) -> std::string {
+        const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits || (min > 0 && v.find_first_not_of('0') == std::string::npos))
+          return fmt::format("'{}' is not {}", v, what);
+        if (v.size() > 20 || (v.size() == 20 && v > "18446744073709551615"))
+          return fmt::format("'{}' is too large: it must be {}", v, what);
+        return std::string();
+      },
+      "", "");
+}
+
+/// The check that stops a --runner search at the first candidate whose output the metric does
+/// not match (docs/tuning.md §3): spending the budget on times nobody can read helps no one.
+std::function<std::optional<std::string>(const search::Trial&)> metric_check(
+    const std::string& metric) {
+  return [metric](const search::Trial& t) -> std::optional<std::string> {
+    if (t.eval.ok || !t.eval.failure.starts_with("no match for the metric")) return std::nullopt;
+    std::string out = t.eval.feedback;
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    return fmt::format(
+        "--metric /{}/ does not match the output of candidate #{} ({}), so its time cannot be "
+        "read; the search stops here. Fix --metric (its first group must capture the time in "
+        "seconds) or the command. The command's output:\n{}",
+        metric, t.number, t.origin, out.empty() ? "(nothing)\n" : out);
+  };
+}
+
+/// `path` with "-2", "-3", ... before its extension: the first name that is free.
+std::string free_name(const std::string& path) {
+  const std::filesystem::path p(path);
+  for (int k = 2;; ++k) {
+    std::filesystem::path q = p;
+    q.replace_filename(fmt::format("{}-{}{}", p.stem().string(), k, p.extension().string()));
+    std::error_code ec;
+    if (!std::filesystem::exists(q, ec)) return q.string();
+  }
+}
+
+/// Where the best mapper goes: `path`, unless the file there holds a mapper that is faster on this
+/// app and machine, or one that does not run here (a result of another search): then a new name,
+/// and `note` says why. A file of comments only (the default policy) holds nothing to lose.
+std::string out_destination(const std::string& path, const search::Trial& best,
+                            search::Evaluator& evaluator, search::ResultsDb* db, std::int64_t study,
+                            std::string& note) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return path;
+  std::string old;
+  try {
+    old = read_file(path);
+  } catch (const InputError&) {
+    return path;  // unreadable: writing it says why
+  }
+  const std::string text = search::canonical_text(old);
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos || text == best.mapper) return path;
+  std::optional<search::Evaluation> e = db ? db->lookup(study, text) : std::nullopt;
+  if (!e) e = evaluator.evaluate({text}, {}).front();
+  if (e->ok && !search::better(*e, best.eval)) return path;
+  const std::string to = free_name(path);
+  note = e->ok ? fmt::format(
+                     "{} holds a faster mapper ({} per iteration, whole run {}): kept; this "
+                     "run's best goes to {}",
+                     path, sim::time_text(e->time_s, 6), sim::time_text(e->run_time_s, 6), to)
+               : fmt::format(
+                     "{} holds a mapper that does not run here ({}): kept; this run's "
+                     "best goes to {}",
+                     path, e->failure, to);
+  return to;
+}
+
 }  // namespace
 
 void add_tune_command(CLI::App& app, Context& ctx) {
@@ -216,11 +291,13 @@ void add_tune_command(CLI::App& app, Context& ctx) {
                   "exhaustive, random, coordinate-descent, evolutionary, ensemble (default), or "
                   "llm and hybrid, which ask a language model (docs/llm.md)");
   cmd->add_option("--budget", opts->budget,
-                  "Distinct mappers to evaluate, the expert and the default included (default "
-                  "1000)");
+                  "Distinct mappers the optimizer proposes (default 1000); the expert mapper and "
+                  "the default policy are evaluated first, in addition")
+      ->check(whole_number(1, "a whole number of mappers, at least 1"));
   cmd->add_option("--time-limit", opts->time_limit,
                   "Stop after this many seconds (the result then depends on the speed)");
-  cmd->add_option("--seed", opts->seed, "Seed of the search's random numbers (default 0)");
+  cmd->add_option("--seed", opts->seed, "Seed of the search's random numbers (default 0)")
+      ->check(whole_number(0, "a whole number from 0 to 18446744073709551615"));
   cmd->add_option("--db", opts->db,
                   "Results database (SQLite; default mapsmith.db; 'none': keep nothing)");
   cmd->add_option("--out", opts->out,
@@ -262,7 +339,8 @@ void add_tune_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--llm-model", opts->llm_model,
                   "llm/hybrid: the model (default: MAPSMITH_MODEL)");
   cmd->add_option("--llm-timeout", opts->llm_timeout,
-                  "llm/hybrid: seconds to wait for each reply (default 120)");
+                  "llm/hybrid: seconds to wait for each reply (default 120; --llm manual: no "
+                  "time-out unless given)");
   cmd->add_option("--llm-retries", opts->llm_retries,
                   "llm/hybrid: extra attempts after a time-out, a refused connection, HTTP 429 or "
                   "5xx (default 4)")
@@ -296,6 +374,7 @@ void add_tune_command(CLI::App& app, Context& ctx) {
                 "Print the result as JSON: best (mapper, time_s, ...), expert_time_s, "
                 "default_time_s, speedup_vs_expert, evaluations, fresh_evaluations, ...");
   cmd->callback([opts, cmd, &ctx] {
+    opts->llm_timeout_given = cmd->count("--llm-timeout") > 0;
     const machine::Machine m = machine::load_machine(opts->machine);
     const app::App a = app::load_app(opts->app, m);
 
@@ -395,14 +474,26 @@ void add_tune_command(CLI::App& app, Context& ctx) {
     ProgressBar bar(ctx.err);
     if (&ctx.err == &std::cerr && isatty(STDERR_FILENO))
       to.progress = [&bar](const search::TuneProgress& p) { bar(p); };
-    const search::TuneResult r = search::tune(space, *optimizer, *evaluator, to, db.get(), study);
+    // Ctrl-C and SIGTERM end the search between batches, with everything it found (§5).
+    to.interrupted = [] { return interrupted(); };
+    if (!opts->runner.empty()) to.check = metric_check(opts->metric);
+    std::optional<search::TuneResult> result;
+    {
+      InterruptGuard guard;
+      result = search::tune(space, *optimizer, *evaluator, to, db.get(), study);
+    }
+    const search::TuneResult& r = *result;
     bar.clear();
 
     const double expert_s = r.expert && r.expert->eval.ok ? r.expert->eval.time_s : NAN;
+    // --out: written only when the file holds nothing as good (else to a new name, said).
+    std::string written_to;
+    std::string out_note;
     if (r.best && opts->out != "none") {
-      std::ofstream f(opts->out, std::ios::binary | std::ios::trunc);
+      written_to = out_destination(opts->out, *r.best, *evaluator, db.get(), study, out_note);
+      std::ofstream f(written_to, std::ios::binary | std::ios::trunc);
       f << out_header(a, m, *opts, r, expert_s) << r.best->mapper;
-      if (!f) throw InputError(fmt::format("{}: cannot write the best mapper", opts->out));
+      if (!f) throw InputError(fmt::format("{}: cannot write the best mapper", written_to));
     }
     const double default_s = r.def.eval.ok ? r.def.eval.time_s : NAN;
     if (opts->json) {
@@ -438,6 +529,8 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       j["speedup_vs_default"] =
           r.best && !std::isnan(default_s) ? Json(default_s / r.best->eval.time_s) : Json(nullptr);
       j["evaluations"] = r.evaluations;
+      j["proposals"] = r.proposals;
+      j["references"] = r.references;
       j["fresh_evaluations"] = r.fresh;
       j["cached_evaluations"] = r.cached;
       j["failed_evaluations"] = r.failed;
@@ -448,10 +541,14 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       j["trajectory"] = trajectory;
       if (llm_optimizer) j["llm"] = llm_json(llm_optimizer->stats());
       j["error"] = r.stopped_by_error ? Json(r.stopped) : Json(nullptr);
+      j["out"] = written_to.empty() ? Json(nullptr) : Json(written_to);
       ctx.out << j.dump(2) << '\n';
     } else {
-      ctx.out << fmt::format("{} on {}: {} (seed {}, from {}), {} mappers evaluated\n", a.name,
-                             m.name(), opts->optimizer, opts->seed, start_text, r.evaluations);
+      ctx.out << fmt::format(
+          "{} on {}: {} (seed {}, from {}), {} mapper{} proposed + {} reference{} ({})\n", a.name,
+          m.name(), opts->optimizer, opts->seed, start_text, r.proposals,
+          r.proposals == 1 ? "" : "s", r.references, r.references == 1 ? "" : "s",
+          r.expert ? "the expert and the default policy" : "the default policy");
       if (r.best) {
         const search::Trial& b = *r.best;
         if (opts->objective == "run")
@@ -467,8 +564,10 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       } else {
         ctx.out << "  no mapper ran: every candidate failed\n";
       }
+      // A long reason (the command's output) is printed whole on standard error below.
+      const std::string reason = r.stopped.substr(0, r.stopped.find('\n'));
       ctx.out << fmt::format("  {} new, {} from the database, {} failed; stopped: {}\n", r.fresh,
-                             r.cached, r.failed, r.stopped);
+                             r.cached, r.failed, reason);
       if (llm_optimizer) {
         const agent::LlmStats s = llm_optimizer->stats();
         const auto n = [](std::size_t k, const char* what) {
@@ -491,9 +590,21 @@ void add_tune_command(CLI::App& app, Context& ctx) {
           ctx.out << "    " << desc.substr(at, nl - at) << '\n';
         }
       }
-      if (r.best && opts->out != "none") ctx.out << fmt::format("  written to {}\n", opts->out);
+      if (!out_note.empty()) ctx.out << "  " << out_note << '\n';
+      if (!written_to.empty()) ctx.out << fmt::format("  written to {}\n", written_to);
     }
     if (!r.best) ctx.exit_code = kExitInput;
+    if (r.interrupted) {
+      // Stopped by Ctrl-C or SIGTERM: the summary above is the best so far; exit 128 + signal.
+      const int sig = interrupt_signal();
+      ctx.err << fmt::format(
+          "mapsmith: interrupted ({}): the best mapper so far is above{}; every result is in {}: "
+          "rerun the same command to resume\n",
+          interrupt_name(sig), written_to.empty() ? "" : " and in " + written_to,
+          opts->db == "none" ? "no database (--db none: nothing to resume from)" : opts->db);
+      ctx.exit_code = 128 + (sig ? sig : SIGINT);
+      return;
+    }
     if (r.stopped_by_error) {
       // The run ended early (the model could not be asked): what it found is above and in the
       // database; say why, and fail.

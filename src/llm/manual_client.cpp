@@ -12,6 +12,7 @@
 #include "llm/detail.h"
 #include "llm/openai_client.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/strings.h"
 
 namespace mapsmith::llm {
@@ -100,6 +101,10 @@ ChatReply ManualClient::complete(const ChatRequest& request) {
       size = size_of(reply_file);
       if (size && *size > 0 && size == last) break;
       last = size;
+      if (interrupted())
+        throw ChatError(
+            ChatError::Kind::Unreachable,
+            fmt::format("manual exchange: interrupted while waiting for {}", reply_file));
       if (options_.timeout_s > 0 && waited >= options_.timeout_s)
         throw ChatError(ChatError::Kind::Unreachable,
                         fmt::format("manual exchange: no reply in {} after {} s", reply_file,

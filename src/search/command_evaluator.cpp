@@ -265,6 +265,10 @@ Evaluation CommandEvaluator::run_one(const std::string& text, std::size_t slot) 
     e.failure = r.exit_code < 0 ? r.err : fmt::format("exited with status {}", r.exit_code);
   } else if (!find_metric(options_.metric, r, e.time_s)) {
     e.failure = fmt::format("no match for the metric /{}/ in its output", options_.metric);
+    // The metric was looked for in both: show both (the user's regex or command is wrong).
+    e.feedback = fmt::format("standard output:\n{}\nstandard error:\n{}\n",
+                             tail(r.out, kFeedbackTail / 2), tail(r.err, kFeedbackTail / 2));
+    return e;
   } else {
     e.ok = true;
     return e;
