@@ -14,8 +14,9 @@ TEST_F(LlmCli, AFullTuningRun) {
   const CliRun r = tune({"--llm-record", dir + "/run.jsonl"});
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_TRUE(r.out.starts_with(
-      "circuit on sapling: llm (seed 0, from the expert mapper), 4 mappers evaluated\n"))
+  EXPECT_TRUE(
+      r.out.starts_with("circuit on sapling: llm (seed 0, from the expert mapper), 2 mappers "
+                        "proposed + 2 references (the expert and the default policy)\n"))
       << r.out;
   EXPECT_NE(r.out.find("  4 new, 0 from the database, 0 failed; stopped: budget\n"
                        "  llm: 2 steps (0 failed), 2 requests (0 repair rounds), 20 prompt + 20 "
@@ -63,17 +64,18 @@ TEST_F(LlmCli, AReplayReproducesARecordedRunWithoutTheServer) {
   EXPECT_EQ(cached.rc, 0) << cached.err;
   EXPECT_EQ(nlohmann::json::parse(cached.out)["cached_evaluations"], 4);
   // A replay that asks what the recording does not hold stops with an error.
-  const CliRun longer = tune({"--llm-replay", dir + "/run.jsonl", "--budget", "6"}, "c.db");
+  const CliRun longer = tune({"--llm-replay", dir + "/run.jsonl", "--budget", "4"}, "c.db");
   EXPECT_EQ(longer.rc, 1);
   EXPECT_NE(longer.err.find("mapsmith: error: llm: "), std::string::npos) << longer.err;
   EXPECT_TRUE(db_state("c.db").finished);
 }
 
 TEST_F(LlmCli, HybridRunsTheClassicalSearchAroundTheModelsBest) {
-  const CliRun r = tune({"--optimizer", "hybrid", "--budget", "8", "--hybrid-evals", "3"});
+  const CliRun r = tune({"--optimizer", "hybrid", "--budget", "6", "--hybrid-evals", "3"});
   EXPECT_EQ(r.rc, 0) << r.err;
-  EXPECT_TRUE(r.out.starts_with(
-      "circuit on sapling: hybrid (seed 0, from the expert mapper), 8 mappers evaluated\n"))
+  EXPECT_TRUE(
+      r.out.starts_with("circuit on sapling: hybrid (seed 0, from the expert mapper), 6 mappers "
+                        "proposed + 2 references (the expert and the default policy)\n"))
       << r.out;
   search::ResultsDb db(dir + "/r.db");
   const std::int64_t study = db.studies().at(0).id;
@@ -86,21 +88,30 @@ TEST_F(LlmCli, HybridRunsTheClassicalSearchAroundTheModelsBest) {
   EXPECT_EQ(classical + llm, 6u);
 }
 
-TEST_F(LlmCli, TheManualBackendWritesRequestsAndReadsReplies) {
+TEST_F(LlmCli, TheManualBackendWritesRequestsReadsRepliesAndWritesEveryOutcome) {
   const std::string ex = dir + "/exchange";
-  fs::create_directories(ex);
+  // No reply yet: with a time-out asked for, the run stops and says where it waited.
+  CliRun r = tune({"--llm", "manual", "--exchange", ex, "--budget", "1", "--llm-timeout", "0.1"});
+  EXPECT_EQ(r.rc, 1);
+  const std::string request = read_file(ex + "/request-0001.md");
+  const std::string id = request.substr(request.rfind("\nr0001-") + 1, 14);
+  EXPECT_NE(request.find("# Best mapper so far\n\n#2, Legion's default policy (the empty "
+                         "mapper):\n"),
+            std::string::npos);
+  // The reply, under the request's id; the same command resumes and takes it.
   {
     std::ofstream f(ex + "/reply-0001.md");
-    f << "Everything on GPUs.\n```mapping\nTask * GPU,CPU;\nRegion * * GPU FBMEM;\n```\n";
+    f << id << "\nEverything on GPUs.\n```mapping\nTask * GPU,CPU;\nRegion * * GPU FBMEM;\n```\n";
   }
-  const CliRun r =
-      tune({"--llm", "manual", "--exchange", ex, "--budget", "3", "--llm-timeout", "0.1"});
+  r = tune({"--llm", "manual", "--exchange", ex, "--budget", "1", "--llm-timeout", "0.1"});
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("  llm: 1 step (0 failed), 1 request (0 repair rounds), "),
             std::string::npos)
       << r.out;
-  const std::string request = read_file(ex + "/request-0001.md");
-  EXPECT_NE(request.find("# Best mapper so far\n\n#1, the expert mapper:\n"), std::string::npos);
+  // The last proposal's outcome is written too (no request follows it).
+  const std::string outcome = read_file(ex + "/outcome-0001.md");
+  EXPECT_TRUE(outcome.starts_with("# Outcome of #3, LLM step 1\n\nOutcome: ")) << outcome;
+  EXPECT_NE(outcome.find("\nThe best so far: #"), std::string::npos) << outcome;
   EXPECT_EQ(server->requests().size(), 0u);
 }
 

@@ -223,11 +223,14 @@ std::function<std::optional<std::string>(const search::Trial&)> metric_check(
     if (t.eval.ok || !t.eval.failure.starts_with("no match for the metric")) return std::nullopt;
     std::string out = t.eval.feedback;
     if (!out.empty() && out.back() != '\n') out += '\n';
-    return fmt::format(
+    std::string msg = fmt::format(
         "--metric /{}/ does not match the output of candidate #{} ({}), so its time cannot be "
         "read; the search stops here. Fix --metric (its first group must capture the time in "
         "seconds) or the command. The command's output:\n{}",
-        metric, t.number, t.origin, out.empty() ? "(nothing)\n" : out);
+        metric, t.number, t.origin, out.empty() ? "(nothing)" : out);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' '))
+      msg.pop_back();
+    return msg;
   };
 }
 
@@ -445,6 +448,14 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       setup.history = opts->llm_history;
       setup.max_steps = opts->llm_steps ? opts->llm_steps : 2 * opts->budget;
       setup.hybrid_evaluations = opts->hybrid_evaluations;
+      if (opts->llm == "manual" && !opts->exchange.empty() && opts->llm_replay.empty())
+        // Every step's outcome, the last one included, next to its request and reply.
+        setup.on_outcome = [dir = opts->exchange](std::size_t n, const std::string& text) {
+          const auto path = std::filesystem::path(dir) / fmt::format("outcome-{:04}.md", n);
+          std::ofstream f(path, std::ios::binary | std::ios::trunc);
+          f << text;
+          if (!f) throw InputError(fmt::format("{}: cannot write the outcome", path.string()));
+        };
       auto o = agent::make_llm_optimizer(opts->optimizer, setup, rng);
       llm_optimizer = o.get();
       optimizer = std::move(o);
