@@ -101,6 +101,26 @@ std::string delta_text(double d, double scale) {
   return (d > 0 ? "+" : "-") + time_text(std::fabs(d));
 }
 
+/// The tasks launched inside the timed loop (placements the program waits for included).
+std::vector<std::string> loop_tasks(const app::App& app) {
+  std::vector<std::string> out;
+  const app::App::Timed t = app.timed_region();
+  if (!t.loop) return out;
+  std::vector<const app::Step*> todo;
+  for (const app::Step& s : t.loop->body)
+    todo.push_back(&s);
+  while (!todo.empty()) {
+    const app::Step* s = todo.back();
+    todo.pop_back();
+    for (const app::Step& b :
+         s->kind == app::Step::Kind::Loop ? s->body : app.launches[s->launch].body)
+      todo.push_back(&b);
+    if (s->kind == app::Step::Kind::Launch)
+      out.push_back(app.task(app.launches[s->launch].task).name);
+  }
+  return out;
+}
+
 /// The suggestion, each rule only when the candidate's own numbers meet its precondition.
 std::string success_suggestion(const search::Evaluation& e, const RunFacts& facts,
                                const RunFacts* best, const std::vector<TaskDecisions>* decisions,
@@ -135,7 +155,16 @@ std::string success_suggestion(const search::Evaluation& e, const RunFacts& fact
   if (facts.critical.empty())
     return "Change one decision of the best mapper at a time: the processor kind, the memory or "
            "the index map of the most expensive task.";
-  const CriticalPart& top = facts.critical.front();
+  // The largest part; when task bodies are under half of the iteration, the largest copy or
+  // wait leads instead (the kernels' own time is not what a mapper changes most).
+  const CriticalPart* lead = &facts.critical.front();
+  if (lead->kind == "task" && lead->seconds < 0.5 * it)
+    for (const CriticalPart& c : facts.critical)
+      if (c.kind != "task" && c.seconds >= 0.15 * it) {
+        lead = &c;
+        break;
+      }
+  const CriticalPart& top = *lead;
   const double share = it > 0 ? top.seconds / it : 0;
   const TaskDecisions* td = decided(top.task);
   if (top.kind == "copy" && share >= 0.15)
@@ -306,8 +335,10 @@ Feedback evaluation_feedback(const search::Evaluation& e, const Baseline& base,
       // The tasks of the timed region first: what decides the time; the others in one line.
       std::vector<DecisionChange> timed, other;
       std::vector<std::string> other_tasks;
+      const std::vector<std::string> looped = loop_tasks(app);
       for (const DecisionChange& c : changes) {
-        if (facts.task(c.task) || (have_best && best_facts.task(c.task))) {
+        if (facts.task(c.task) || (have_best && best_facts.task(c.task)) ||
+            std::find(looped.begin(), looped.end(), c.task) != looped.end()) {
           timed.push_back(c);
         } else {
           other.push_back(c);
