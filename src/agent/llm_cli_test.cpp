@@ -1,5 +1,6 @@
 // End to end: `mapsmith tune --optimizer llm` run in-process (cli::run) against a fake
 // OpenAI-compatible server, with the faults of issue #7 injected.
+#include <nlohmann/json.hpp>
 #include "agent/cli_test_util.h"
 
 namespace mapsmith::agent {
@@ -123,6 +124,26 @@ TEST_F(LlmCli, LlmFlagsNeedAnLlmOptimizer) {
   EXPECT_EQ(rc, 1);
   EXPECT_EQ(err.str(), "mapsmith: error: --llm-record is for --optimizer llm or hybrid\n");
   EXPECT_FALSE(fs::exists(dir + "/x.jsonl"));
+}
+
+// The recorded benchmark (docs/results.md): a manual-mode run of 10 proposals on COSMA, the
+// "model" answering each request file by hand. Replayed offline it asks the same questions and
+// ends with the recorded best mapper, byte for byte.
+TEST(LlmBenchmark, TheRecordedCosmaRunReplaysToItsBestMapper) {
+  const std::string data = std::string(MAPSMITH_SOURCE_DIR) + "/tests/llm/";
+  std::ostringstream out, err;
+  const int rc =
+      cli::run({"mapsmith", "tune", "--app", "cosma", "--machine", "sapling", "--optimizer", "llm",
+                "--llm", "manual", "--llm-replay", data + "cosma.jsonl", "--budget", "10", "--db",
+                "none", "--out", "none", "--json"},
+               out, err);
+  ASSERT_EQ(rc, 0) << err.str();
+  const nlohmann::json j = nlohmann::json::parse(out.str());
+  EXPECT_EQ(j["best"]["mapper"].get<std::string>(), read_file(data + "cosma-best.mapping"));
+  EXPECT_EQ(j["best"]["evaluation"], 3);
+  EXPECT_EQ(j["proposals"], 10);
+  EXPECT_EQ(j["llm"]["steps"], 10);
+  EXPECT_NEAR(j["best"]["time_s"].get<double>(), 0.2241, 0.0001);
 }
 
 }  // namespace
