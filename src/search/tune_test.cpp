@@ -282,11 +282,34 @@ TEST(Tune, TheBestIsNeverSlowerThanTheExpertOnTheNineApps) {
         ASSERT_TRUE(r.expert);
         ASSERT_TRUE(r.expert->eval.ok) << r.expert->eval.failure;
         ASSERT_TRUE(r.best);
-        EXPECT_LE(r.best->eval.time_s, r.expert->eval.time_s);
+        // Never beaten by the expert: at worst a tie per iteration (within the tolerance) that
+        // the shorter whole run won.
+        EXPECT_FALSE(better(r.expert->eval, r.best->eval));
+        EXPECT_LE(r.best->eval.time_s, r.expert->eval.time_s * (1 + kTieTolerance));
         EXPECT_EQ(r.evaluations, 24u);
       }
     }
   }
+}
+
+TEST(Tune, TheEnsembleFindsCosmasCoLocatedPlacementFromTheDefaultPolicy) {
+  // The recorded LLM run's best COSMA mapper (tests/llm/cosma-best.mapping) takes 224.06 ms per
+  // iteration on sapling; owner-computes members and coupled moves reach it (docs/results.md).
+  const machine::Machine m = machine::load_machine("sapling");
+  const app::App a = app::load_app("cosma", m);
+  const Space s =
+      build(a, m, read_file(std::string(MAPSMITH_SOURCE_DIR) + "/examples/cosma/expert.mapping"));
+  SimEvaluator sim(a, m, 2);
+  const Evaluation llm = SimEvaluator::evaluate_one(
+      a, m, read_file(std::string(MAPSMITH_SOURCE_DIR) + "/tests/llm/cosma-best.mapping"), {});
+  ASSERT_TRUE(llm.ok);
+  Rng rng(0);
+  auto opt = make_optimizer("ensemble", s, s.default_point(), rng, 1000);
+  TuneOptions o;
+  o.budget = 1000;
+  const TuneResult r = tune(s, *opt, sim, o);
+  ASSERT_TRUE(r.best);
+  EXPECT_LE(r.best->eval.time_s, llm.time_s * 1.01);
 }
 
 }  // namespace
