@@ -126,25 +126,41 @@ TEST_F(LlmCli, LlmFlagsNeedAnLlmOptimizer) {
   EXPECT_FALSE(fs::exists(dir + "/x.jsonl"));
 }
 
-// The recorded benchmark (docs/results.md): a manual-mode run of 10 proposals on COSMA, the
-// "model" answering each request file by hand. Replayed offline it asks the same questions and
-// ends with the recorded best mapper, byte for byte.
-TEST(LlmBenchmark, TheRecordedCosmaRunReplaysToItsBestMapper) {
+// The recorded benchmark (docs/results.md): manual-mode runs of 10 proposals on circuit, COSMA
+// and PENNANT on sapling, the "model" answering each request file by hand. Replayed offline, each
+// asks the same questions and ends with the recorded best mapper, byte for byte.
+struct Recorded {
+  const char* app;
+  int best_evaluation;
+  double best_ms;
+};
+
+class LlmBenchmark : public ::testing::TestWithParam<Recorded> {};
+
+TEST_P(LlmBenchmark, TheRecordedRunReplaysToItsBestMapper) {
+  const Recorded rec = GetParam();
   const std::string data = std::string(MAPSMITH_SOURCE_DIR) + "/tests/llm/";
   std::ostringstream out, err;
   const int rc =
-      cli::run({"mapsmith", "tune", "--app", "cosma", "--machine", "sapling", "--optimizer", "llm",
-                "--llm", "manual", "--llm-replay", data + "cosma.jsonl", "--budget", "10", "--db",
-                "none", "--out", "none", "--json"},
+      cli::run({"mapsmith", "tune", "--app", rec.app, "--machine", "sapling", "--optimizer", "llm",
+                "--llm", "manual", "--llm-replay", data + rec.app + ".jsonl", "--budget", "10",
+                "--db", "none", "--out", "none", "--json"},
                out, err);
   ASSERT_EQ(rc, 0) << err.str();
   const nlohmann::json j = nlohmann::json::parse(out.str());
-  EXPECT_EQ(j["best"]["mapper"].get<std::string>(), read_file(data + "cosma-best.mapping"));
-  EXPECT_EQ(j["best"]["evaluation"], 3);
+  EXPECT_EQ(j["best"]["mapper"].get<std::string>(), read_file(data + rec.app + "-best.mapping"));
+  EXPECT_EQ(j["best"]["evaluation"], rec.best_evaluation);
   EXPECT_EQ(j["proposals"], 10);
   EXPECT_EQ(j["llm"]["steps"], 10);
-  EXPECT_NEAR(j["best"]["time_s"].get<double>(), 0.2241, 0.0001);
+  EXPECT_EQ(j["llm"]["failed_steps"], 0);
+  EXPECT_NEAR(j["best"]["time_s"].get<double>() * 1e3, rec.best_ms, 0.01);
 }
+
+INSTANTIATE_TEST_SUITE_P(Sapling, LlmBenchmark,
+                         ::testing::Values(Recorded{"circuit", 7, 10.29},
+                                           Recorded{"cosma", 3, 224.06},
+                                           Recorded{"pennant", 1, 10.07}),
+                         [](const auto& info) { return std::string(info.param.app); });
 
 }  // namespace
 }  // namespace mapsmith::agent
