@@ -176,6 +176,8 @@ def main():
     w("")
     if not args.no_tuning:
         out += tune_results.section(args.mapsmith, args.jobs)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        out += tune_results.llm_section(args.mapsmith, root, args.jobs)
     text = "\n".join(out)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as f:
