@@ -224,6 +224,12 @@ TEST_F(LlmTune, HybridRefinesTheBestAndShowsItBack) {
   const std::string second = prompt(client, 1);
   EXPECT_NE(second.find("\n## #3, LLM step 1\n"), std::string::npos) << second;
   EXPECT_NE(second.find("coordinate descent around #"), std::string::npos) << second;
+  // It names the base by its number and lists what it tried, each with its time or failure.
+  EXPECT_NE(second.find("Coordinate descent tried, each a change of #2 (120 µs per iteration):\n"
+                        "- #4 instance-limit work = 1: 240 µs per iteration\n"),
+            std::string::npos)
+      << second;
+  EXPECT_EQ(second.find("base = expert mapper"), std::string::npos) << second;
   // The classical search's candidates are whole programs too, with their own origin.
   std::size_t classical = 0;
   for (const search::EvalRow& row : db.top(study, 100))
