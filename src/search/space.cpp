@@ -223,7 +223,10 @@ void add_aligned(const app::App& app, Space::Impl& im) {
     for (const auto& [m, j] : map_dim) {
       if (m == t || partners == kMaxPartners) continue;
       const app::Launch* lm = first_index_launch(app, m);
-      if (!lt || !lm || lt->domain.size() != lm->domain.size()) continue;
+      // Launches over the same domain need no member of their own: the family's functions
+      // already place both alike (and more values would only slow the search down).
+      if (!lt || !lm || lt->domain.size() != lm->domain.size() || lt->domain == lm->domain)
+        continue;
       const std::set<std::string> theirs = regions_of(app, m);
       if (std::none_of(mine.begin(), mine.end(),
                        [&](const std::string& r) { return theirs.count(r) > 0; }))
