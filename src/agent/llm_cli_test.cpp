@@ -130,6 +130,7 @@ TEST_F(LlmCli, LlmFlagsNeedAnLlmOptimizer) {
 // and PENNANT on sapling, the "model" answering each request file by hand. Replayed offline, each
 // asks the same questions and ends with the recorded best mapper, byte for byte.
 struct Recorded {
+  const char* optimizer;  ///< "llm" (tests/llm/APP.jsonl) or "hybrid" (tests/llm/hybrid-APP.jsonl)
   const char* app;
   int best_evaluation;
   double best_ms;
@@ -139,28 +140,34 @@ class LlmBenchmark : public ::testing::TestWithParam<Recorded> {};
 
 TEST_P(LlmBenchmark, TheRecordedRunReplaysToItsBestMapper) {
   const Recorded rec = GetParam();
-  const std::string data = std::string(MAPSMITH_SOURCE_DIR) + "/tests/llm/";
+  const std::string opt = rec.optimizer;
+  const std::string data = std::string(MAPSMITH_SOURCE_DIR) + "/tests/llm/" +
+                           (opt == "hybrid" ? "hybrid-" : "") + rec.app;
   std::ostringstream out, err;
-  const int rc =
-      cli::run({"mapsmith", "tune", "--app", rec.app, "--machine", "sapling", "--optimizer", "llm",
-                "--llm", "manual", "--llm-replay", data + rec.app + ".jsonl", "--budget", "10",
-                "--db", "none", "--out", "none", "--json"},
-               out, err);
+  const int rc = cli::run({"mapsmith", "tune", "--app", rec.app, "--machine", "sapling",
+                           "--optimizer", opt, "--llm", "manual", "--llm-replay", data + ".jsonl",
+                           "--budget", "10", "--db", "none", "--out", "none", "--json"},
+                          out, err);
   ASSERT_EQ(rc, 0) << err.str();
   const nlohmann::json j = nlohmann::json::parse(out.str());
-  EXPECT_EQ(j["best"]["mapper"].get<std::string>(), read_file(data + rec.app + "-best.mapping"));
+  EXPECT_EQ(j["best"]["mapper"].get<std::string>(), read_file(data + "-best.mapping"));
   EXPECT_EQ(j["best"]["evaluation"], rec.best_evaluation);
   EXPECT_EQ(j["proposals"], 10);
-  EXPECT_EQ(j["llm"]["steps"], 10);
+  EXPECT_EQ(j["llm"]["steps"], opt == "hybrid" ? 2 : 10);  // hybrid: 1 + 8 classical + 1
   EXPECT_EQ(j["llm"]["failed_steps"], 0);
   EXPECT_NEAR(j["best"]["time_s"].get<double>() * 1e3, rec.best_ms, 0.01);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sapling, LlmBenchmark,
-                         ::testing::Values(Recorded{"circuit", 7, 10.29},
-                                           Recorded{"cosma", 3, 224.06},
-                                           Recorded{"pennant", 1, 10.07}),
-                         [](const auto& info) { return std::string(info.param.app); });
+                         ::testing::Values(Recorded{"llm", "circuit", 7, 10.29},
+                                           Recorded{"llm", "cosma", 3, 224.06},
+                                           Recorded{"llm", "pennant", 1, 10.07},
+                                           Recorded{"hybrid", "circuit", 12, 10.297},
+                                           Recorded{"hybrid", "cosma", 3, 224.06},
+                                           Recorded{"hybrid", "pennant", 1, 10.07}),
+                         [](const auto& info) {
+                           return std::string(info.param.optimizer) + "_" + info.param.app;
+                         });
 
 }  // namespace
 }  // namespace mapsmith::agent
