@@ -177,6 +177,7 @@ def main():
     w("")
     if not args.no_tuning:
         out += tune_results.section(args.mapsmith, args.jobs)
+        out += tune_results.llm_section(args.mapsmith, root, args.jobs)
     out += real_runs.section(args.mapsmith, root)
     text = "\n".join(out)
     if args.output:

@@ -69,7 +69,7 @@ class LlmCli : public ::testing::Test {
                                      "--app",         "circuit",
                                      "--machine",     "sapling",
                                      "--optimizer",   "llm",
-                                     "--budget",      "4",
+                                     "--budget",      "2",
                                      "--db",          dir + "/" + db,
                                      "--out",         dir + "/best.mapping",
                                      "--llm-model",   "fake-model",

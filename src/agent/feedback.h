@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/app.h"
+#include "machine/machine.h"
 #include "search/evaluator.h"
 
 namespace mapsmith::agent {
@@ -17,17 +18,27 @@ struct Feedback {
   friend bool operator==(const Feedback&, const Feedback&) = default;
 };
 
-/// The times a new result is compared with.
+/// What a new result is compared with.
 struct Baseline {
   std::optional<double> best_s;  ///< the best time before this candidate
   std::optional<double> expert_s;
+  /// The best mapper so far, when known: its number, evaluation (per-task changes, ties) and
+  /// text (decision-by-decision changes, with `candidate` and `machine`).
+  std::size_t best_number = 0;
+  const search::Evaluation* best = nullptr;
+  const std::string* best_text = nullptr;
+  const std::string* candidate = nullptr;
+  const machine::Machine* machine = nullptr;
 };
 
 /// "10.33 ms", "1.234 s", "52.12 µs": sim::time_text with four significant digits (one more than
 /// its default, so that the model sees small gains).
 std::string time_text(double seconds);
 
-/// The feedback on an evaluated mapper.
+/// The feedback on an evaluated mapper: the outcome (with the digits that tell it from the best,
+/// and how a tie was broken), the per-task times and critical path of the timed region with their
+/// changes against the best, the decisions that differ from the best, and a suggestion whose
+/// precondition holds in the candidate's own numbers.
 Feedback evaluation_feedback(const search::Evaluation& e, const Baseline& base,
                              const app::App& app);
 /// The feedback on a mapper proposed again: evaluated before as `number`, `time_s` (infinity

@@ -14,35 +14,78 @@ TEST(Feedback, TimesHaveFourDigits) {
   EXPECT_EQ(time_text(52.12e-6), "52.12 µs");
 }
 
-TEST(Feedback, ASuccessHasItsTimeFindingsAndASuggestion) {
+TEST(Feedback, ASuccessHasItsTimeTasksCriticalPathAndACheckedSuggestion) {
   search::Evaluation e;
   e.ok = true;
   e.time_s = 0.01;
+  e.run_time_s = 0.5;
   e.feedback =
+      "Timed region: 10 ms per iteration over 10 iterations; the whole run takes 500 ms.\n"
       "150 task instances, 43 copies: 0 B between nodes, 20.8 MiB within nodes.\n"
       "critical_path: The critical path of 114 ms is 99% compute, 0% copies.\n"
-      "idle_processors: 16 of 20 CPU processors ran no task.\n";
+      "task_time: work 4 0.002 0 0 0.002\n"
+      "critical: copy work blocks 0.007\n"
+      "critical: task work 0.002\n";
   const app::App a = search::test::tiny_app();
   Feedback f = evaluation_feedback(e, Baseline{0.0105, 0.0111}, a);
   EXPECT_EQ(f.outcome,
-            "10 ms per iteration (1.110x as fast as the expert mapper; the best so far)");
+            "10 ms per iteration (1.1100x as fast as the expert mapper; the best so far; the "
+            "previous best took 10.5 ms)");
+  // The whole run's counts and findings give way to the timed region's tasks and critical path.
   EXPECT_EQ(f.explanation,
-            "150 task instances, 43 copies: 0 B between nodes, 20.8 MiB within nodes.\n"
-            "The critical path of 114 ms is 99% compute, 0% copies.\n"
-            "16 of 20 CPU processors ran no task.\n");
+            "Timed region: 10 ms per iteration over 10 iterations; the whole run takes 500 ms.\n"
+            "Tasks of the timed region, per iteration:\n"
+            "- work: 4 points, 2 ms each, 2 ms on the critical path\n"
+            "Critical path of one iteration: copies into work blocks 7 ms, work 2 ms.\n");
+  // 70% of the iteration in copies: the copy rule, naming them.
   EXPECT_EQ(f.suggestion,
-            "Compute dominates the critical path and some processors are idle: spread the "
-            "expensive index launches over every processor of the kind that runs them (an "
-            "IndexTaskMap over the whole machine space), and balance their points.");
+            "Copies into work argument blocks take 7 ms of the 10 ms per iteration on the "
+            "critical path: make that data already be where work's points run. Place the launch "
+            "that writes it on the same processors as the work points that read it (the same "
+            "index-map function, with the pieces of both launches in mind), or map work's points "
+            "to where that data is.");
   f = evaluation_feedback(e, Baseline{0.009, std::nullopt}, a);
-  EXPECT_EQ(f.outcome, "10 ms per iteration (the best so far takes 9 ms)");
+  EXPECT_EQ(f.outcome,
+            "10 ms per iteration (slower than the best so far, which takes 9 ms "
+            "(+11.11%))");
+  // Copies are 5% of the iteration: no advice about copies, whatever the findings say.
   e.feedback =
-      "critical_path: The critical path of 1 ms is 40% compute, 60% copies.\n"
-      "large_copies: Task work region argument 0 'blocks' needed 1 MiB of copies.\n";
+      "large_copies: Task work region argument 0 'blocks' needed 1 MiB of copies.\n"
+      "task_time: work 4 0.0095 0 0 0.0095\n"
+      "critical: task work 0.0095\n"
+      "critical: copy work blocks 0.0005\n";
   EXPECT_EQ(evaluation_feedback(e, Baseline{}, a).suggestion,
-            "Copies take a large share: put the region argument named above in the memory of the "
-            "processor that uses it, or map the tasks that produce and consume it to the same "
-            "processor.");
+            "The largest part of the critical path is work (9.5 ms of 10 ms per iteration): "
+            "change the decisions of work (its processors, the memory of its arguments) first.");
+}
+
+TEST(Feedback, TimesShowTheDigitsThatDecideAndTiesAreBrokenOutLoud) {
+  const app::App a = search::test::tiny_app();
+  search::Evaluation best, e;
+  best.ok = e.ok = true;
+  best.time_s = 0.0103312;
+  best.run_time_s = 0.724;
+  e.time_s = 0.0103318;  // 0.006% slower: six digits tell them apart
+  e.run_time_s = 0.700;
+  Baseline b{best.time_s, std::nullopt};
+  b.best = &best;
+  b.best_number = 3;
+  EXPECT_EQ(evaluation_feedback(e, b, a).outcome,
+            "10.332 ms per iteration (slower than the best so far, #3, which takes 10.331 ms "
+            "(+0.01%))");
+  // 2 ns on 10 ms is a tie: the whole run decides, and the outcome says so.
+  e.time_s = best.time_s + 2e-9;
+  EXPECT_EQ(evaluation_feedback(e, b, a).outcome,
+            "10.33 ms per iteration (a tie with #3 per iteration (within 0.0001%), broken by the "
+            "shorter whole run (whole run 700 ms against 724 ms): the new best so far)");
+  e.run_time_s = 0.8;
+  EXPECT_EQ(evaluation_feedback(e, b, a).outcome,
+            "10.33 ms per iteration (a tie with #3 per iteration (within 0.0001%), broken by the "
+            "whole run (whole run 800 ms against 724 ms): #3 stays the best)");
+  e.run_time_s = best.run_time_s;
+  EXPECT_EQ(evaluation_feedback(e, b, a).outcome,
+            "10.33 ms per iteration (a tie with #3 per iteration and over the whole run (whole "
+            "run 724 ms against 724 ms): #3, found first, stays the best)");
 }
 
 TEST(Feedback, FailuresGetARuleAndTheCheckersHint) {

@@ -23,7 +23,10 @@ TEST_F(LlmFaults, ATimeOutEndsTheRunWithWhatItHas) {
   server->push(ScriptedResponse{200, "{}", {}, 3000});
   const CliRun r = tune({"--llm-timeout", "0.2"});
   EXPECT_EQ(r.rc, 1);
-  EXPECT_TRUE(r.out.starts_with(std::string(kSummary) + "2 mappers evaluated\n")) << r.out;
+  EXPECT_TRUE(
+      r.out.starts_with(std::string(kSummary) +
+                        "0 mappers proposed + 2 references (the expert and the default policy)\n"))
+      << r.out;
   EXPECT_NE(r.out.find("  best mapper: "), std::string::npos);
   EXPECT_TRUE(r.err.starts_with(
       fmt::format("mapsmith: error: llm: POST {}/chat/completions: no reply within 0.2 s: ",
@@ -39,7 +42,10 @@ TEST_F(LlmFaults, ARefusedConnectionEndsTheRun) {
   const std::string url = llm::testing::unused_local_url();
   const CliRun r = tune({"--llm-url", url});
   EXPECT_EQ(r.rc, 1);
-  EXPECT_TRUE(r.out.starts_with(std::string(kSummary) + "2 mappers evaluated\n")) << r.out;
+  EXPECT_TRUE(
+      r.out.starts_with(std::string(kSummary) +
+                        "0 mappers proposed + 2 references (the expert and the default policy)\n"))
+      << r.out;
   EXPECT_TRUE(r.err.starts_with(
       fmt::format("mapsmith: error: llm: POST {}/chat/completions: cannot connect: ", url)))
       << r.err;

@@ -6,10 +6,13 @@
 #include <optional>
 #include <utility>
 
+#include "agent/analysis.h"
 #include "agent/feedback.h"
 #include "agent/prompt.h"
 #include "search/space.h"
+#include "search/tune.h"
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace mapsmith::agent {
 
@@ -38,12 +41,28 @@ class LlmSearch final : public LlmOptimizer {
       if (!t.eval || !t.mapper) continue;
       if (t.eval->ok && t.origin == "expert") expert_s_ = t.eval->time_s;
       if (t.eval->ok && t.origin == "default") default_s_ = t.eval->time_s;
+      if (!t.eval->ok && t.origin == "default") default_failure_ = t.eval->failure;
     }
+    // The best so far is the better reference (the default policy may beat the expert); the
+    // start, when it is not the best, is shown to the model as the first history entry.
+    const search::Told* best = nullptr;
     for (const search::Told& t : refs)
-      if (t.mapper && !start_seen_ && *t.mapper == setup_.start_text) {
-        start_seen_ = true;
-        adopt(t, setup_.start_name, /*force=*/true);
-      }
+      if (t.eval && t.mapper && t.eval->ok && (!best || search::better(*t.eval, *best->eval)))
+        best = &t;
+    const search::Told* start = nullptr;
+    for (const search::Told& t : refs)
+      if (t.mapper && !start && *t.mapper == setup_.start_text) start = &t;
+    if (start) start_seen_ = true;
+    if (best) adopt(*best, ref_name(best->origin), /*force=*/true);
+    if (start && start != best && !(best && *start->mapper == *best->mapper)) {
+      HistoryEntry e;
+      e.number = start->number;
+      e.source = setup_.start_name + ", where the search starts";
+      e.mapper = *start->mapper;
+      e.feedback = evaluation_feedback(*start->eval, baseline(start->mapper), *setup_.app);
+      history_.push_back(std::move(e));
+    }
+    if (!best && start) adopt(*start, setup_.start_name, /*force=*/true);
   }
 
   std::vector<search::Candidate> ask(std::size_t n) override {
@@ -63,7 +82,17 @@ class LlmSearch final : public LlmOptimizer {
                         const std::vector<search::Told>& told) override {
     MAPSMITH_ASSERT(asked.size() == told.size() && !asked.empty());
     if (asked.front().origin == "start") {
-      adopt(told.front(), setup_.start_name, /*force=*/true);
+      const search::Told& t = told.front();
+      if (beats_best(t)) {
+        adopt(t, setup_.start_name, /*force=*/true);
+      } else if (t.mapper && t.eval) {
+        HistoryEntry e;
+        e.number = t.number;
+        e.source = setup_.start_name + ", where the search starts";
+        e.mapper = *t.mapper;
+        e.feedback = evaluation_feedback(*t.eval, baseline(t.mapper), *setup_.app);
+        history_.push_back(std::move(e));
+      }
       return;
     }
     if (phase_ && asked.front().origin == kClassical) {
@@ -79,9 +108,10 @@ class LlmSearch final : public LlmOptimizer {
       e.feedback = repeat_feedback(t.number, t.time_s);
     } else {
       e.mapper = *t.mapper;
-      e.feedback = evaluation_feedback(*t.eval, baseline(), *setup_.app);
-      if (t.eval->ok && t.time_s < best_s_) adopt_with(t, e.source, e.feedback);
+      e.feedback = evaluation_feedback(*t.eval, baseline(t.mapper), *setup_.app);
+      if (beats_best(t)) adopt_with(t, e.source, e.feedback);
     }
+    report_outcome(e);
     history_.push_back(std::move(e));
     pending_.number = static_cast<std::int64_t>(t.number);
     steps_.push_back(pending_);
@@ -93,27 +123,60 @@ class LlmSearch final : public LlmOptimizer {
  private:
   static constexpr const char* kClassical = "hybrid/coordinate-descent";
 
-  Baseline baseline() const {
+  /// What a candidate is compared with: the best so far (its time, evaluation and text).
+  Baseline baseline(const std::string* candidate = nullptr) const {
     Baseline b;
-    if (best_s_ < kInf) b.best_s = best_s_;
+    if (best_s_ < kInf) {
+      b.best_s = best_s_;
+      b.best = &best_eval_;
+      b.best_number = best_number_;
+      b.best_text = &best_text_;
+    }
     b.expert_s = expert_s_;
+    b.candidate = candidate;
+    b.machine = setup_.machine;
     return b;
   }
 
-  /// Makes `t` the best mapper (the start always; any other only when it is faster).
+  static std::string ref_name(std::string_view origin) {
+    return origin == "expert" ? "the expert mapper" : "Legion's default policy (the empty mapper)";
+  }
+
+  /// Whether `t` is the new best: it ran and beats the best (search::better: ties broken by the
+  /// whole run, then the first found stays).
+  bool beats_best(const search::Told& t) const {
+    return t.eval && t.eval->ok && (best_s_ == kInf || search::better(*t.eval, best_eval_));
+  }
+
+  /// Makes `t` the best mapper (a reference, or the start, always; any other only when better).
   void adopt(const search::Told& t, const std::string& source, bool force) {
     if (!t.mapper || !t.eval) return;
-    if (!force && !(t.eval->ok && t.time_s < best_s_)) return;
-    Baseline b = baseline();
-    if (t.origin == "expert") b.expert_s.reset();  // not compared with itself
+    if (!force && !beats_best(t)) return;
+    Baseline b;
+    if (t.origin != "expert") b.expert_s = expert_s_;  // not compared with itself
     adopt_with(t, source, evaluation_feedback(*t.eval, b, *setup_.app));
   }
   void adopt_with(const search::Told& t, const std::string& source, const Feedback& f) {
     best_text_ = *t.mapper;
     best_number_ = t.number;
     best_s_ = t.eval->ok ? t.time_s : kInf;
+    best_eval_ = *t.eval;
     best_label_ = fmt::format("#{}, {}", t.number, source);
     best_feedback_ = f;
+  }
+
+  /// Hands the step's feedback to the setup's sink (the manual exchange's outcome files).
+  void report_outcome(const HistoryEntry& e) const {
+    if (!setup_.on_outcome) return;
+    std::string text = fmt::format(
+        "# Outcome of {}\n\n", e.number ? fmt::format("#{}, {}", e.number, e.source) : e.source);
+    text += "Outcome: " + e.feedback.outcome + "\n";
+    if (!e.feedback.explanation.empty()) text += "Explanation:\n" + e.feedback.explanation;
+    if (!text.ends_with('\n')) text += '\n';
+    text += "Suggestion: " + e.feedback.suggestion + "\n";
+    text += fmt::format("\nThe best so far: {} ({} per iteration).\n", best_label_,
+                        best_s_ < kInf ? time_text(best_s_) : std::string("none ran"));
+    setup_.on_outcome(stats_.calls, text);
   }
 
   PromptInput prompt_input() const {
@@ -125,6 +188,7 @@ class LlmSearch final : public LlmOptimizer {
     in.current_feedback = best_feedback_;
     in.expert_s = expert_s_;
     in.default_s = default_s_;
+    in.default_failure = default_failure_;
     in.history = history_;
     in.shown = setup_.history;
     return in;
@@ -182,6 +246,7 @@ class LlmSearch final : public LlmOptimizer {
         outcome = "no reply: " + r.detail;
       }
       e.feedback = step_feedback(outcome, r.diagnostics, *setup_.app);
+      report_outcome(e);
       history_.push_back(std::move(e));
       errors_in_a_row_ = r.status == StepResult::Status::Error ? errors_in_a_row_ + 1 : 0;
       if (errors_in_a_row_ >= setup_.max_errors_in_a_row)
@@ -203,6 +268,7 @@ class LlmSearch final : public LlmOptimizer {
     Phase p;
     p.base_number = best_number_;
     p.base_s = best_s_;
+    p.base_eval = best_eval_;
     p.optimizer = search::make_optimizer("coordinate-descent", *space, space->expert_point(), rng_,
                                          setup_.hybrid_evaluations);
     p.space = std::move(space);
@@ -237,36 +303,54 @@ class LlmSearch final : public LlmOptimizer {
     for (std::size_t i = 0; i < told.size(); ++i) {
       const search::Told& t = told[i];
       times.push_back(t.time_s);
-      if (t.repeat || !t.eval->ok || t.time_s >= p.best_s || t.time_s >= p.base_s) continue;
+      // What it tried, for the model: the changes against the base and the outcome.
+      std::string what = p.space->describe(p.asked[i].point);
+      what = what.substr(what.find('\n') + 1);  // the first line is the base
+      for (char& c : what)
+        if (c == '\n') c = ';';
+      if (!what.empty() && what.back() == ';') what.pop_back();
+      p.tried_lines.push_back(
+          fmt::format("- #{} {}: {}", t.number, what.empty() ? "(no change)" : what,
+                      t.repeat     ? fmt::format("the same as #{}", t.number)
+                      : t.eval->ok ? time_against(t.time_s, p.base_s) + " per iteration"
+                                   : "fails: " + t.eval->failure));
+      if (t.repeat || !t.eval->ok) continue;
+      if (!(p.best_s == kInf || search::better(*t.eval, p.best_eval))) continue;
+      if (!search::better(*t.eval, p.base_eval)) continue;
       p.best_s = t.time_s;
+      p.best_eval = *t.eval;
       p.best_number = t.number;
       p.best_text = *t.mapper;
       p.best_point = p.asked[i].point;
-      p.best_feedback = evaluation_feedback(*t.eval, baseline(), *setup_.app);
-      if (t.time_s < best_s_)
+      p.best_feedback = evaluation_feedback(*t.eval, baseline(t.mapper), *setup_.app);
+      if (beats_best(t))
         adopt_with(t, fmt::format("coordinate descent around #{}", p.base_number), p.best_feedback);
     }
     p.optimizer->tell(p.asked, times);
     if (p.tried >= setup_.hybrid_evaluations) end_phase();
   }
 
-  /// Shows the classical search's outcome to the model as a history entry.
+  /// Shows the classical search's outcome to the model as a history entry: what it tried, and
+  /// its best.
   void end_phase() {
     Phase& p = *phase_;
     HistoryEntry e;
+    const std::string tried =
+        fmt::format("Coordinate descent tried, each a change of #{} ({} per iteration):\n{}\n",
+                    p.base_number, time_text(p.base_s), join(p.tried_lines, "\n"));
     if (p.best_number) {
       e.number = p.best_number;
       e.source = fmt::format("coordinate descent around #{} (the best of {} mappers)",
                              p.base_number, p.tried);
       e.mapper = p.best_text;
       e.feedback = p.best_feedback;
-      e.feedback.explanation = "It changes #" + std::to_string(p.base_number) + ":\n" +
-                               p.space->describe(p.best_point) + e.feedback.explanation;
+      e.feedback.explanation = tried + e.feedback.explanation;
     } else {
       e.source = fmt::format("coordinate descent around #{}", p.base_number);
       e.feedback.outcome =
           fmt::format("none of the {} mappers the coordinate descent tried around #{} is faster",
                       p.tried, p.base_number);
+      e.feedback.explanation = tried;
       e.feedback.suggestion =
           "Changing one decision at a time did not help: change several at once, or try another "
           "index map.";
@@ -283,8 +367,11 @@ class LlmSearch final : public LlmOptimizer {
     bool started = false;
     std::size_t base_number = 0;
     double base_s = kInf;
+    search::Evaluation base_eval;
     std::size_t best_number = 0;
     double best_s = kInf;
+    search::Evaluation best_eval;
+    std::vector<std::string> tried_lines;
     std::string best_text;
     search::Point best_point;
     Feedback best_feedback;
@@ -298,7 +385,9 @@ class LlmSearch final : public LlmOptimizer {
   LlmStats stats_;
   bool start_seen_ = false;
   std::optional<double> expert_s_, default_s_;
+  std::string default_failure_;
   std::string best_text_, best_label_;
+  search::Evaluation best_eval_;
   std::size_t best_number_ = 0;
   double best_s_ = kInf;
   Feedback best_feedback_;

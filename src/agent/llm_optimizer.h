@@ -6,6 +6,7 @@
 /// `hybrid` alternates an LLM step with a short coordinate descent in the space built around the
 /// best mapper so far, and shows the classical search's best back to the model.
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -33,6 +34,10 @@ struct LlmSetup {
   std::size_t max_steps = 20;  ///< LLM steps in all, failed ones included
   std::size_t max_errors_in_a_row = 3;  ///< steps in a row that could not ask the model
   std::size_t hybrid_evaluations = 8;   ///< mappers per classical phase of `hybrid`
+  /// Called with the feedback on every step of the model (its proposal's outcome, or why the step
+  /// failed) as soon as it is known, the last one included, with the number of the step's last
+  /// request (the manual exchange writes it to DIR/outcome-000n.md).
+  std::function<void(std::size_t request, const std::string& text)> on_outcome;
 };
 
 /// What the run cost and how it went, for the CLI's summary.

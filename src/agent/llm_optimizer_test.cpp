@@ -74,8 +74,9 @@ TEST_F(LlmTune, ProposalsFailedStepsRepairsAndRepeatsMakeTheHistory) {
   client.reply(fenced("Task work CPU;\n"));
   client.reply(fenced("Task * GPU,CPU;\nRegion * * GPU FBMEM;\n"));  // step 4: #3 again
   client.reply(fenced("Layout * * * AOS;\n"));                       // step 5: #5
-  const search::TuneResult r = run(client, 5);
+  const search::TuneResult r = run(client, 3);  // three proposals; the references are extra
   EXPECT_EQ(r.evaluations, 5u);
+  EXPECT_EQ(r.proposals, 3u);
   EXPECT_EQ(r.stopped, "budget");
   EXPECT_FALSE(r.stopped_by_error);
   ASSERT_TRUE(r.best && r.expert && r.expert->eval.ok);
@@ -83,13 +84,19 @@ TEST_F(LlmTune, ProposalsFailedStepsRepairsAndRepeatsMakeTheHistory) {
   EXPECT_EQ(client.left(), 0u);
   ASSERT_EQ(client.requests.size(), 6u);
 
-  // The first prompt starts from the expert mapper, with no history.
+  // The default policy is faster than the expert here: it is the best so far, and the expert,
+  // where the search starts, is the first history entry (compared with it).
   const std::string first = prompt(client, 0);
-  EXPECT_NE(first.find("# Best mapper so far\n\n#1, the expert mapper:\n```mapping\n" +
+  EXPECT_NE(first.find("# Best mapper so far\n\n#2, Legion's default policy (the empty "
+                       "mapper):\n```mapping\n# (empty: Legion's default mapper policy)\n```\n"
+                       "Outcome: "),
+            std::string::npos)
+      << first;
+  EXPECT_NE(first.find("\n## #1, the expert mapper, where the search starts\n\n```mapping\n" +
                        std::string(kExpert) + "```\nOutcome: "),
             std::string::npos)
       << first;
-  EXPECT_EQ(first.find("# History"), std::string::npos);
+  EXPECT_NE(first.find("slower than the best so far, #2, which takes "), std::string::npos);
   // The last one shows every step with its three-part feedback.
   const std::string last = prompt(client, 5);
   EXPECT_NE(last.find("\n## #3, LLM step 1\n\n```mapping\nTask * GPU,CPU;\nRegion * * GPU "
@@ -209,7 +216,7 @@ TEST_F(LlmTune, HybridRefinesTheBestAndShowsItBack) {
   client.reply(fenced("Task * GPU,CPU;\nRegion * * GPU FBMEM;\n"));
   client.reply(fenced("Task work CPU;\n"));
   client.reply(fenced("Layout * * * AOS;\n"));
-  const search::TuneResult r = run(client, 2 + 1 + 3 + 1, "hybrid");
+  const search::TuneResult r = run(client, 1 + 3 + 1, "hybrid");
   EXPECT_EQ(r.evaluations, 7u);
   ASSERT_TRUE(r.best && r.expert);
   EXPECT_LE(r.best->eval.time_s, r.expert->eval.time_s);
@@ -217,6 +224,12 @@ TEST_F(LlmTune, HybridRefinesTheBestAndShowsItBack) {
   const std::string second = prompt(client, 1);
   EXPECT_NE(second.find("\n## #3, LLM step 1\n"), std::string::npos) << second;
   EXPECT_NE(second.find("coordinate descent around #"), std::string::npos) << second;
+  // It names the base by its number and lists what it tried, each with its time or failure.
+  EXPECT_NE(second.find("Coordinate descent tried, each a change of #2 (120 µs per iteration):\n"
+                        "- #4 instance-limit work = 1: 240 µs per iteration\n"),
+            std::string::npos)
+      << second;
+  EXPECT_EQ(second.find("base = expert mapper"), std::string::npos) << second;
   // The classical search's candidates are whole programs too, with their own origin.
   std::size_t classical = 0;
   for (const search::EvalRow& row : db.top(study, 100))

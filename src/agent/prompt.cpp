@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "agent/program.h"
 #include "agent/reference.h"
+#include "util/strings.h"
 
 namespace mapsmith::agent {
 
@@ -22,6 +24,13 @@ std::string tuple_text(const std::vector<std::int64_t>& t) {
   for (std::size_t i = 0; i < t.size(); ++i)
     out += fmt::format("{}{}", i ? ", " : "", t[i]);
   return out + (t.size() == 1 ? ",)" : ")");
+}
+
+std::string join_numbers(const std::vector<std::uint32_t>& v) {
+  std::string out;
+  for (std::uint32_t x : v)
+    out += fmt::format("{}{}", out.empty() ? "" : ",", x);
+  return out;
 }
 
 /// "512 B", "1.50 KiB", "20.2 MiB": three significant digits.
@@ -72,37 +81,103 @@ double requirement_bytes(const app::App& a, const app::Requirement& req) {
   return elements * static_cast<double>(element_bytes(r, req.fields));
 }
 
+/// The piece a point uses: "[i]", "[in, jn, 0]", "[(i + 1) % 4]"; "" for the whole region.
+std::string piece_text(const app::App& a, const app::Requirement& req) {
+  const auto pid = a.find_partition(req.partition);
+  if (!pid || req.projection.empty()) return "";
+  const app::Partition& part = a.partitions[*pid];
+  std::string out = "[";
+  for (std::size_t d = 0; d < req.projection.size(); ++d) {
+    const app::ProjectionDim& pd = req.projection[d];
+    std::string e;
+    for (const app::Term& t : pd.terms) {
+      std::string term = t.coef == 1 ? t.var : fmt::format("{}*{}", t.coef, t.var);
+      e += e.empty() ? term : " + " + term;
+    }
+    if (pd.offset || e.empty())
+      e += e.empty() ? std::to_string(pd.offset) : fmt::format(" + {}", pd.offset);
+    const bool wraps =
+        d < part.colors.size() && !pd.terms.empty() && (pd.offset != 0 || pd.terms.size() > 1);
+    if (wraps) e = fmt::format("({}) % {}", e, part.colors[d]);
+    out += (d ? ", " : "") + e;
+  }
+  return out + "]";
+}
+
 std::string arg_text(const app::App& a, std::size_t k, const app::RegionArg& arg,
                      const app::Requirement* req) {
   std::string name = arg.display_name();
-  if (!arg.root.empty() && arg.root != name) name += " of " + arg.root;
+  if (req) name += piece_text(a, *req);
+  if (!arg.root.empty() && arg.root != arg.display_name()) name += " of " + arg.root;
   std::string out = fmt::format("{} {} {}", k, name, app::to_string(arg.privilege));
   if (req) out += " " + bytes_text(requirement_bytes(a, *req));
   return out;
 }
 
+/// What of a loop counts in the time (App::timed_region), in words; "" for another loop.
+std::string timed_text(const app::App& a, const app::Step& loop) {
+  const app::App::Timed t = a.timed_region();
+  if (t.loop != &loop) return "";
+  std::string out =
+      fmt::format(" (THE TIMED REGION: iterations {} to {} count", t.first, t.end - 1);
+  if (loop.timed_from > 0 && static_cast<std::size_t>(loop.timed_from) < loop.body.size()) {
+    std::string untimed;
+    for (std::int64_t k = 0; k < loop.timed_from; ++k)
+      if (loop.body[k].kind == app::Step::Kind::Launch)
+        untimed +=
+            (untimed.empty() ? "" : ", ") + a.task(a.launches[loop.body[k].launch].task).name;
+    const app::Step& from = loop.body[static_cast<std::size_t>(loop.timed_from)];
+    out += fmt::format(
+        ", and in each only step {} ({}) on; {} before it {} waited for and not timed",
+        loop.timed_from + 1,
+        from.kind == app::Step::Kind::Launch ? a.task(a.launches[from.launch].task).name : "a loop",
+        untimed, loop.timed_from == 1 ? "is" : "are");
+  }
+  return out + "; what runs before or after does not count)";
+}
+
+/// The launches of `steps`, with their arguments in full inside loops (what the time depends on)
+/// and briefly outside them (set-up: no sizes, nested launches by name only).
 void launches_text(std::string& out, const app::App& a, const std::vector<app::Step>& steps,
-                   int indent) {
+                   int indent, bool in_loop) {
   const std::string pad(static_cast<std::size_t>(indent), ' ');
   for (const app::Step& s : steps) {
     if (s.kind == app::Step::Kind::Loop) {
-      out += fmt::format("{}- loop {} × {}:\n", pad, s.var, s.count);
-      launches_text(out, a, s.body, indent + 2);
+      out += fmt::format("{}- loop {} × {}{}:\n", pad, s.var, s.count, timed_text(a, s));
+      launches_text(out, a, s.body, indent + 2, true);
       continue;
     }
     const app::Launch& l = a.launches[s.launch];
     const app::Task& t = a.task(l.task);
-    out += fmt::format("{}- {}: {}", pad, t.name,
-                       l.index ? "index launch over " + tuple_text(l.domain) : "single launch");
-    if (l.flops > 0) out += fmt::format(", {} per point", flops_text(l.flops));
+    std::string vars;
+    for (const std::string& v : l.point_vars)
+      vars += (vars.empty() ? "" : ", ") + v;
+    out += fmt::format(
+        "{}- {}: {}", pad, t.name,
+        l.index ? fmt::format("index launch over {} points ({})", tuple_text(l.domain), vars)
+                : "single launch");
+    if (l.flops > 0 && in_loop) out += fmt::format(", {} per point", flops_text(l.flops));
     const std::vector<app::RegionArg>& args = l.effective_args(t);
     if (!args.empty()) {
       out += "; arguments:";
-      for (std::size_t k = 0; k < args.size(); ++k)
-        out += (k ? ", " : " ") + arg_text(a, k, args[k], k < l.reqs.size() ? &l.reqs[k] : nullptr);
+      for (std::size_t k = 0; k < args.size(); ++k) {
+        const app::Requirement* req = k < l.reqs.size() ? &l.reqs[k] : nullptr;
+        out += (k ? ", " : " ") + (in_loop ? arg_text(a, k, args[k], req)
+                                           : fmt::format("{} {}{} {}", k, args[k].display_name(),
+                                                         req ? piece_text(a, *req) : "",
+                                                         app::to_string(args[k].privilege)));
+      }
+    }
+    if (!in_loop && !l.body.empty()) {
+      std::string names;
+      for (const app::Step& b : l.body)
+        if (b.kind == app::Step::Kind::Launch)
+          names += (names.empty() ? "" : ", ") + a.task(a.launches[b.launch].task).name;
+      out += fmt::format("; each point launches {}\n", names);
+      continue;
     }
     out += '\n';
-    launches_text(out, a, l.body, indent + 2);
+    launches_text(out, a, l.body, indent + 2, in_loop);
   }
 }
 
@@ -129,6 +204,89 @@ std::string entry_title(const HistoryEntry& e) {
   return e.number ? fmt::format("#{}, {}", e.number, e.source) : e.source;
 }
 
+/// Every partition a launch inside a loop uses (the ones the time depends on), in order.
+void loop_partitions(const app::App& a, const std::vector<app::Step>& steps, bool in_loop,
+                     std::vector<std::uint32_t>& out) {
+  for (const app::Step& s : steps) {
+    if (s.kind == app::Step::Kind::Loop) {
+      loop_partitions(a, s.body, true, out);
+      continue;
+    }
+    const app::Launch& l = a.launches[s.launch];
+    if (in_loop)
+      for (const app::Requirement& r : l.reqs)
+        if (auto p = a.find_partition(r.partition))
+          if (std::find(out.begin(), out.end(), *p) == out.end()) out.push_back(*p);
+    loop_partitions(a, l.body, in_loop, out);
+  }
+}
+
+/// "(0, 1, 0)": a piece's color (first dimension fastest).
+std::string color_text(const app::Partition& p, std::size_t i) {
+  std::vector<std::int64_t> c;
+  for (std::int64_t e : p.colors) {
+    c.push_back(static_cast<std::int64_t>(i) % e);
+    i /= static_cast<std::size_t>(e);
+  }
+  return tuple_text(c);
+}
+
+/// Which pieces of two partitions of one region hold the same data, for the partitions the
+/// loops use: what decides where a task's data is (a piece written by one launch and read, as a
+/// piece of another partition, by the next).
+std::string aliasing_text(const app::App& a) {
+  constexpr std::size_t kMaxPieces = 16;
+  std::vector<std::uint32_t> used;
+  loop_partitions(a, a.program, false, used);
+  std::string out;
+  for (std::uint32_t pi : used) {
+    const app::Partition& p = a.partitions[pi];
+    if (p.pieces.size() > kMaxPieces) continue;
+    for (std::uint32_t qi : used) {
+      const app::Partition& q = a.partitions[qi];
+      if (qi == pi || q.region != p.region || q.pieces.size() > kMaxPieces) continue;
+      std::vector<std::string> items;
+      bool any = false;
+      for (std::size_t i = 0; i < p.pieces.size(); ++i) {
+        const std::set<std::uint32_t> mine(p.pieces[i].begin(), p.pieces[i].end());
+        std::vector<std::string> equal, within, overlap;
+        std::set<std::uint32_t> covered;
+        for (std::size_t j = 0; j < q.pieces.size(); ++j) {
+          const std::set<std::uint32_t> theirs(q.pieces[j].begin(), q.pieces[j].end());
+          std::size_t common = 0;
+          for (std::uint32_t x : theirs)
+            common += mine.count(x);
+          if (common == 0) continue;
+          covered.insert(theirs.begin(), theirs.end());
+          if (common == mine.size() && common == theirs.size())
+            equal.push_back(color_text(q, j));
+          else if (common == mine.size())
+            within.push_back(color_text(q, j));
+          else
+            overlap.push_back(color_text(q, j));
+        }
+        if (equal.empty() && within.empty() && overlap.empty()) continue;
+        any = true;
+        std::string rel = !equal.empty()    ? "= " + join(equal, " ")
+                          : !within.empty() ? "within " + join(within, " ")
+                                            : "overlaps " + join(overlap, " ");
+        if (equal.empty() && within.empty() && !overlap.empty() && overlap.size() > 1) {
+          bool all_in = std::all_of(mine.begin(), mine.end(),
+                                    [&](std::uint32_t x) { return covered.count(x) > 0; });
+          if (all_in) rel = "within the union of " + join(overlap, " ");
+        }
+        items.push_back(fmt::format("{} {}", color_text(p, i), rel));
+      }
+      if (any)
+        out += fmt::format("- {} pieces, against {}: {}\n", p.name, q.name, join(items, "; "));
+    }
+  }
+  if (out.empty()) return "";
+  return "Pieces of different partitions that hold the same data (a piece written through one "
+         "partition and read through another is copied unless both tasks run where it is):\n" +
+         out;
+}
+
 }  // namespace
 
 std::string system_prompt() {
@@ -139,8 +297,8 @@ std::string system_prompt() {
       "processor each point of an index launch runs. Your goal is a mapper that makes the "
       "application described by the user run faster on the machine described by the user.\n"
       "Every mapper you propose is checked against the application and the machine, and its "
-      "time per iteration of the main loop is predicted by a simulator. You get back the "
-      "outcome, an explanation and a suggestion for each candidate.\n\n"
+      "time per iteration of the application's timed region is predicted by a simulator. You "
+      "get back the outcome, an explanation and a suggestion for each candidate.\n\n"
       "# The mapping language\n\n{}",
       language_reference());
 }
@@ -166,28 +324,97 @@ std::string app_summary(const app::App& a) {
                              p.piece_count(), p.disjoint ? "" : ", aliased");
     out += parts.empty() ? "\n" : "; partitions: " + parts + "\n";
   }
-  out += "Tasks (the processor kinds they have variants for):\n";
+  // Tasks grouped by the processor kinds they have variants for (and what their variants need).
+  out +=
+      "Tasks, by the processor kinds they have variants for (inner: launches subtasks, "
+      "touches no data):\n";
+  std::vector<std::pair<std::string, std::string>> groups;  // (kinds, task names)
   for (const app::Task& t : a.tasks) {
     std::string kinds;
+    bool inner = false;
     for (const app::Variant& v : t.variants) {
       kinds += fmt::format("{}{}", kinds.empty() ? "" : ", ", to_string(v.kind));
+      inner = inner || v.inner;
       std::vector<std::string> needs;
-      if (v.inner) needs.push_back("inner: launches subtasks, touches no data");
       if (v.needs_soa) needs.push_back(*v.needs_soa ? "needs SOA" : "needs AOS");
       if (v.needs_c_order) needs.push_back(*v.needs_c_order ? "needs C_order" : "needs F_order");
-      for (std::size_t i = 0; i < needs.size(); ++i)
-        kinds +=
-            fmt::format("{}{}", i ? "; " : " (", needs[i]) + (i + 1 == needs.size() ? ")" : "");
+      if (!needs.empty()) kinds += " (" + join(needs, "; ") + ")";
     }
-    out += fmt::format("- {}: {}\n", t.name, kinds);
+    const std::string name = t.name + (inner ? " (inner)" : "");
+    auto it =
+        std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == kinds; });
+    if (it == groups.end())
+      groups.emplace_back(kinds, name);
+    else
+      it->second += ", " + name;
   }
-  out += "Launches in program order (region arguments: index, name, privilege, size per point):\n";
-  launches_text(out, a, a.program, 0);
-  return out;
+  for (const auto& [kinds, names] : groups)
+    out += fmt::format("- {}: {}\n", kinds, names);
+  out +=
+      "Launches in program order (region arguments: index, name[the piece a point uses], "
+      "privilege, size per point; set-up outside loops in brief):\n";
+  launches_text(out, a, a.program, 0, false);
+  return out + aliasing_text(a);
+}
+
+/// Which processors sit on which socket of a node, and how GPUs copy to one another.
+std::string topology_text(const machine::Machine& m) {
+  std::string out;
+  const std::uint32_t sockets = m.sockets_per_node();
+  std::vector<std::string> per_socket(sockets);
+  for (ProcKind k : {ProcKind::GPU, ProcKind::CPU}) {
+    for (std::uint32_t s = 0; s < sockets; ++s) {
+      std::vector<std::uint32_t> ids;
+      for (const machine::Processor& p : m.processors())
+        if (p.node == 0 && p.kind == k && p.socket == s) ids.push_back(p.node_index);
+      if (ids.empty()) continue;
+      std::string list = ids.size() > 2 && ids.back() - ids.front() + 1 == ids.size()
+                             ? fmt::format("{}-{}", ids.front(), ids.back())
+                             : join_numbers(ids);
+      per_socket[s] +=
+          fmt::format("{}{} {}", per_socket[s].empty() ? "" : ", ", to_string(k), list);
+    }
+  }
+  out += "Topology of each node:";
+  for (std::uint32_t s = 0; s < sockets; ++s)
+    out += fmt::format("{} socket {} has {}", s ? ";" : "", s, per_socket[s]);
+  out += fmt::format(
+      " (processors numbered within the node; Machine(K)[a, i] is processor i of "
+      "address space a, {} address space{} per node).",
+      m.ranks_per_node(), m.ranks_per_node() == 1 ? "" : "s");
+  if (m.has_kind(ProcKind::GPU)) {
+    const machine::NodeSpec& n = m.spec().node;
+    double pcie = 0, bus = 0;
+    for (const machine::LinkSpec& l : n.links) {
+      if (l.kind == machine::ChannelKind::PCIE) pcie = l.bandwidth;
+      if (l.kind == machine::ChannelKind::SOCKET_BUS)
+        bus = l.io_bandwidth > 0 ? l.io_bandwidth : l.bandwidth;
+    }
+    switch (n.gpu_peers) {
+      case machine::GpuPeers::ALL:
+        out += " All GPUs of a node copy to one another directly (peer to peer).";
+        break;
+      case machine::GpuPeers::SOCKET:
+        out += fmt::format(
+            " GPUs on the same socket copy to one another directly over PCIe ({:.3g} GB/s); "
+            "GPUs on different sockets copy through host memory, across the socket bus at the "
+            "{:.3g} GB/s it leaves to PCIe traffic.",
+            pcie / 1e9, bus / 1e9);
+        break;
+      case machine::GpuPeers::NONE:
+        out += " GPUs copy to one another through host memory.";
+        break;
+    }
+  }
+  return out + "\n";
 }
 
 std::string machine_summary(const machine::Machine& m) {
-  std::string out = m.summary() + "\nMachine spaces:";
+  std::string summary = m.summary();
+  // The topology below says how GPUs copy; the summary's own sentence on it would repeat it.
+  const std::size_t gpu_copies = summary.find(" GPU-to-GPU copies");
+  if (gpu_copies != std::string::npos) summary.erase(gpu_copies);
+  std::string out = summary + "\n" + topology_text(m) + "Machine spaces:";
   bool first = true;
   for (ProcKind k : kAllProcKinds) {
     if (k == ProcKind::UTIL || !m.has_kind(k)) continue;
@@ -214,6 +441,8 @@ std::string user_prompt(const PromptInput& in) {
     out.back() = '.';
     out += '\n';
   }
+  if (!in.default_failure.empty())
+    out += fmt::format("Legion's default policy (an empty mapper) fails: {}\n", in.default_failure);
   if (!in.history.empty()) {
     out +=
         "\n# History\n\nThe candidates so far, oldest first, each with its outcome, an "

@@ -29,6 +29,7 @@ struct PromptInput {
   std::string current_label;  ///< "#1, the expert mapper"
   Feedback current_feedback;  ///< its outcome, explanation and suggestion
   std::optional<double> expert_s, default_s;
+  std::string default_failure;        ///< why Legion's default policy fails, when it does
   std::vector<HistoryEntry> history;  ///< oldest first
   std::size_t shown = 6;              ///< the last this many entries are shown with their text
 };

@@ -44,24 +44,45 @@ TEST(Prompt, SummarisesTheApplication) {
             "Application tiny.\n"
             "Regions (extents × bytes per element):\n"
             "- grid (400,) × 8 B = 3.12 KiB; partitions: blocks (4 pieces)\n"
-            "Tasks (the processor kinds they have variants for):\n"
-            "- main: CPU (inner: launches subtasks, touches no data)\n"
-            "- work: CPU, GPU\n"
-            "- report: CPU\n"
-            "Launches in program order (region arguments: index, name, privilege, size per "
-            "point):\n"
-            "- loop t × 3:\n"
-            "  - work: index launch over (4,), 1 MFLOP per point; arguments: 0 blocks of grid "
-            "read-write 800 B\n"
-            "- report: single launch, 1 kFLOP per point; arguments: 0 grid read 3.12 KiB\n");
+            "Tasks, by the processor kinds they have variants for (inner: launches subtasks, "
+            "touches no data):\n"
+            "- CPU: main (inner), report\n"
+            "- CPU, GPU: work\n"
+            "Launches in program order (region arguments: index, name[the piece a point uses], "
+            "privilege, size per point; set-up outside loops in brief):\n"
+            "- loop t × 3 (THE TIMED REGION: iterations 1 to 2 count; what runs before or after "
+            "does not count):\n"
+            "  - work: index launch over (4,) points (i), 1 MFLOP per point; arguments: 0 "
+            "blocks[i] of grid read-write 800 B\n"
+            "- report: single launch; arguments: 0 grid read\n");
 }
 
-TEST(Prompt, SummarisesTheMachineWithItsMachineSpaces) {
-  const std::string s = machine_summary(search::test::tiny_machine());
-  EXPECT_TRUE(s.starts_with(search::test::tiny_machine().summary() + "\n"));
+TEST(Prompt, SaysWhichPiecesHoldTheSameDataAndWhatIsTimed) {
+  const machine::Machine m = machine::load_machine("sapling");
+  const std::string s = app_summary(app::load_app("cosma", m));
+  for (const std::string& part : std::vector<std::string>{
+           "- loop i × 11 (THE TIMED REGION: iterations 1 to 10 count, and in each only step 4 "
+           "(task_4) on; task_1, task_2, task_3 before it are waited for and not timed; what "
+           "runs before or after does not count):\n",
+           "1 B_compute[in, jn, kn] of B read 381 MiB",
+           "- B_compute pieces, against B_place: (0, 0, 0) = (0, 0, 0); (0, 1, 0) = (0, 0, 0); "
+           "(0, 0, 1) = (0, 0, 1); (0, 1, 1) = (0, 0, 1)\n"})
+    EXPECT_NE(s.find(part), std::string::npos) << part << "\n---\n" << s;
+}
+
+TEST(Prompt, SummarisesTheMachineWithItsTopologyAndMachineSpaces) {
+  const std::string s = machine_summary(machine::load_machine("sapling"));
+  EXPECT_NE(s.find("\nTopology of each node: socket 0 has GPU 0,1, CPU 0-9; socket 1 has GPU 2,3, "
+                   "CPU 10-19 (processors numbered within the node; Machine(K)[a, i] is "
+                   "processor i of address space a, 1 address space per node). GPUs on the same "
+                   "socket copy to one another directly over PCIe (12 GB/s); GPUs on different "
+                   "sockets copy through host memory, across the socket bus at the 3.8 GB/s it "
+                   "leaves to PCIe traffic.\n"),
+            std::string::npos)
+      << s;
   EXPECT_TRUE(
-      s.ends_with("\nMachine spaces: Machine(CPU) has size (2, 2), Machine(GPU) has size "
-                  "(2, 2).\n"))
+      s.ends_with("\nMachine spaces: Machine(CPU) has size (1, 20), Machine(GPU) has "
+                  "size (1, 4), Machine(OMP) has size (1, 2).\n"))
       << s;
 }
 
@@ -76,6 +97,7 @@ PromptInput circuit_input(const app::App& a, const machine::Machine& m) {
                          "Compute dominates the critical path."};
   in.expert_s = 0.0111;
   in.default_s = 0.01033;
+  in.default_failure = "test failure";
   for (std::size_t i = 0; i < 3; ++i)
     in.history.push_back(HistoryEntry{
         3 + i, "LLM step " + std::to_string(i + 1),
@@ -97,12 +119,14 @@ TEST(Prompt, TheUserPromptHoldsEveryPart) {
   EXPECT_TRUE(p.starts_with("# Application\n\nApplication circuit (l=10, "));
   for (const std::string& part : std::vector<std::string>{
            // the tasks, their variants, launches with domains, sizes and privileges
-           "- calculate_new_currents: GPU, CPU\n",
-           "- toplevel: CPU (inner: launches subtasks, touches no data)\n",
-           "- loop j × 70:\n  - calculate_new_currents: index launch over (4,), ",
-           "arguments: 0 rp_private of all_nodes read ",
+           "- GPU, CPU: calculate_new_currents, distribute_charge, update_voltages\n",
+           "- CPU: toplevel (inner), ",
+           "- loop j × 70 (THE TIMED REGION: iterations 30 to 39 count; what runs before or "
+           "after does not count):\n  - calculate_new_currents: index launch over (4,) points "
+           "(i), ",
+           "arguments: 0 rp_private[i] of all_nodes read ",
            "- all_wires (200000,) × 106 B = 20.2 MiB; partitions: rp_wires (4 pieces)\n",
-           "2 rp_ghost of all_nodes reduce ",
+           "2 rp_ghost[i] of all_nodes reduce ",
            // the machine
            "# Machine\n\nsapling: 1 node. Each node: 2 sockets; 20 CPU ",
            "Machine spaces: Machine(CPU) has size (1, 20), Machine(GPU) has size (1, 4), "
@@ -114,6 +138,7 @@ TEST(Prompt, TheUserPromptHoldsEveryPart) {
            "dominates the critical path.\n",
            "References: the expert mapper takes 11.1 ms per iteration; Legion's default policy "
            "(an empty mapper) takes 10.33 ms per iteration.\n",
+           "Legion's default policy (an empty mapper) fails: test failure\n",
            // the history, three parts each
            "# History\n\nThe candidates so far, oldest first, each with its outcome, an "
            "explanation and a suggestion.\n",

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -32,6 +33,7 @@
 #include "search/tune.h"
 #include "sim/sim.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/strings.h"
 
 namespace mapsmith::cli {
@@ -66,10 +68,12 @@ struct TuneCmdOptions {
   std::string llm_url;
   std::string llm_model;
   double llm_timeout = 120;
+  bool llm_timeout_given = false;  // --llm manual waits without a time-out unless it is given
   int llm_retries = 4;
   std::int64_t max_tokens = 0;
   std::string llm_record;
   std::string llm_replay;
+  bool llm_replay_loose = false;
   std::string exchange;
   int repair = 2;
   std::size_t llm_history = 6;
@@ -83,7 +87,7 @@ using Json = nlohmann::ordered_json;
 /// The flags that only the LLM optimizers read.
 constexpr const char* kLlmFlags[] = {
     "--llm",         "--llm-url",    "--llm-model",     "--llm-timeout", "--llm-retries",
-    "--max-tokens",  "--llm-record", "--llm-replay",    "--exchange",    "--repair",
+    "--max-tokens",  "--llm-record", "--llm-replay",    "--llm-replay-loose", "--exchange",    "--repair",
     "--llm-history", "--llm-steps",  "--no-structured", "--hybrid-evals"};
 
 bool is_llm_optimizer(const std::string& name) {
@@ -97,11 +101,12 @@ std::unique_ptr<llm::ChatClient> make_chat_client(const TuneCmdOptions& opts) {
   co.backend = opts.llm;
   if (!opts.llm_url.empty()) co.base_url = opts.llm_url;
   if (!opts.llm_model.empty()) co.model = opts.llm_model;
-  co.timeout_s = opts.llm_timeout;
+  co.timeout_s = opts.llm == "manual" && !opts.llm_timeout_given ? 0 : opts.llm_timeout;
   co.retries = opts.llm_retries;
   co.max_tokens = opts.max_tokens;
   co.record_path = opts.llm_record;
   co.replay_path = opts.llm_replay;
+  co.replay_loose = opts.llm_replay_loose;
   co.exchange_dir = opts.exchange;
   if (opts.no_structured) co.structured = false;
   try {
@@ -226,6 +231,81 @@ std::vector<std::pair<std::string, double>> best_simulated(search::ResultsDb* db
   return out;
 }
 
+/// A validator for a whole number of at least `min` (unsigned options would wrap "-3" around).
+CLI::Validator whole_number(long long min, std::string what) {
+  return CLI::Validator(
+      [min, what](std::string& v) -> std::string {
+        const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits || (min > 0 && v.find_first_not_of('0') == std::string::npos))
+          return fmt::format("'{}' is not {}", v, what);
+        if (v.size() > 20 || (v.size() == 20 && v > "18446744073709551615"))
+          return fmt::format("'{}' is too large: it must be {}", v, what);
+        return std::string();
+      },
+      "", "");
+}
+
+/// The check that stops a --runner search at the first candidate whose output the metric does
+/// not match (docs/tuning.md §3): spending the budget on times nobody can read helps no one.
+std::function<std::optional<std::string>(const search::Trial&)> metric_check(
+    const std::string& metric) {
+  return [metric](const search::Trial& t) -> std::optional<std::string> {
+    if (t.eval.ok || !t.eval.failure.starts_with("no match for the metric")) return std::nullopt;
+    std::string out = t.eval.feedback;
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    std::string msg = fmt::format(
+        "--metric /{}/ does not match the output of candidate #{} ({}), so its time cannot be "
+        "read; the search stops here. Fix --metric (its first group must capture the time in "
+        "seconds) or the command. The command's output:\n{}",
+        metric, t.number, t.origin, out.empty() ? "(nothing)" : out);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' '))
+      msg.pop_back();
+    return msg;
+  };
+}
+
+/// `path` with "-2", "-3", ... before its extension: the first name that is free.
+std::string free_name(const std::string& path) {
+  const std::filesystem::path p(path);
+  for (int k = 2;; ++k) {
+    std::filesystem::path q = p;
+    q.replace_filename(fmt::format("{}-{}{}", p.stem().string(), k, p.extension().string()));
+    std::error_code ec;
+    if (!std::filesystem::exists(q, ec)) return q.string();
+  }
+}
+
+/// Where the best mapper goes: `path`, unless the file there holds a mapper that is faster on this
+/// app and machine, or one that does not run here (a result of another search): then a new name,
+/// and `note` says why. A file of comments only (the default policy) holds nothing to lose.
+std::string out_destination(const std::string& path, const search::Trial& best,
+                            search::Evaluator& evaluator, search::ResultsDb* db, std::int64_t study,
+                            std::string& note) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return path;
+  std::string old;
+  try {
+    old = read_file(path);
+  } catch (const InputError&) {
+    return path;  // unreadable: writing it says why
+  }
+  const std::string text = search::canonical_text(old);
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos || text == best.mapper) return path;
+  std::optional<search::Evaluation> e = db ? db->lookup(study, text) : std::nullopt;
+  if (!e) e = evaluator.evaluate({text}, {}).front();
+  if (e->ok && !search::better(*e, best.eval)) return path;
+  const std::string to = free_name(path);
+  note = e->ok ? fmt::format(
+                     "{} holds a faster mapper ({} per iteration, whole run {}): kept; this "
+                     "run's best goes to {}",
+                     path, sim::time_text(e->time_s, 6), sim::time_text(e->run_time_s, 6), to)
+               : fmt::format(
+                     "{} holds a mapper that does not run here ({}): kept; this run's "
+                     "best goes to {}",
+                     path, e->failure, to);
+  return to;
+}
+
 }  // namespace
 
 void add_tune_command(CLI::App& app, Context& ctx) {
@@ -244,11 +324,13 @@ void add_tune_command(CLI::App& app, Context& ctx) {
                   "exhaustive, random, coordinate-descent, evolutionary, ensemble (default), or "
                   "llm and hybrid, which ask a language model (docs/llm.md)");
   cmd->add_option("--budget", opts->budget,
-                  "Distinct mappers to evaluate, the expert and the default included (default "
-                  "1000)");
+                  "Distinct mappers the optimizer proposes (default 1000); the expert mapper and "
+                  "the default policy are evaluated first, in addition")
+      ->check(whole_number(1, "a whole number of mappers, at least 1"));
   cmd->add_option("--time-limit", opts->time_limit,
                   "Stop after this many seconds (the result then depends on the speed)");
-  cmd->add_option("--seed", opts->seed, "Seed of the search's random numbers (default 0)");
+  cmd->add_option("--seed", opts->seed, "Seed of the search's random numbers (default 0)")
+      ->check(whole_number(0, "a whole number from 0 to 18446744073709551615"));
   cmd->add_option("--db", opts->db,
                   "Results database (SQLite; default mapsmith.db; 'none': keep nothing)");
   cmd->add_option("-o,--out", opts->out,
@@ -301,7 +383,8 @@ void add_tune_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--llm-model", opts->llm_model,
                   "llm/hybrid: the model (default: MAPSMITH_MODEL)");
   cmd->add_option("--llm-timeout", opts->llm_timeout,
-                  "llm/hybrid: seconds to wait for each reply (default 120)");
+                  "llm/hybrid: seconds to wait for each reply (default 120; --llm manual: no "
+                  "time-out unless given)");
   cmd->add_option("--llm-retries", opts->llm_retries,
                   "llm/hybrid: extra attempts after a time-out, a refused connection, HTTP 429 or "
                   "5xx (default 4)")
@@ -315,6 +398,10 @@ void add_tune_command(CLI::App& app, Context& ctx) {
                   "never the key)");
   cmd->add_option("--llm-replay", opts->llm_replay,
                   "llm/hybrid: replay a recorded run offline, exchange by exchange");
+  cmd->add_flag("--llm-replay-loose", opts->llm_replay_loose,
+                "With --llm-replay: give the recorded replies even where the requests now differ "
+                "(after a change to the prompt), to record the run again with --llm-record")
+      ->needs("--llm-replay");
   cmd->add_option("--exchange", opts->exchange,
                   "--llm manual: the directory where request-N.md is written and reply-N.md is "
                   "read");
@@ -352,6 +439,7 @@ void add_tune_command(CLI::App& app, Context& ctx) {
         throw CLI::ValidationError(flag, "is for --optimizer llm or hybrid");
     if (opts->confirm && (opts->runner.empty() || opts->metric.empty()))
       throw InputError("--confirm needs --runner (the real program) and --metric");
+    opts->llm_timeout_given = cmd->count("--llm-timeout") > 0;
     const machine::Machine m = machine::load_machine(opts->machine);
     const app::App a = app::load_app(opts->app, m);
 
@@ -417,6 +505,14 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       setup.history = opts->llm_history;
       setup.max_steps = opts->llm_steps ? opts->llm_steps : 2 * opts->budget;
       setup.hybrid_evaluations = opts->hybrid_evaluations;
+      if (opts->llm == "manual" && !opts->exchange.empty() && opts->llm_replay.empty())
+        // Every step's outcome, the last one included, next to its request and reply.
+        setup.on_outcome = [dir = opts->exchange](std::size_t n, const std::string& text) {
+          const auto path = std::filesystem::path(dir) / fmt::format("outcome-{:04}.md", n);
+          std::ofstream f(path, std::ios::binary | std::ios::trunc);
+          f << text;
+          if (!f) throw InputError(fmt::format("{}: cannot write the outcome", path.string()));
+        };
       auto o = agent::make_llm_optimizer(opts->optimizer, setup, rng);
       llm_optimizer = o.get();
       optimizer = std::move(o);
@@ -448,8 +544,16 @@ void add_tune_command(CLI::App& app, Context& ctx) {
     ProgressReporter bar(ctx.err, isatty(STDERR_FILENO) != 0, opts->progress_every,
                          opts->time_limit);
     if (&ctx.err == &std::cerr) to.progress = [&bar](const search::TuneProgress& p) { bar(p); };
+    // Ctrl-C and SIGTERM end the search between batches, with everything it found (§5).
+    to.interrupted = [] { return interrupted(); };
+    if (!opts->runner.empty() && !opts->confirm) to.check = metric_check(opts->metric);
     Recorder recorder(*evaluator);
-    const search::TuneResult r = search::tune(space, *optimizer, recorder, to, db.get(), study);
+    std::optional<search::TuneResult> result;
+    {
+      InterruptGuard guard;
+      result = search::tune(space, *optimizer, recorder, to, db.get(), study);
+    }
+    const search::TuneResult& r = *result;
     bar.clear();
 
     // --confirm: the best simulated mappers on the real program.
@@ -480,10 +584,14 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       }
 
     const double expert_s = r.expert && r.expert->eval.ok ? r.expert->eval.time_s : NAN;
+    // --out: written only when the file holds nothing as good (else to a new name, said).
+    std::string written_to;
+    std::string out_note;
     if (r.best && opts->out != "none") {
+      written_to = out_destination(opts->out, *r.best, *evaluator, db.get(), study, out_note);
       // Through a temporary file: a full disk leaves the previous file as it was.
       const std::string e = write_file_safely(
-          opts->out, out_header(a, m, *opts, r, expert_s) + r.best->mapper, Replace::Output);
+          written_to, out_header(a, m, *opts, r, expert_s) + r.best->mapper, Replace::Output);
       if (!e.empty()) throw InputError(e);
     }
     const double default_s = r.def.eval.ok ? r.def.eval.time_s : NAN;
@@ -520,6 +628,8 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       j["speedup_vs_default"] =
           r.best && !std::isnan(default_s) ? Json(default_s / r.best->eval.time_s) : Json(nullptr);
       j["evaluations"] = r.evaluations;
+      j["proposals"] = r.proposals;
+      j["references"] = r.references;
       j["fresh_evaluations"] = r.fresh;
       j["cached_evaluations"] = r.cached;
       j["failed_evaluations"] = r.failed;
@@ -542,10 +652,14 @@ void add_tune_command(CLI::App& app, Context& ctx) {
         j["confirmed_tau"] = importer::kendall_tau(sim_times, real_times);
       }
       j["error"] = r.stopped_by_error ? Json(r.stopped) : Json(nullptr);
+      j["out"] = written_to.empty() ? Json(nullptr) : Json(written_to);
       ctx.out << j.dump(2) << '\n';
     } else {
-      ctx.out << fmt::format("{} on {}: {} (seed {}, from {}), {} mappers evaluated\n", a.name,
-                             m.name(), opts->optimizer, opts->seed, start_text, r.evaluations);
+      ctx.out << fmt::format(
+          "{} on {}: {} (seed {}, from {}), {} mapper{} proposed + {} reference{} ({})\n", a.name,
+          m.name(), opts->optimizer, opts->seed, start_text, r.proposals,
+          r.proposals == 1 ? "" : "s", r.references, r.references == 1 ? "" : "s",
+          r.expert ? "the expert and the default policy" : "the default policy");
       if (r.best) {
         const search::Trial& b = *r.best;
         if (opts->objective == "run")
@@ -561,8 +675,10 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       } else {
         ctx.out << "  no mapper ran: every candidate failed\n";
       }
+      // A long reason (the command's output) is printed whole on standard error below.
+      const std::string reason = r.stopped.substr(0, r.stopped.find('\n'));
       ctx.out << fmt::format("  {} new, {} from the database, {} failed; stopped: {}\n", r.fresh,
-                             r.cached, r.failed, r.stopped);
+                             r.cached, r.failed, reason);
       if (llm_optimizer) {
         const agent::LlmStats s = llm_optimizer->stats();
         const auto n = [](std::size_t k, const char* what) {
@@ -585,7 +701,8 @@ void add_tune_command(CLI::App& app, Context& ctx) {
           ctx.out << "    " << desc.substr(at, nl - at) << '\n';
         }
       }
-      if (r.best && opts->out != "none") ctx.out << fmt::format("  written to {}\n", opts->out);
+      if (!out_note.empty()) ctx.out << "  " << out_note << '\n';
+      if (!written_to.empty()) ctx.out << fmt::format("  written to {}\n", written_to);
       if (opts->confirm) {
         ctx.out << fmt::format(
             "  the best {} simulated mappers on the real program ({} run{} "
@@ -609,6 +726,17 @@ void add_tune_command(CLI::App& app, Context& ctx) {
       }
     }
     if (!r.best) ctx.exit_code = kExitInput;
+    if (r.interrupted) {
+      // Stopped by Ctrl-C or SIGTERM: the summary above is the best so far; exit 128 + signal.
+      const int sig = interrupt_signal();
+      ctx.err << fmt::format(
+          "mapsmith: interrupted ({}): the best mapper so far is above{}; every result is in {}: "
+          "rerun the same command to resume\n",
+          interrupt_name(sig), written_to.empty() ? "" : " and in " + written_to,
+          opts->db == "none" ? "no database (--db none: nothing to resume from)" : opts->db);
+      ctx.exit_code = 128 + (sig ? sig : SIGINT);
+      return;
+    }
     if (r.stopped_by_error) {
       // The run ended early (the model could not be asked): what it found is above and in the
       // database; say why, and fail.

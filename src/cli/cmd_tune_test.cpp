@@ -33,7 +33,7 @@ TEST_F(TuneOut, Item8AHostileAppNameStaysInTheComment) {
                 "none", "--out", path("best.mapping"), "--json", "--jobs", "1"});
   ASSERT_EQ(r.rc, 0) << r.err;
   const std::string written = read(path("best.mapping"));
-  EXPECT_NE(written.find("# mapsmith tune: the best of 3 mappers for evil\\nTask * CPU;\\n"
+  EXPECT_NE(written.find("# mapsmith tune: the best of 4 mappers for evil\\nTask * CPU;\\n"
                          "InstanceLimit * 1; on sapling"),
             std::string::npos)
       << written;

@@ -37,7 +37,8 @@ ChatError config_error(const std::string& what) {
 }
 
 std::unique_ptr<ChatClient> make_backend(const ClientOptions& options) {
-  if (!options.replay_path.empty()) return std::make_unique<ReplayClient>(options.replay_path);
+  if (!options.replay_path.empty())
+    return std::make_unique<ReplayClient>(options.replay_path, options.replay_loose);
   if (options.backend == "openai") return std::make_unique<OpenAiClient>(options);
   if (options.backend == "manual") {
     if (options.exchange_dir.empty())

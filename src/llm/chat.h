@@ -104,6 +104,9 @@ struct ClientOptions {
   std::optional<bool> structured;  ///< JSON-schema output: on/off; unset: on for "openai"
   std::string record_path;         ///< --llm-record FILE
   std::string replay_path;         ///< --llm-replay FILE
+  /// --llm-replay-loose: serve the recorded replies even where the requests now differ (after a
+  /// change to the prompt), to record the run again with --llm-record.
+  bool replay_loose = false;
   std::string exchange_dir;        ///< --exchange DIR (manual backend)
   SleepFunction sleep;             ///< for tests (see SleepFunction); empty: really sleep
 };

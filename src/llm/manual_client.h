@@ -20,8 +20,11 @@ struct ManualOptions {
 
 /// A reply file is taken when it is not empty and its size is the same at two polls in a row
 /// (the editor has finished saving); one that already exists when the request is made (a run
-/// that is resumed) is taken at once. Surrounding white space is dropped. No JSON-schema output:
-/// the chat window cannot enforce one. Tokens are estimated from characters.
+/// that is resumed) is taken at once. Its first non-blank line must hold the request's id, which
+/// is dropped with the surrounding white space; a reply without it, or with another request's id
+/// (one left by an earlier run), is refused with a message on the notice stream, and the client
+/// waits for the file to change. No time-out unless one is given. No JSON-schema output: the
+/// chat window cannot enforce one. Tokens are estimated from characters.
 class ManualClient : public ChatClient {
  public:
   /// Throws ChatError (Config) when the directory cannot be created.
@@ -42,7 +45,11 @@ class ManualClient : public ChatClient {
   Usage usage_;
 };
 
-/// The text of DIR/request-000n.md for a request.
+/// The id of request n: "r0003-" and a hash of its messages (the same request, the same id, so a
+/// resumed run takes the replies already there; another request, another id).
+std::string manual_request_id(int n, const ChatRequest& request);
+/// The text of DIR/request-000n.md for a request: its id, the messages, and what to paste (for a
+/// repair round, only its last message, marked).
 std::string manual_request_text(int n, const ChatRequest& request);
 
 }  // namespace mapsmith::llm

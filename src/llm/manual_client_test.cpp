@@ -38,10 +38,14 @@ TEST_F(ManualClientTest, WritesTheRequestAndWaitsForTheReply) {
   EXPECT_EQ(client.describe(), "manual exchange " + dir);
   EXPECT_FALSE(client.supports_json_schema());
   std::string reply_file = dir + "/reply-0001.md";
+  const std::string id = manual_request_id(1, test::test_request());
+  EXPECT_EQ(id.size(), 14u);
+  EXPECT_TRUE(id.starts_with("r0001-"));
   on_wait = [&] {
-    if (waits.size() == 1) test::spit(reply_file, "\n  Try this mapper:\nmap ...\n\n");
+    if (waits.size() == 1) test::spit(reply_file, "\n" + id + "\n  Try this mapper:\nmap ...\n\n");
   };
   ChatReply reply = client.complete(test::test_request());
+  // The id line is the person's, not the model's: it is dropped.
   EXPECT_EQ(reply.content, "Try this mapper:\nmap ...");
   EXPECT_EQ(reply.finish_reason, "stop");
   EXPECT_EQ(reply.model, "manual");
@@ -50,21 +54,26 @@ TEST_F(ManualClientTest, WritesTheRequestAndWaitsForTheReply) {
   EXPECT_EQ(client.usage().total(), 15);
   // Seen at the second poll, taken at the third when its size has not changed.
   EXPECT_THAT(waits, ElementsAre(0.2, 0.2));
-  EXPECT_EQ(notice.str(),
-            "mapsmith: waiting for " + reply_file + " (paste the model's reply there)\n");
-  EXPECT_EQ(test::slurp(dir + "/request-0001.md"),
-            "# mapsmith request 1\n"
-            "\n## system\n\nYou write mappers.\n"
-            "\n## user\n\nMake it faster.\n"
-            "\n---\n\nPaste the messages above into the chat, then paste the model's whole answer "
-            "into reply-0001.md (in this directory) and save it.\n");
+  EXPECT_EQ(notice.str(), "mapsmith: waiting for " + reply_file +
+                              " (paste the model's reply there, under the line " + id + ")\n");
+  EXPECT_EQ(
+      test::slurp(dir + "/request-0001.md"),
+      "# mapsmith request 1 (id " + id +
+          ")\n"
+          "\n## system\n\nYou write mappers.\n"
+          "\n## user\n\nMake it faster.\n"
+          "\n---\n\nPaste the messages above into the chat, then save the model's whole answer "
+          "in reply-0001.md (in this directory) under a first line that is the id of this "
+          "request:\n\n" +
+          id + "\n");
   EXPECT_FALSE(std::filesystem::exists(dir + "/request-0001.md.tmp"));
 }
 
 TEST_F(ManualClientTest, AnExistingReplyIsTakenAtOnceAndRequestsAreNumbered) {
   ManualClient client(options());
-  test::spit(dir + "/reply-0001.md", "first");
-  test::spit(dir + "/reply-0002.md", "second");
+  test::spit(dir + "/reply-0001.md", manual_request_id(1, test::test_request()) + "\nfirst");
+  test::spit(dir + "/reply-0002.md",
+             manual_request_id(2, test::test_request("again")) + "\nsecond");
   EXPECT_EQ(client.complete(test::test_request()).content, "first");
   EXPECT_EQ(client.complete(test::test_request("again")).content, "second");
   EXPECT_TRUE(waits.empty());
@@ -74,12 +83,58 @@ TEST_F(ManualClientTest, AnExistingReplyIsTakenAtOnceAndRequestsAreNumbered) {
   EXPECT_EQ(client.reply_path(12), dir + "/reply-0012.md");
 }
 
+TEST_F(ManualClientTest, AReplyToAnotherRequestOrWithoutTheIdIsRefusedUntilItChanges) {
+  ManualClient client(options());
+  const std::string reply_file = dir + "/reply-0001.md";
+  const std::string id = manual_request_id(1, test::test_request());
+  // Left by an earlier run, for another request 1.
+  test::spit(reply_file, "r0001-00000000\nold answer");
+  on_wait = [&] {
+    if (waits.size() == 2) test::spit(reply_file, "new answer, no id line");
+    if (waits.size() == 4) test::spit(reply_file, id + "\nnew answer");
+  };
+  EXPECT_EQ(client.complete(test::test_request()).content, "new answer");
+  EXPECT_EQ(notice.str(),
+            "mapsmith: refused " + reply_file +
+                ": it answers another request (r0001-00000000), not this one (" + id +
+                "): a reply left by an earlier run? Save the reply to the new request in it, "
+                "under a first line that is " +
+                id +
+                "\n"
+                "mapsmith: refused " +
+                reply_file + ": its first line must be the id of the request it answers, " + id +
+                " (copy it from the end of the request file), then the model's answer\n");
+}
+
+TEST_F(ManualClientTest, ARepairRoundSaysExactlyWhatToPaste) {
+  ManualClient client(options());
+  ChatRequest r = test::test_request();
+  r.messages.push_back({"assistant", "Task x GPU;"});
+  r.messages.push_back({"user", "unknown task 'x'"});
+  const std::string id = manual_request_id(1, r);
+  test::spit(dir + "/reply-0001.md", id + "\nTask work GPU;");
+  EXPECT_EQ(client.complete(r).content, "Task work GPU;");
+  const std::string text = test::slurp(dir + "/request-0001.md");
+  EXPECT_NE(text.find("\nA repair round: the model's last reply did not check. In the same chat, "
+                      "paste only the message between the two lines below; then save the "
+                      "model's whole answer in reply-0001.md under a first line that is the id " +
+                      id + ".\n\n----- paste this -----\nunknown task 'x'\n----- end -----\n"),
+            std::string::npos)
+      << text;
+  EXPECT_TRUE(
+      text.ends_with("Paste the message marked 'paste this' above into the chat, then "
+                     "save the model's whole answer in reply-0001.md (in this directory) "
+                     "under a first line that is the id of this request:\n\n" +
+                     id + "\n"));
+}
+
 TEST_F(ManualClientTest, AnEmptyReplyFileIsNotTakenYet) {
   ManualClient client(options());
   std::string reply_file = dir + "/reply-0001.md";
   test::spit(reply_file, "");
   on_wait = [&] {
-    if (waits.size() == 3) test::spit(reply_file, "done");
+    if (waits.size() == 3)
+      test::spit(reply_file, manual_request_id(1, test::test_request()) + "\ndone");
   };
   EXPECT_EQ(client.complete(test::test_request()).content, "done");
   EXPECT_EQ(waits.size(), 4u);

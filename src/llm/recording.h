@@ -47,7 +47,9 @@ class ReplayClient : public ChatClient {
  public:
   /// Reads the whole recording. Throws ChatError (Config) for a missing or malformed file
   /// ("FILE:LINE: ...").
-  explicit ReplayClient(std::string path);
+  /// `loose`: a request that differs from the recorded one gets the recorded reply all the same
+  /// (to record a run again after the prompt changed; the replies then answer older requests).
+  explicit ReplayClient(std::string path, bool loose = false);
 
   /// "replay FILE (recorded from openai http://... model ...)".
   std::string describe() const override;
@@ -67,6 +69,7 @@ class ReplayClient : public ChatClient {
   };
 
   std::string path_;
+  bool loose_ = false;
   std::string recorded_client_;
   std::vector<Exchange> exchanges_;
   mutable std::mutex mutex_;

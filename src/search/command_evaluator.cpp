@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "util/error.h"
+#include "util/interrupt.h"
 
 extern char** environ;
 
@@ -178,6 +179,12 @@ CommandResult run_command(const std::vector<std::string>& argv, double timeout_s
     const auto now = std::chrono::steady_clock::now();
     if (!killed && !exited && now >= deadline) {
       time_out(now);
+    } else if (!killed && !exited && interrupted()) {
+      // Ctrl-C or SIGTERM reached the search: the run is not waited for (its result would be
+      // thrown away), its whole group goes now.
+      kill(-pid, SIGKILL);
+      killed = r.interrupted = true;
+      stop_reading = now + std::chrono::seconds(2);
     } else if ((killed || exited) && now >= stop_reading) {
       break;
     }
@@ -448,7 +455,10 @@ Evaluation CommandEvaluator::run_one(const std::string& text, std::size_t slot) 
   std::string found;
   e.seconds = r.seconds;
   e.run_time_s = r.seconds;
-  if (r.timed_out) {
+  if (r.interrupted) {
+    e.failure = kInterruptedFailure;
+    return e;
+  } else if (r.timed_out) {
     e.failure = fmt::format("timed out after {} s", options_.timeout_s);
   } else if (r.signal) {
     e.failure = fmt::format("killed by signal {} ({})", r.signal, strsignal(r.signal));
@@ -456,6 +466,10 @@ Evaluation CommandEvaluator::run_one(const std::string& text, std::size_t slot) 
     e.failure = r.exit_code < 0 ? r.err : fmt::format("exited with status {}", r.exit_code);
   } else if (!find_metric(options_.metric, r, e.time_s, &found)) {
     e.failure = fmt::format("no match for the metric /{}/ in its output", options_.metric);
+    // The metric was looked for in both: show both (the user's regex or command is wrong).
+    e.feedback = fmt::format("standard output:\n{}\nstandard error:\n{}\n",
+                             tail(r.out, kFeedbackTail / 2), tail(r.err, kFeedbackTail / 2));
+    return e;
   } else if (!std::isfinite(e.time_s) || e.time_s < 0) {
     // "nan", "inf" or "-1": not a time, and it must not win the search.
     e.failure = fmt::format("the metric /{}/ read '{}', which is not a time in seconds",

@@ -82,7 +82,8 @@ TEST(CommandEvaluator, RunsTheCandidateFileAndReadsTheMetric) {
   EXPECT_EQ(r[1].time_s, 1.5);
   EXPECT_FALSE(r[2].ok);
   EXPECT_EQ(r[2].failure, "no match for the metric /time: ([0-9.]+)/ in its output");
-  EXPECT_EQ(r[2].feedback, "# no time\n");
+  // The metric is looked for in both streams: both are shown.
+  EXPECT_EQ(r[2].feedback, "standard output:\n# no time\n\nstandard error:\n\n");
 }
 
 TEST(CommandEvaluator, AFailingRunKeepsItsStandardErrorAsFeedback) {

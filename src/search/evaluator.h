@@ -23,6 +23,10 @@ struct Evaluation {
   double seconds = 0;  ///< wall-clock time the evaluation took (not part of any result)
 };
 
+/// The failure of an evaluation cut short because the user stopped the search (Ctrl-C, SIGTERM):
+/// it says nothing about the mapper, so it is never stored and a rerun evaluates the mapper again.
+inline constexpr const char* kInterruptedFailure = "interrupted: the search was stopped";
+
 /// Called once per program as soon as its evaluation is done, with the program's index in the
 /// batch; calls never overlap (an evaluator serialises them), but may come from any thread.
 using OnEvaluated = std::function<void(std::size_t, const Evaluation&)>;

@@ -134,7 +134,8 @@ class Ensemble final : public Optimizer {
   static constexpr double kExploration = 0.05;
 
   Ensemble(const Space& s, const Point& start, Rng rng) {
-    for (auto make : {make_coordinate_descent, make_evolutionary, make_mutation, make_random}) {
+    for (auto make :
+         {make_coordinate_descent, make_evolutionary, make_mutation, make_random, make_coupled}) {
       Arm arm;
       arm.opt = make(s, start, rng.split());
       arms_.push_back(std::move(arm));

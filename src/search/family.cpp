@@ -57,6 +57,17 @@ std::string spread(std::uint8_t dist, const std::string& n) {
   }
 }
 
+MapFn member(MapShape shape, bool rr = false, bool rev = false, std::uint8_t dist = 0,
+             std::uint32_t cyclic = 0) {
+  MapFn f;
+  f.shape = shape;
+  f.rr = rr;
+  f.rev = rev;
+  f.dist = dist;
+  f.cyclic = cyclic;
+  return f;
+}
+
 }  // namespace
 
 std::vector<MapFn> index_family(int dims, bool nested) {
@@ -65,22 +76,22 @@ std::vector<MapFn> index_family(int dims, bool nested) {
     for (bool rev : {false, true}) {
       if (rev && dims < 2) continue;
       for (std::uint8_t dist = 0; dist < 4; ++dist)
-        out.push_back(MapFn{MapShape::Linear, rr, rev, dist, 0});
+        out.push_back(member(MapShape::Linear, rr, rev, dist, 0));
     }
   if (dims >= 2)
     for (std::uint32_t mask = 0; mask < (1u << dims); ++mask)
-      out.push_back(MapFn{MapShape::Grid, false, false, 0, mask});
+      out.push_back(member(MapShape::Grid, false, false, 0, mask));
   for (std::uint8_t dist = 0; dist < 2; ++dist)
-    out.push_back(MapFn{MapShape::Nodes, false, false, dist, 0});
+    out.push_back(member(MapShape::Nodes, false, false, dist, 0));
   if (nested)
     for (std::uint8_t dist = 0; dist < 2; ++dist)
-      out.push_back(MapFn{MapShape::Parent, false, false, dist, 0});
+      out.push_back(member(MapShape::Parent, false, false, dist, 0));
   return out;
 }
 
 std::vector<MapFn> single_family(bool nested) {
-  if (nested) return {MapFn{MapShape::ParentFirst}, MapFn{MapShape::ParentSame}};
-  return {MapFn{MapShape::First}, MapFn{MapShape::LastNode}, MapFn{MapShape::LastProc}};
+  if (nested) return {member(MapShape::ParentFirst), member(MapShape::ParentSame)};
+  return {member(MapShape::First), member(MapShape::LastNode), member(MapShape::LastProc)};
 }
 
 std::string fn_name(const MapFn& f, int dims, ProcKind k, ProcKind pk) {
@@ -109,6 +120,8 @@ std::string fn_name(const MapFn& f, int dims, ProcKind k, ProcKind pk) {
       return fmt::format("{}_in_{}_first", base, lower(pk));
     case MapShape::ParentSame:
       return fmt::format("{}_in_{}_same", base, lower(pk));
+    case MapShape::Aligned:
+      return fmt::format("{}_as_{}_{}", base, f.partner, f.mode);
   }
   MAPSMITH_UNREACHABLE();
 }
@@ -138,8 +151,20 @@ std::string fn_label(const MapFn& f, int dims) {
       return "first processor of the parent's node";
     case MapShape::ParentSame:
       return "the parent's processor number in the parent's node";
+    case MapShape::Aligned:
+      return fmt::format("where {}'s point with the same data runs ({})", f.partner, f.mode);
   }
   MAPSMITH_UNREACHABLE();
+}
+
+std::string aligned_def(const MapFn& a, const std::string& def_text, const std::string& name) {
+  const std::size_t open = def_text.find('(');
+  std::string out = "def " + name + def_text.substr(open);
+  const std::string prologue = "  p = task.ipoint;\n  s = task.ispace;\n";
+  const std::size_t at = out.find(prologue);
+  MAPSMITH_ASSERT(at != std::string::npos);
+  out.replace(at, prologue.size(), fmt::format("  p = {};\n  s = {};\n", a.point, a.space));
+  return out;
 }
 
 std::string global_def(std::pair<ProcKind, int> g) {
@@ -213,6 +238,9 @@ std::string fn_def(const MapFn& f, int dims, ProcKind k, ProcKind pk, Globals& g
       break;
     case MapShape::LastProc:
       body = fmt::format("  return {0}[0, {0}.size[1] - 1];\n", m);
+      break;
+    case MapShape::Aligned:
+      MAPSMITH_ASSERT(false && "an aligned member is rendered by the space (aligned_def)");
       break;
     case MapShape::ParentFirst:
     case MapShape::ParentSame:

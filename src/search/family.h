@@ -21,6 +21,9 @@ enum class MapShape : std::uint8_t {
   LastProc,     ///< single: the last processor of node 0
   ParentFirst,  ///< single: the first processor of the parent's node
   ParentSame,   ///< single: the parent's processor number on the parent's node
+  /// Each point where the partner launch's point that holds the same data runs (owner computes):
+  /// the partner's own index-map function applied to that point (space.cpp renders it).
+  Aligned,
 };
 
 /// One member of the family.
@@ -31,6 +34,14 @@ struct MapFn {
   std::uint8_t dist =
       0;  ///< Linear, Parent: block, cyclic, block-cyclic 2, 4; Nodes: block, cyclic
   std::uint32_t cyclic = 0;  ///< Grid: bit d set when dimension d is dealt cyclically
+  // Aligned: the partner task, its index-map dimension, and the partner point as expressions of
+  // this task's point (`point`) with the partner launch's extents (`space`); `mode` names the
+  // choice along the partner's dimensions this launch does not span.
+  std::string partner;
+  std::size_t partner_dim = 0;
+  std::string mode;
+  std::string point;
+  std::string space;
 };
 
 /// The index-map family for launches of `dims` dimensions; `nested`: made by an inner task.
@@ -46,6 +57,9 @@ using Globals = std::set<std::pair<ProcKind, int>>;
 std::string fn_name(const MapFn& f, int dims, ProcKind k, ProcKind pk);
 /// In words, for reports: "linear, nodes first, block".
 std::string fn_label(const MapFn& f, int dims);
+/// `def_text` (a Linear, Grid or Nodes member's def) rewritten to run on the partner point of
+/// the Aligned member `a`, under the name `name`.
+std::string aligned_def(const MapFn& a, const std::string& def_text, const std::string& name);
 /// The `def` (ending in a newline), adding the globals it uses to `globals`.
 std::string fn_def(const MapFn& f, int dims, ProcKind k, ProcKind pk, Globals& globals);
 /// The assignment of one global (ending in a newline).

@@ -103,7 +103,7 @@ TEST(Optimizers, AreReproducibleForASeedAndNeverPickAFailure) {
     run(s, name, 4, 120, c);
     EXPECT_EQ(a.asked, b.asked);
     EXPECT_NE(a.asked, c.asked);
-    EXPECT_EQ(ra.evaluations, 120u);
+    EXPECT_EQ(ra.proposals, 120u);
     ASSERT_TRUE(ra.best);
     EXPECT_EQ(ra.best->mapper, rb.best->mapper);
     EXPECT_EQ(ra.best->number, rb.best->number);

@@ -121,6 +121,53 @@ class Mutation final : public Optimizer {
   PointSet seen_;
 };
 
+/// Moves that change coupled decisions together: a partner dimension (a launch that others can
+/// align with) gets a random value half of the time, and every dimension coupled to it is set
+/// to one of its aligned values (or, a third of the time, kept), from the best point so far.
+/// Without couplings it proposes nothing.
+class Coupled final : public Optimizer {
+ public:
+  Coupled(const Space& s, const Point& start, Rng rng) : s_(s), best_(start), rng_(rng) {
+    for (const Coupling& c : s.couplings())
+      if (std::find(partners_.begin(), partners_.end(), c.partner) == partners_.end())
+        partners_.push_back(c.partner);
+  }
+  std::string name() const override { return "coupled-mutation"; }
+  std::vector<Candidate> ask(std::size_t n) override {
+    std::vector<Candidate> out;
+    if (partners_.empty()) return out;
+    for (int tries = 0; out.size() < n && tries < 64 * static_cast<int>(n); ++tries) {
+      Point p = best_;
+      const std::size_t partner = partners_[rng_.below(partners_.size())];
+      if (rng_.below(2) == 0)
+        p[partner] = static_cast<std::uint32_t>(rng_.below(s_.dims()[partner].size));
+      for (const Coupling& c : s_.couplings())
+        if (c.partner == partner && rng_.below(3) != 0)
+          p[c.dim] = c.values[rng_.below(c.values.size())];
+      if (seen_.insert(p)) out.push_back({std::move(p), name()});
+    }
+    return out;
+  }
+  void tell(const std::vector<Candidate>& asked, const std::vector<double>& times) override {
+    for (std::size_t i = 0; i < asked.size(); ++i)
+      share_best(asked[i].point, times[i]);
+  }
+  void share_best(const Point& p, double t) override {
+    if (t < best_t_) {
+      best_ = p;
+      best_t_ = t;
+    }
+  }
+
+ private:
+  const Space& s_;
+  Point best_;
+  double best_t_ = kInf;
+  Rng rng_;
+  std::vector<std::size_t> partners_;
+  PointSet seen_;
+};
+
 /// Coordinate descent in the style of AutoMap (SC'23): one dimension at a time, try every value
 /// of it with the others fixed and move to the best; sweep the dimensions in a random order;
 /// when a whole sweep finds nothing better, restart from the best point with 1 to 3 random
@@ -258,6 +305,9 @@ std::unique_ptr<Optimizer> make_random(const Space& s, const Point& start, Rng r
 }
 std::unique_ptr<Optimizer> make_mutation(const Space& s, const Point& start, Rng rng) {
   return std::make_unique<Mutation>(s, start, rng);
+}
+std::unique_ptr<Optimizer> make_coupled(const Space& s, const Point& start, Rng rng) {
+  return std::make_unique<Coupled>(s, start, rng);
 }
 std::unique_ptr<Optimizer> make_coordinate_descent(const Space& s, const Point& start, Rng rng) {
   return std::make_unique<CoordinateDescent>(s, start, rng);

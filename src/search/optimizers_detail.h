@@ -15,6 +15,9 @@ std::unique_ptr<Optimizer> make_coordinate_descent(const Space& s, const Point& 
 std::unique_ptr<Optimizer> make_evolutionary(const Space& s, const Point& start, Rng rng);
 /// Greedy mutation (OpenTuner's): 1 to 3 random changes to the best point so far.
 std::unique_ptr<Optimizer> make_mutation(const Space& s, const Point& start, Rng rng);
+/// Coupled mutation: changes a launch's index map together with the maps of the launches that
+/// share its data (Space::couplings), aligned to it, from the best point so far.
+std::unique_ptr<Optimizer> make_coupled(const Space& s, const Point& start, Rng rng);
 std::unique_ptr<Optimizer> make_ensemble(const Space& s, const Point& start, Rng rng);
 
 /// The points an optimizer has proposed, as 64-bit hashes (a few bytes per point however many

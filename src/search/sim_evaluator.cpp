@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -14,6 +16,7 @@
 #include "dsl/parser.h"
 #include "mapping/check_against.h"
 #include "mapping/decide.h"
+#include "sim/observer.h"
 
 namespace mapsmith::search {
 
@@ -121,9 +124,82 @@ void fail_with(Evaluation& e, const std::vector<dsl::Diagnostic>& ds) {
   if (e.failure.empty()) e.failure = "the mapper fails";
 }
 
+/// Remembers every task instance and copy of a run, to walk the critical chain afterwards.
+class ChainObserver final : public sim::Observer {
+ public:
+  struct Item {
+    app::TaskId task = 0;
+    std::size_t arg = 0;
+    double ready = 0, start = 0, end = 0;
+  };
+  void on_task(const sim::TaskEvent& e) override {
+    if (tasks.size() <= e.instance) tasks.resize(e.instance + 1);
+    tasks[e.instance] = Item{e.task, 0, e.ready, e.start, e.end};
+  }
+  void on_copy(const sim::CopyEvent& e) override {
+    if (copies.size() <= e.id) copies.resize(e.id + 1);
+    copies[e.id] = Item{e.task, e.arg, e.ready, e.start, e.end};
+  }
+  std::vector<Item> tasks, copies;
+};
+
+/// The overlap of [a, b] with the timed window.
+double clip(double a, double b, const sim::Outcome& out) {
+  return std::max(0.0, std::min(b, out.timed_end_s) - std::max(a, out.timed_begin_s));
+}
+
+/// The lines the LLM agent reads (agent/analysis.h), per iteration of the timed region, in
+/// seconds with 6 significant digits:
+///   task_time: NAME POINTS BUSY INPUTS QUEUED CRITICAL   (per point: busy, waiting for inputs,
+///              queued for its processor; CRITICAL: its bodies on the critical path)
+///   critical: task NAME S | copy NAME ARG S | wait NAME S   (the critical path in the window)
+std::string structured_lines(const app::App& app, const sim::Outcome& out,
+                             const ChainObserver& chain) {
+  std::string s;
+  const double iters = static_cast<double>(std::max<std::int64_t>(1, out.timed_iterations));
+  for (std::size_t t = 0; t < out.task_times.size() && t < app.tasks.size(); ++t) {
+    const sim::TaskTime& tt = out.task_times[t];
+    if (tt.instances == 0) continue;
+    const double n = static_cast<double>(tt.instances);
+    s += fmt::format("task_time: {} {:.6g} {:.6g} {:.6g} {:.6g} {:.6g}\n", app.tasks[t].name,
+                     n / iters, tt.busy_s / n, tt.inputs_s / n, tt.queued_s / n,
+                     tt.critical_s / iters);
+  }
+  // The critical chain inside the timed window, by task body, copy (task and argument) and wait.
+  std::map<std::string, double> parts;
+  std::vector<std::string> order;
+  auto add = [&](std::string key, double v) {
+    if (v <= 0) return;
+    auto [it, fresh] = parts.try_emplace(key, 0.0);
+    if (fresh) order.push_back(key);
+    it->second += v;
+  };
+  for (const sim::ChainLink& l : out.critical_chain) {
+    const auto& list = l.copy ? chain.copies : chain.tasks;
+    if (l.id >= list.size()) continue;
+    const ChainObserver::Item& it = list[l.id];
+    const std::string& name = app.tasks[it.task].name;
+    if (l.copy) {
+      const auto& args = app.tasks[it.task].args;
+      const std::string arg = it.arg < args.size() ? args[it.arg].display_name() : "?";
+      add(fmt::format("copy {} {}", name, arg), clip(it.start, it.end, out));
+    } else {
+      add(fmt::format("task {}", name), clip(it.start, it.end, out));
+    }
+    add(fmt::format("wait {}", name), clip(it.ready, it.start, out));
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const std::string& a, const std::string& b) { return parts[a] > parts[b]; });
+  for (const std::string& k : order)
+    if (parts[k] / iters >= 1e-4 * out.iteration_time_s)
+      s += fmt::format("critical: {} {:.6g}\n", k, parts[k] / iters);
+  return s;
+}
+
 /// What a successful run did, for the LLM agent's feedback: the work and the copies, then the
-/// simulator's findings, each line tagged with its kind ("large_copies: Task ...").
-std::string summary_of(const sim::Outcome& out) {
+/// simulator's findings, each line tagged with its kind ("large_copies: Task ..."), then the
+/// structured lines above.
+std::string summary_of(const app::App& app, const sim::Outcome& out, const ChainObserver& chain) {
   std::string s =
       fmt::format("Timed region: {} per iteration over {}; the whole run takes {}.\n",
                   sim::time_text(out.iteration_time_s, 4),
@@ -139,7 +215,7 @@ std::string summary_of(const sim::Outcome& out) {
   constexpr std::size_t kFindings = 5;
   for (std::size_t i = 0; i < out.findings.size() && i < kFindings; ++i)
     s += fmt::format("{}: {}\n", sim::to_string(out.findings[i].kind), out.findings[i].text);
-  return s;
+  return s + structured_lines(app, out, chain);
 }
 
 }  // namespace
@@ -189,12 +265,14 @@ Evaluation SimEvaluator::evaluate_one(const app::App& app, const machine::Machin
       options.constants = settings.constants;
       options.backpressure = settings.backpressure;
       options.program = &program;
+      ChainObserver chain;
+      options.observers.push_back(&chain);
       const sim::Outcome out = sim::simulate(app, machine, *m, options);
       if (out.ok) {
         e.ok = true;
         e.time_s = settings.objective == Objective::Run ? out.time_s : out.iteration_time_s;
         e.run_time_s = out.time_s;
-        e.feedback = summary_of(out);
+        e.feedback = summary_of(app, out, chain);
       } else {
         fail_with(e, out.failures);
       }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <set>
 
 #include "dsl/checker.h"
 #include "dsl/parser.h"
@@ -70,6 +71,7 @@ struct Space::Impl {
   std::array<std::vector<std::vector<MemKind>>, kKinds> mem_lists;  ///< by processor kind
   std::array<std::string, 2> base_text;
   bool has_expert = false;
+  std::vector<Coupling> couplings;
 
   std::uint32_t base(const Point& p) const { return p[0]; }
   ProcKind kind_of(app::TaskId t, const Point& p) const {
@@ -184,6 +186,103 @@ void mark_loops(const app::App& app, const std::vector<app::Step>& steps, int de
     } else {
       if (depth > 0) in_loop[s.launch] = true;
       mark_loops(app, app.launches[s.launch].body, depth, in_loop);
+    }
+  }
+}
+
+/// The region names a task's index launches touch.
+std::set<std::string> regions_of(const app::App& app, app::TaskId t) {
+  std::set<std::string> out;
+  for (const app::Launch& l : app.launches)
+    if (l.task == t && l.index)
+      for (const app::Requirement& r : l.reqs)
+        out.insert(r.region);
+  return out;
+}
+
+const app::Launch* first_index_launch(const app::App& app, app::TaskId t) {
+  for (const app::Launch& l : app.launches)
+    if (l.task == t && l.index) return &l;
+  return nullptr;
+}
+
+/// The owner-computes members (docs/tuning.md §1): for a task whose index launches share a region
+/// with another task's, each point placed where that task's point with the same data runs, by
+/// that task's own index map. Along the partner's dimensions this launch does not span, the
+/// partner point is the first, the last, the diagonal or the anti-diagonal one.
+void add_aligned(const app::App& app, Space::Impl& im) {
+  constexpr std::size_t kMaxPartners = 4;
+  std::map<app::TaskId, std::size_t> map_dim;
+  for (std::size_t i = 0; i < im.dims.size(); ++i)
+    if (im.dims[i].kind == DimKind::IndexMap && !im.tasks[im.dims[i].task].parent)
+      map_dim[im.dims[i].task] = i;
+  for (const auto& [t, i] : map_dim) {
+    const app::Launch* lt = first_index_launch(app, t);
+    const std::set<std::string> mine = regions_of(app, t);
+    std::size_t partners = 0;
+    for (const auto& [m, j] : map_dim) {
+      if (m == t || partners == kMaxPartners) continue;
+      const app::Launch* lm = first_index_launch(app, m);
+      // Launches over the same domain need no member of their own: the family's functions
+      // already place both alike (and more values would only slow the search down).
+      if (!lt || !lm || lt->domain.size() != lm->domain.size() || lt->domain == lm->domain)
+        continue;
+      const std::set<std::string> theirs = regions_of(app, m);
+      if (std::none_of(mine.begin(), mine.end(),
+                       [&](const std::string& r) { return theirs.count(r) > 0; }))
+        continue;
+      ++partners;
+      im.couplings.push_back(Coupling{i, j, {}});
+      const std::size_t n = lt->domain.size();
+      std::vector<std::size_t> free, bound;
+      for (std::size_t d = 0; d < n; ++d) {
+        if (lt->domain[d] == 1 && lm->domain[d] > 1) free.push_back(d);
+        if (lt->domain[d] > 1) bound.push_back(d);
+      }
+      std::string sum;
+      for (std::size_t d : bound)
+        sum += fmt::format("{}task.ipoint[{}]", sum.empty() ? "" : " + ", d);
+      if (bound.size() > 1) sum = "(" + sum + ")";
+      std::vector<std::string> modes = {"same"};
+      if (!free.empty()) {
+        modes = {"first", "last"};
+        if (!bound.empty()) modes.insert(modes.end(), {"diagonal", "antidiagonal"});
+      }
+      std::string space = "(";
+      for (std::size_t d = 0; d < n; ++d)
+        space += fmt::format("{}{}", d ? ", " : "", lm->domain[d]);
+      space += n == 1 ? ",)" : ")";
+      for (const std::string& mode : modes) {
+        std::string point = "(";
+        for (std::size_t d = 0; d < n; ++d) {
+          const std::int64_t em = lm->domain[d], et = lt->domain[d];
+          std::string e;
+          if (et == em)
+            e = fmt::format("task.ipoint[{}]", d);
+          else if (et > 1)
+            e = fmt::format("task.ipoint[{}] * {} / {}", d, em, et);
+          else if (mode == "first")
+            e = "0";
+          else if (mode == "last")
+            e = std::to_string(em - 1);
+          else if (mode == "diagonal")
+            e = fmt::format("{} % {}", sum, em);
+          else
+            e = fmt::format("{} - {} % {}", em - 1, sum, em);
+          point += (d ? ", " : "") + e;
+        }
+        point += n == 1 ? ",)" : ")";
+        MapFn f;
+        f.shape = detail::MapShape::Aligned;
+        f.partner = app.task(m).name;
+        f.partner_dim = j;
+        f.mode = mode;
+        f.point = point;
+        f.space = space;
+        im.family[i].push_back(std::move(f));
+        im.couplings.back().values.push_back(im.dims[i].size);
+        ++im.dims[i].size;
+      }
     }
   }
 }
@@ -317,12 +416,17 @@ Space Space::build(const app::App& app, const machine::Machine& machine,
       impl->region[i] = selectors[a];
     }
   }
+  add_aligned(app, *impl);
   return Space(std::move(impl));
 }
 
 const std::vector<Dimension>& Space::dims() const {
   return impl_->dims;
 }
+const std::vector<Coupling>& Space::couplings() const {
+  return impl_->couplings;
+}
+
 bool Space::has_expert() const {
   return impl_->has_expert;
 }
@@ -393,8 +497,23 @@ std::string Space::render(const Point& p) const {
         const ProcKind k = im.kind_of(d.task, p);
         const ProcKind pk = ti.parent ? im.kind_of(*ti.parent, p) : ProcKind::CPU;
         const int dims = d.kind == DimKind::IndexMap ? ti.dims : 0;
-        std::string name = detail::fn_name(*f, dims, k, pk);
-        if (!defs.count(name)) defs[name] = detail::fn_def(*f, dims, k, pk, globals);
+        std::string name;
+        if (f->shape == detail::MapShape::Aligned) {
+          // The partner's own map (its family member; the first member when it keeps its base's
+          // or is aligned itself, or runs on another kind), on the partner point.
+          const std::size_t j = f->partner_dim;
+          const MapFn* g = &im.family[j].front();
+          if (p[j] > 0 && im.family[j][p[j] - 1].shape != detail::MapShape::Aligned &&
+              im.kind_of(im.dims[j].task, p) == k)
+            g = &im.family[j][p[j] - 1];
+          name = detail::fn_name(*f, dims, k, pk) + "_" +
+                 detail::fn_name(*g, dims, k, pk).substr(5);  // without "tune_"
+          if (!defs.count(name))
+            defs[name] = detail::aligned_def(*f, detail::fn_def(*g, dims, k, pk, globals), name);
+        } else {
+          name = detail::fn_name(*f, dims, k, pk);
+          if (!defs.count(name)) defs[name] = detail::fn_def(*f, dims, k, pk, globals);
+        }
         (d.kind == DimKind::IndexMap ? index_maps : single_maps)[name].push_back(ti.name);
         break;
       }

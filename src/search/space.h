@@ -50,6 +50,14 @@ struct Dimension {
   std::uint32_t arg = 0;   ///< Memory and Collect: the region argument's index
 };
 
+/// Decisions that go together: the values of index-map dimension `dim` that place its points
+/// where the points of dimension `partner`'s task with the same data run (owner computes).
+struct Coupling {
+  std::size_t dim = 0;
+  std::size_t partner = 0;
+  std::vector<std::uint32_t> values;
+};
+
 class Space {
  public:
   /// The space of `app` on `machine`. `expert` is the expert mapper's text (labelled
@@ -67,6 +75,8 @@ class Space {
   Point default_point() const;
   /// Every coordinate uniform over its values.
   Point random_point(Rng& rng) const;
+  /// Every coupling of the space, by dimension then partner.
+  const std::vector<Coupling>& couplings() const;
   /// The number of points (a double: spaces easily exceed 2^64).
   double size() const;
 

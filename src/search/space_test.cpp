@@ -217,5 +217,47 @@ TEST(Space, PointsOfTheNineAppsRenderCanonicalPrograms) {
   }
 }
 
+TEST(Space, OwnerComputesMembersPlaceEachPointWhereThePartnerPointWithItsDataRuns) {
+  const machine::Machine m = machine::load_machine("sapling");
+  const app::App a = app::load_app("cosma", m);
+  dsl::Diagnostics diags;
+  const Space s = Space::build(a, m, std::nullopt, diags);
+  std::size_t task2 = 0, task4 = 0;
+  for (std::size_t i = 0; i < s.dims().size(); ++i) {
+    if (s.dims()[i].name == "index-map task_2") task2 = i;
+    if (s.dims()[i].name == "index-map task_4") task4 = i;
+  }
+  ASSERT_GT(task2, 0u);
+  ASSERT_GT(task4, 0u);
+  // task_2 places B (1, 1, 2) and task_4 reads it (1, 2, 2): four ways to pick the task_4 point
+  // along the dimension task_2 does not span; task_4 aligns with task_1, task_2 and task_3.
+  const Coupling* c = nullptr;
+  for (const Coupling& k : s.couplings())
+    if (k.dim == task2 && k.partner == task4) c = &k;
+  ASSERT_NE(c, nullptr);
+  ASSERT_EQ(c->values.size(), 4u);
+  Point p = s.default_point();
+  p[task2] = c->values[3];
+  EXPECT_EQ(s.label(p, task2), "where task_4's point with the same data runs (antidiagonal)");
+  // With task_4 keeping the default, the partner's map is the family's first member.
+  EXPECT_EQ(s.render(p),
+            "tune_gpu = Machine(GPU);\n"
+            "tune_gpu_all = tune_gpu.merge(0, 1);\n"
+            "\n"
+            "def tune_gpu_as_task_4_antidiagonal_gpu_3d_all_block(Task task) {\n"
+            "  p = (task.ipoint[0], 1 - task.ipoint[2] % 2, task.ipoint[2]);\n"
+            "  s = (1, 2, 2);\n"
+            "  i = p[0] + s[0] * p[1] + s[0] * s[1] * p[2];\n"
+            "  return tune_gpu_all[i * tune_gpu_all.size[0] / s.volume];\n"
+            "}\n"
+            "\n"
+            "IndexTaskMap task_2 tune_gpu_as_task_4_antidiagonal_gpu_3d_all_block;\n");
+  // Canonical, like every rendering.
+  dsl::Diagnostics d2;
+  dsl::Program prog = dsl::parse_string(s.render(p), d2, "x.mapping");
+  ASSERT_FALSE(d2.has_errors());
+  EXPECT_EQ(dsl::format_program(prog), s.render(p));
+}
+
 }  // namespace
 }  // namespace mapsmith::search

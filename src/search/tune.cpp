@@ -1,6 +1,8 @@
 #include "search/tune.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <limits>
 #include <unordered_map>
 
@@ -86,7 +88,7 @@ class Run {
     if (!pending.empty()) {
       // Each result is stored as soon as it is known (a kill loses at most the ones in flight).
       const OnEvaluated store = [&](std::size_t k, const Evaluation& e) {
-        if (!db_) return;
+        if (!db_ || e.failure == kInterruptedFailure) return;
         const Trial& t = news[pending_new[k]];
         db_->record(study_, t.mapper, e, run_id_, static_cast<std::int64_t>(t.number), t.origin);
       };
@@ -110,7 +112,7 @@ class Run {
       if (t.origin != "expert" &&
           (trajectory_.empty() || t.eval.time_s < trajectory_.back().time_s))
         trajectory_.push_back({t.number, t.eval.time_s});
-      if (!best_ || t.eval.time_s < best_->eval.time_s) best_ = t;
+      if (!best_ || better(t.eval, best_->eval)) best_ = t;
     }
     if (kept) *kept = std::move(news);
     return idx;
@@ -133,6 +135,7 @@ class Run {
     if (!options_.progress) return;
     TuneProgress p;
     p.evaluations = known_.size();
+    p.proposals = known_.size() - references_;
     p.budget = options_.budget;
     p.fresh = fresh_;
     if (best_) p.best_s = best_->eval.time_s;
@@ -154,6 +157,8 @@ class Run {
     r.expert = std::move(expert);
     r.def = std::move(def);
     r.evaluations = known_.size();
+    r.references = references_;
+    r.proposals = known_.size() - references_;
     r.fresh = fresh_;
     r.cached = cached_;
     r.failed = failed_;
@@ -167,6 +172,9 @@ class Run {
   }
 
   std::size_t size() const { return known_.size(); }
+  /// The mappers evaluated so far are the references: the budget counts what comes after.
+  void end_references() { references_ = known_.size(); }
+  std::size_t proposals() const { return known_.size() - references_; }
 
  private:
   Evaluator& evaluator_;
@@ -176,12 +184,28 @@ class Run {
   std::int64_t run_id_ = 0;
   std::vector<Known> known_;
   std::unordered_map<TextKey, std::size_t, TextKeyHash> index_;
-  std::size_t fresh_ = 0, cached_ = 0, failed_ = 0;
+  std::size_t fresh_ = 0, cached_ = 0, failed_ = 0, references_ = 0;
   std::optional<Trial> best_;
   std::vector<Improvement> trajectory_;
 };
 
+/// Stops the run with the check's message for the first new trial that fails it.
+void check_trials(const TuneOptions& options, const std::vector<Trial>& trials) {
+  if (!options.check) return;
+  for (const Trial& t : trials)
+    if (std::optional<std::string> why = options.check(t)) throw StopSearch(*why, true);
+}
+
 }  // namespace
+
+bool tied(double a_s, double b_s) {
+  return std::fabs(a_s - b_s) <= kTieTolerance * std::max(std::fabs(a_s), std::fabs(b_s));
+}
+
+bool better(const Evaluation& a, const Evaluation& b) {
+  if (!tied(a.time_s, b.time_s)) return a.time_s < b.time_s;
+  return !tied(a.run_time_s, b.run_time_s) && a.run_time_s < b.run_time_s;
+}
 
 std::string canonical_text(const std::string& text) {
   dsl::Diagnostics diags;
@@ -205,6 +229,7 @@ TuneResult tune(const Space& space, Optimizer& optimizer, Evaluator& evaluator,
   refs.push_back({space.render(default_point), &default_origin, &default_point});
   std::vector<Trial> ref_trials;
   run.run_batch(refs, &ref_trials);
+  run.end_references();
   std::optional<Trial> expert;
   if (space.has_expert()) expert = ref_trials.front();
   const Trial def = ref_trials.back();  // the expert itself when its text is empty
@@ -215,8 +240,9 @@ TuneResult tune(const Space& space, Optimizer& optimizer, Evaluator& evaluator,
   const std::size_t batch = std::max<std::size_t>(1, options.batch);
   std::size_t stall = 0;
   std::string stopped = "budget";
-  bool failed = false;
+  bool failed = false, interrupted = false;
   try {
+    check_trials(options, ref_trials);
     std::vector<Told> told_refs;
     for (std::size_t i = 0; i < refs.size(); ++i) {
       // With an empty expert the two references are one trial: tell it twice all the same.
@@ -225,14 +251,19 @@ TuneResult tune(const Space& space, Optimizer& optimizer, Evaluator& evaluator,
           Told{run.time_of(t.number - 1), t.number, false, &t.mapper, &t.eval, *refs[i].origin});
     }
     optimizer.tell_references(told_refs);
-    while (run.size() < options.budget) {
+    while (run.proposals() < options.budget) {
+      if (options.interrupted && options.interrupted()) {
+        stopped = "interrupted";
+        interrupted = true;
+        break;
+      }
       if (options.time_limit_s > 0 &&
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
               options.time_limit_s) {
         stopped = "time limit";
         break;
       }
-      const std::size_t n = std::min(batch, options.budget - run.size());
+      const std::size_t n = std::min(batch, options.budget - run.proposals());
       std::vector<Candidate> asked = optimizer.ask(n);
       run.record_steps(optimizer);
       if (asked.empty()) {
@@ -248,6 +279,7 @@ TuneResult tune(const Space& space, Optimizer& optimizer, Evaluator& evaluator,
       const std::size_t before = run.size();
       std::vector<Trial> news;
       const std::vector<std::size_t> idx = run.run_batch(texts, &news);
+      check_trials(options, news);
       std::vector<Told> told(idx.size());
       for (std::size_t i = 0; i < idx.size(); ++i) {
         told[i].time_s = run.time_of(idx[i]);
@@ -276,9 +308,16 @@ TuneResult tune(const Space& space, Optimizer& optimizer, Evaluator& evaluator,
     run.record_steps(optimizer);
     stopped = e.what();
     failed = e.failed();
+    // An optimizer waiting for a person (the manual exchange) stops when interrupted, too.
+    if (options.interrupted && options.interrupted()) {
+      stopped = "interrupted";
+      failed = false;
+      interrupted = true;
+    }
   }
   TuneResult r = run.finish(std::move(expert), def, stopped);
   r.stopped_by_error = failed;
+  r.interrupted = interrupted;
   return r;
 }
 

@@ -43,7 +43,7 @@ TuneResult run(const Space& s, Evaluator& e, const std::string& name, std::size_
 TEST(Tune, EvaluatesTheExpertFirstAndTheDefaultSecond) {
   const Space s = build(test::tiny_app(), test::tiny_machine(), kExpert);
   test::FakeEvaluator fake;
-  const TuneResult r = run(s, fake, "random", 10);
+  const TuneResult r = run(s, fake, "random", 8);
   ASSERT_GE(fake.asked.size(), 2u);
   EXPECT_EQ(fake.asked[0], s.render(s.expert_point()));
   EXPECT_EQ(fake.asked[1], "");
@@ -52,7 +52,10 @@ TEST(Tune, EvaluatesTheExpertFirstAndTheDefaultSecond) {
   EXPECT_EQ(r.expert->origin, "expert");
   EXPECT_EQ(r.def.number, 2u);
   EXPECT_EQ(r.def.origin, "default");
+  // The budget counts the optimizer's proposals; the two references come in addition.
   EXPECT_EQ(r.evaluations, 10u);
+  EXPECT_EQ(r.references, 2u);
+  EXPECT_EQ(r.proposals, 8u);
   EXPECT_EQ(fake.asked.size(), 10u);  // a mapper proposed twice is evaluated once
   // The empty program is the shortest: the default policy wins, found second.
   ASSERT_TRUE(r.best);
@@ -91,10 +94,11 @@ TEST(Tune, AFailingExpertIsRecordedAndNeverWins) {
 TEST(Tune, WhenEveryMapperFailsThereIsNoBest) {
   const Space s = build(test::tiny_app(), test::tiny_machine(), std::nullopt);
   test::FakeEvaluator fake([](const std::string&) { return -1.0; });
-  const TuneResult r = run(s, fake, "evolutionary", 25);
+  const TuneResult r = run(s, fake, "evolutionary", 24);
   EXPECT_FALSE(r.best);
   EXPECT_FALSE(r.expert);
   EXPECT_EQ(r.def.number, 1u);
+  EXPECT_EQ(r.references, 1u);  // without an expert, the default policy alone
   EXPECT_EQ(r.failed, 25u);
 }
 
@@ -197,7 +201,8 @@ TEST(Tune, ThreadsDoNotChangeTheSearch) {
   EXPECT_EQ(x.best->eval.time_s, y.best->eval.time_s);
   EXPECT_EQ(x.best->number, y.best->number);
   EXPECT_EQ(x.failed, y.failed);
-  EXPECT_EQ(x.evaluations, 120u);
+  EXPECT_EQ(x.evaluations, 122u);
+  EXPECT_EQ(x.proposals, 120u);
 }
 
 /// An evaluator that stops dead after `n` results, as a killed process would.
@@ -230,17 +235,17 @@ TEST(Tune, AKilledRunResumesWithNothingLostOrRedone) {
   const machine::Machine m = test::tiny_machine();
   const Space s = build(a, m, kExpert);
   SimEvaluator sim(a, m, 2);
-  const TuneResult whole = run(s, sim, "ensemble", 150);  // no database at all
+  const TuneResult whole = run(s, sim, "ensemble", 148);  // no database at all
   {
     ResultsDb db(path);
     const std::int64_t study = db.study(StudyKey{"tiny", "", "tiny", sim.identity(), "k"});
     Dying dying(sim, 57);
-    EXPECT_THROW(run(s, dying, "ensemble", 150, &db, study), std::runtime_error);
+    EXPECT_THROW(run(s, dying, "ensemble", 148, &db, study), std::runtime_error);
     EXPECT_EQ(db.count(study), 57);
   }
   ResultsDb db(path);
   const std::int64_t study = db.study(StudyKey{"tiny", "", "tiny", sim.identity(), "k"});
-  const TuneResult resumed = run(s, sim, "ensemble", 150, &db, study);
+  const TuneResult resumed = run(s, sim, "ensemble", 148, &db, study);
   EXPECT_EQ(resumed.cached, 57u);
   EXPECT_EQ(resumed.fresh, 93u);
   EXPECT_EQ(db.count(study), 150);
@@ -248,12 +253,12 @@ TEST(Tune, AKilledRunResumesWithNothingLostOrRedone) {
   EXPECT_EQ(resumed.best->mapper, whole.best->mapper);
   EXPECT_EQ(resumed.best->number, whole.best->number);
   // Once more: everything is in the database, nothing is evaluated.
-  const TuneResult again = run(s, sim, "ensemble", 150, &db, study);
+  const TuneResult again = run(s, sim, "ensemble", 148, &db, study);
   EXPECT_EQ(again.cached, 150u);
   EXPECT_EQ(again.fresh, 0u);
   EXPECT_EQ(again.best->mapper, whole.best->mapper);
   // A larger budget reuses all of it and goes on.
-  const TuneResult more = run(s, sim, "ensemble", 200, &db, study);
+  const TuneResult more = run(s, sim, "ensemble", 198, &db, study);
   EXPECT_EQ(more.cached, 150u);
   EXPECT_EQ(more.fresh, 50u);
   std::filesystem::remove_all(dir);
@@ -273,15 +278,38 @@ TEST(Tune, TheBestIsNeverSlowerThanTheExpertOnTheNineApps) {
       SimEvaluator sim(a, m, 2);
       for (std::uint64_t seed : {0, 1, 2}) {
         SCOPED_TRACE(fmt::format("{} on {}, seed {}", name, mname, seed));
-        const TuneResult r = run(s, sim, "ensemble", 24, nullptr, 0, seed);
+        const TuneResult r = run(s, sim, "ensemble", 22, nullptr, 0, seed);
         ASSERT_TRUE(r.expert);
         ASSERT_TRUE(r.expert->eval.ok) << r.expert->eval.failure;
         ASSERT_TRUE(r.best);
-        EXPECT_LE(r.best->eval.time_s, r.expert->eval.time_s);
+        // Never beaten by the expert: at worst a tie per iteration (within the tolerance) that
+        // the shorter whole run won.
+        EXPECT_FALSE(better(r.expert->eval, r.best->eval));
+        EXPECT_LE(r.best->eval.time_s, r.expert->eval.time_s * (1 + kTieTolerance));
         EXPECT_EQ(r.evaluations, 24u);
       }
     }
   }
+}
+
+TEST(Tune, TheEnsembleFindsCosmasCoLocatedPlacementFromTheDefaultPolicy) {
+  // The recorded LLM run's best COSMA mapper (tests/llm/cosma-best.mapping) takes 224.06 ms per
+  // iteration on sapling; owner-computes members and coupled moves reach it (docs/results.md).
+  const machine::Machine m = machine::load_machine("sapling");
+  const app::App a = app::load_app("cosma", m);
+  const Space s =
+      build(a, m, read_file(std::string(MAPSMITH_SOURCE_DIR) + "/examples/cosma/expert.mapping"));
+  SimEvaluator sim(a, m, 2);
+  const Evaluation llm = SimEvaluator::evaluate_one(
+      a, m, read_file(std::string(MAPSMITH_SOURCE_DIR) + "/tests/llm/cosma-best.mapping"), {});
+  ASSERT_TRUE(llm.ok);
+  Rng rng(0);
+  auto opt = make_optimizer("ensemble", s, s.default_point(), rng, 1000);
+  TuneOptions o;
+  o.budget = 1000;
+  const TuneResult r = tune(s, *opt, sim, o);
+  ASSERT_TRUE(r.best);
+  EXPECT_LE(r.best->eval.time_s, llm.time_s * 1.01);
 }
 
 }  // namespace

@@ -84,6 +84,7 @@ class TuneCli : public ::testing::Test {
 };
 
 constexpr int kBudget = 1500;
+constexpr int kMappers = kBudget + 2;  // the budget's proposals, the expert and the default
 
 std::vector<std::string> tune_args(const std::string& db, const std::string& jobs) {
   return {"tune", "--app", "stencil", "--machine", "sapling-2", "--budget", std::to_string(kBudget),
@@ -112,14 +113,14 @@ TEST_F(TuneCli, ASearchKilledWithSigkillResumesWithoutEvaluatingAnythingTwice) {
 
   // The same command again: every stored result is reused, the rest evaluated.
   const auto resumed = nlohmann::json::parse(run(args, dir));
-  EXPECT_EQ(resumed["evaluations"], kBudget);
+  EXPECT_EQ(resumed["evaluations"], kMappers);
   EXPECT_EQ(resumed["cached_evaluations"], kept);
-  EXPECT_EQ(resumed["fresh_evaluations"], kBudget - kept);
-  EXPECT_EQ(stored(db), kBudget);
+  EXPECT_EQ(resumed["fresh_evaluations"], kMappers - kept);
+  EXPECT_EQ(stored(db), kMappers);
 
   // Once more: nothing left to evaluate.
   const auto again = nlohmann::json::parse(run(args, dir));
-  EXPECT_EQ(again["cached_evaluations"], kBudget);
+  EXPECT_EQ(again["cached_evaluations"], kMappers);
   EXPECT_EQ(again["fresh_evaluations"], 0);
 
   // `results --runs` tells the killed run from the two that finished.
@@ -130,14 +131,14 @@ TEST_F(TuneCli, ASearchKilledWithSigkillResumesWithoutEvaluatingAnythingTwice) {
   EXPECT_EQ(runs[0]["finished_at"], nullptr);
   EXPECT_EQ(runs[0]["evaluations"], 0);
   EXPECT_NE(runs[1]["finished_at"], nullptr);
-  EXPECT_EQ(runs[1]["evaluations"], kBudget);
-  EXPECT_EQ(runs[1]["fresh"], kBudget - kept);
+  EXPECT_EQ(runs[1]["evaluations"], kMappers);
+  EXPECT_EQ(runs[1]["fresh"], kMappers - kept);
   EXPECT_EQ(runs[2]["fresh"], 0);
   EXPECT_EQ(runs[2]["best_evaluation"], resumed["best"]["evaluation"]);
 
   // And the result is the one of a search never killed, on one thread, with no database.
   auto whole = nlohmann::json::parse(run(tune_args("none", "1"), dir));
-  EXPECT_EQ(whole["fresh_evaluations"], kBudget);
+  EXPECT_EQ(whole["fresh_evaluations"], kMappers);
   for (auto* j : {&whole, const_cast<nlohmann::json*>(&resumed)}) {
     j->erase("fresh_evaluations");
     j->erase("cached_evaluations");
@@ -261,6 +262,9 @@ TEST_F(TuneCli, Item10SigtermLeavesNoRunnerAndNoTemporaryDirectory) {
   kill(pid, SIGTERM);
   int status = 0;
   waitpid(pid, &status, 0);
+  // The search stops at once (the runner in flight is killed, not waited for) and says so.
+  ASSERT_TRUE(WIFEXITED(status)) << slurp(dir + "/err.txt");
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM) << slurp(dir + "/err.txt");
   EXPECT_FALSE(group_outlives(group));
   EXPECT_FALSE(temp_dirs_remain(dir + "/tmp"));
   kill(-group, SIGKILL);  // in case it failed
@@ -277,6 +281,106 @@ TEST_F(TuneCli, Item10SigkillLeavesNoRunnerAndNoTemporaryDirectory) {
   EXPECT_FALSE(group_outlives(group));
   EXPECT_FALSE(temp_dirs_remain(dir + "/tmp"));
   kill(-group, SIGKILL);
+}
+
+/// Runs mapsmith to the end; returns its exit status, and its output in `out` and `err`.
+int run_status(const std::vector<std::string>& args, const std::string& dir, std::string& out,
+               std::string& err) {
+  const pid_t pid = start(args, dir + "/s.out", dir + "/s.err");
+  int status = 0;
+  waitpid(pid, &status, 0);
+  out = slurp(dir + "/s.out");
+  err = slurp(dir + "/s.err");
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(TuneCli, SigintStopsTheSearchCleanlyAndSaysHowToResume) {
+  const std::string db = dir + "/r.db", best = dir + "/best.mapping";
+  const std::vector<std::string> args = {"tune",     "--app",  "circuit", "--machine", "sapling-4",
+                                         "--budget", "20000",  "--db",    db,          "--out",
+                                         best,       "--jobs", "1"};
+  const pid_t pid = start(args, dir + "/i.out", dir + "/i.err");
+  ASSERT_GT(pid, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (stored(db) < 50 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(kill(pid, SIGINT), 0);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  // Not killed by the signal: it printed what it had and exited 128 + SIGINT.
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  const std::string out = slurp(dir + "/i.out"), err = slurp(dir + "/i.err");
+  EXPECT_NE(out.find("; stopped: interrupted\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  written to " + best + "\n"), std::string::npos) << out;
+  // The last progress line, then what to do.
+  EXPECT_TRUE(err.ends_with("mapsmith: interrupted (SIGINT): the best mapper so far is above and in " +
+                            best + "; every result is in " + db +
+                            ": rerun the same command to resume\n"))
+      << err;
+  EXPECT_TRUE(std::filesystem::exists(best));
+  EXPECT_LT(stored(db), 20002);
+}
+
+TEST_F(TuneCli, OutNeverReplacesAMapperItCannotBeat) {
+  const std::string best = dir + "/best.mapping";
+  {
+    std::ofstream f(best);
+    f << "Task nothing_here GPU;\n";  // a mapper of another search: not for circuit
+  }
+  std::string out, err;
+  const std::vector<std::string> args = {"tune",    "--app",    "circuit", "--machine",
+                                         "sapling", "--budget", "5",       "--db",
+                                         "none",    "--out",    best};
+  EXPECT_EQ(run_status(args, dir, out, err), 0) << err;
+  EXPECT_NE(out.find("  " + best + " holds a mapper that does not run here (line 1: "),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("): kept; this run's best goes to " + dir + "/best-2.mapping\n  written to " +
+                     dir + "/best-2.mapping\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(slurp(best), "Task nothing_here GPU;\n");
+  // A second run finds best-2.mapping no better than its own: it overwrites that one only if
+  // named; best.mapping still is not touched, and the next free name is taken.
+  EXPECT_EQ(run_status(args, dir, out, err), 0) << err;
+  EXPECT_NE(out.find("written to " + dir + "/best-3.mapping\n"), std::string::npos) << out;
+}
+
+TEST_F(TuneCli, UsageErrorsAndAMetricThatNeverMatches) {
+  std::string out, err;
+  EXPECT_EQ(run_status({"tune", "--app", "circuit", "--machine", "sapling", "--budget", "-3"}, dir,
+                       out, err),
+            2);
+  EXPECT_EQ(err,
+            "mapsmith: error: --budget: '-3' is not a whole number of mappers, at least 1\n"
+            "Run 'mapsmith --help' for usage.\n");
+  EXPECT_EQ(run_status({"tune", "--app", "circuit", "--machine", "sapling", "--budget", "0"}, dir,
+                       out, err),
+            2);
+  EXPECT_EQ(run_status({"tune", "--app", "circuit", "--machine", "sapling", "--seed", "-1"}, dir,
+                       out, err),
+            2);
+  EXPECT_EQ(err,
+            "mapsmith: error: --seed: '-1' is not a whole number from 0 to "
+            "18446744073709551615\nRun 'mapsmith --help' for usage.\n");
+  // The first candidate's output does not match: the run stops there, showing it and the regex.
+  EXPECT_EQ(run_status({"tune", "--app", "circuit", "--machine", "sapling", "--budget", "50",
+                        "--db", "none", "--out", "none", "--runner",
+                        "sh -c 'echo elapsed 3.5; echo oops >&2' sh {mapper}", "--metric",
+                        "TIME=([0-9.]+)"},
+                       dir, out, err),
+            1);
+  EXPECT_NE(out.find("2 new, 0 from the database, 2 failed; stopped: --metric /TIME=([0-9.]+)/ "
+                     "does not match the output of candidate #1 (expert), so its time cannot be "
+                     "read; the search stops here. Fix --metric (its first group must capture "
+                     "the time in seconds) or the command. The command's output:\n"),
+            std::string::npos)
+      << out;
+  EXPECT_TRUE(
+      err.ends_with("The command's output:\nstandard output:\nelapsed 3.5\n\nstandard "
+                    "error:\noops\n"))
+      << err;
 }
 
 }  // namespace
