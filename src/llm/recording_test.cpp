@@ -113,6 +113,22 @@ TEST_F(RecordingTest, ReplayGivesTheSameRepliesWithoutAServer) {
   EXPECT_EQ(std::string(e.what()), "replaying " + record + ": the recording has only 2 exchanges");
 }
 
+TEST_F(RecordingTest, LooseReplayServesTheRecordedRepliesToChangedRequests) {
+  record_run();
+  ClientOptions options;
+  options.replay_path = record;
+  options.replay_loose = true;
+  options.base_url = testing::unused_local_url();
+  auto client = make_client(options);
+  // Both requests differ from the recorded ones; the replies come in their recorded order.
+  EXPECT_EQ(client->complete(test::test_request("one, reworded")).content, "first answer");
+  EXPECT_EQ(client->complete(test::test_request("two, reworded")).content, "second answer");
+  // Loose about the requests, not about their number.
+  ChatError e = chat_error([&] { client->complete(test::test_request("three")); });
+  EXPECT_EQ(e.kind(), ChatError::Kind::Replay);
+  EXPECT_EQ(std::string(e.what()), "replaying " + record + ": the recording has only 2 exchanges");
+}
+
 TEST_F(RecordingTest, ReplaySaysWhereARequestDiffers) {
   record_run();
   auto expect_difference = [&](const ChatRequest& request, int exchange, const std::string& where) {
