@@ -121,6 +121,27 @@ std::vector<std::string> loop_tasks(const app::App& app) {
   return out;
 }
 
+/// The part of the critical path that is `task`'s: its bodies, the copies into its arguments and
+/// its waits.
+double critical_of_task(const RunFacts& f, const std::string& task) {
+  double sum = 0;
+  for (const CriticalPart& c : f.critical)
+    if (c.task == task) sum += c.seconds;
+  return sum;
+}
+
+/// The time a changed decision moved: its task's part of the critical path (bodies, copies into
+/// its arguments, waits) against the best's; for a task with no part in either (a placement the
+/// program waits for before the timed steps), how much the iteration moved.
+std::string moved_text(const std::string& task, const RunFacts& facts, const RunFacts& best,
+                       const search::Evaluation& e, const search::Evaluation& b) {
+  const double now = critical_of_task(facts, task), was = critical_of_task(best, task);
+  if (now == 0 && was == 0)
+    return fmt::format(" -> {} off the critical path; the iteration {}", task,
+                       delta_text(e.time_s - b.time_s, e.time_s));
+  return fmt::format(" -> {} {} ({})", task, time_text(now), delta_text(now - was, e.time_s));
+}
+
 /// The suggestion, each rule only when the candidate's own numbers meet its precondition.
 std::string success_suggestion(const search::Evaluation& e, const RunFacts& facts,
                                const RunFacts* best, const std::vector<TaskDecisions>* decisions,
@@ -350,10 +371,15 @@ Feedback evaluation_feedback(const search::Evaluation& e, const Baseline& base,
       if (timed.empty() && other.empty()) {
         text += fmt::format("It decides everything as {} does.\n", best_name);
       } else {
-        text += fmt::format("What it decides differently from {}:\n", best_name);
+        text += fmt::format(
+            "What it decides differently from {} (-> the task's part of the critical path: body, "
+            "copies into it, waits):\n",
+            best_name);
         constexpr std::size_t kChanges = 8;
         for (std::size_t i = 0; i < timed.size() && i < kChanges; ++i)
-          text += "- " + timed[i].text + '\n';
+          text += "- " + timed[i].text + moved_text(timed[i].task, facts, best_facts, e,
+                                                      *base.best) +
+                  '\n';
         if (timed.size() > kChanges)
           text += fmt::format("({} more changes left out)\n", timed.size() - kChanges);
         if (!other.empty())

@@ -88,6 +88,36 @@ TEST(Feedback, TimesShowTheDigitsThatDecideAndTiesAreBrokenOutLoud) {
             "run 724 ms against 724 ms): #3, found first, stays the best)");
 }
 
+TEST(Feedback, EachChangedDecisionSaysWhatItsTaskMovedAndTheSuggestionNamesTheCostliest) {
+  const app::App a = search::test::tiny_app();
+  const machine::Machine m = search::test::tiny_machine();
+  search::Evaluation best, e;
+  best.ok = e.ok = true;
+  best.time_s = 0.002;
+  best.run_time_s = 0.01;
+  best.feedback = "task_time: work 4 0.002 0 0 0.002\ncritical: task work 0.002\n";
+  e.time_s = 0.005;
+  e.run_time_s = 0.02;
+  e.feedback = "task_time: work 4 0.005 0 0 0.005\ncritical: task work 0.005\n";
+  const std::string best_text = "Task work GPU;\n";
+  const std::string text = "Task work GPU;\nRegion work blocks GPU ZCMEM;\n";
+  Baseline b{best.time_s, std::nullopt};
+  b.best = &best;
+  b.best_number = 2;
+  b.best_text = &best_text;
+  b.candidate = &text;
+  b.machine = &m;
+  const Feedback f = evaluation_feedback(e, b, a);
+  EXPECT_NE(f.explanation.find("What it decides differently from #2 (-> the task's part of the "
+                               "critical path: body, copies into it, waits):\n- work memory 0 "
+                               "blocks: ZCMEM (was FBMEM) -> work 5 ms (+3 ms)\n"),
+            std::string::npos)
+      << f.explanation;
+  EXPECT_EQ(f.suggestion,
+            "Undo this change, it made its task slower (+15 ms per iteration, busy and critical "
+            "time together): work memory 0 blocks: ZCMEM (was FBMEM).");
+}
+
 TEST(Feedback, FailuresGetARuleAndTheCheckersHint) {
   const app::App a = search::test::tiny_app();
   search::Evaluation e;
