@@ -377,9 +377,8 @@ Feedback evaluation_feedback(const search::Evaluation& e, const Baseline& base,
             best_name);
         constexpr std::size_t kChanges = 8;
         for (std::size_t i = 0; i < timed.size() && i < kChanges; ++i)
-          text += "- " + timed[i].text + moved_text(timed[i].task, facts, best_facts, e,
-                                                      *base.best) +
-                  '\n';
+          text += "- " + timed[i].text +
+                  moved_text(timed[i].task, facts, best_facts, e, *base.best) + '\n';
         if (timed.size() > kChanges)
           text += fmt::format("({} more changes left out)\n", timed.size() - kChanges);
         if (!other.empty())

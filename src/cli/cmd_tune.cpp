@@ -86,9 +86,9 @@ using Json = nlohmann::ordered_json;
 
 /// The flags that only the LLM optimizers read.
 constexpr const char* kLlmFlags[] = {
-    "--llm",         "--llm-url",    "--llm-model",     "--llm-timeout", "--llm-retries",
-    "--max-tokens",  "--llm-record", "--llm-replay",    "--llm-replay-loose", "--exchange",    "--repair",
-    "--llm-history", "--llm-steps",  "--no-structured", "--hybrid-evals"};
+    "--llm",        "--llm-url",     "--llm-model",  "--llm-timeout",      "--llm-retries",
+    "--max-tokens", "--llm-record",  "--llm-replay", "--llm-replay-loose", "--exchange",
+    "--repair",     "--llm-history", "--llm-steps",  "--no-structured",    "--hybrid-evals"};
 
 bool is_llm_optimizer(const std::string& name) {
   return name == "llm" || name == "hybrid";

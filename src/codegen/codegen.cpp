@@ -358,7 +358,8 @@ std::string Generator::declaration() {
   }
   if (shards()) o += "  ShardingID sharding_first_ = 0;  // 0: none registered\n";
   if (has(StmtKind::InstanceLimit))
-    o += "  bool backpressure_ = true;  // -tm:disable_backpressure: InstanceLimit is not applied\n";
+    o +=
+        "  bool backpressure_ = true;  // -tm:disable_backpressure: InstanceLimit is not applied\n";
   auto globals = tr_.global_members();
   if (!globals.empty()) {
     o += "\n  // The program's global bindings, evaluated at start-up.\n";

@@ -162,7 +162,8 @@ void Builder::check_pair() {
   // the runtime made after Spy logged the machine).
   if (!spy_.procs.empty() && !prof_.procs.empty()) {
     std::set<std::uint64_t> in_prof;
-    for (const ProfProc& p : prof_.procs) in_prof.insert(p.id);
+    for (const ProfProc& p : prof_.procs)
+      in_prof.insert(p.id);
     for (const auto& [id, kind] : spy_.procs)
       if (!in_prof.count(id))
         fail_pair(fmt::format("Legion Spy lists processor {:x}, which Legion Prof does not", id));

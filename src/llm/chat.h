@@ -107,8 +107,8 @@ struct ClientOptions {
   /// --llm-replay-loose: serve the recorded replies even where the requests now differ (after a
   /// change to the prompt), to record the run again with --llm-record.
   bool replay_loose = false;
-  std::string exchange_dir;        ///< --exchange DIR (manual backend)
-  SleepFunction sleep;             ///< for tests (see SleepFunction); empty: really sleep
+  std::string exchange_dir;  ///< --exchange DIR (manual backend)
+  SleepFunction sleep;       ///< for tests (see SleepFunction); empty: really sleep
 };
 
 /// The options from OPENAI_BASE_URL, OPENAI_API_KEY and MAPSMITH_MODEL (unset ones stay empty).

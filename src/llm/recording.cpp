@@ -161,8 +161,7 @@ ChatReply RecordingClient::complete(const ChatRequest& request) {
 
 // ---- ReplayClient ---------------------------------------------------------------------------
 
-ReplayClient::ReplayClient(std::string path, bool loose)
-    : path_(std::move(path)), loose_(loose) {
+ReplayClient::ReplayClient(std::string path, bool loose) : path_(std::move(path)), loose_(loose) {
   std::string text;
   try {
     text = read_file(path_);

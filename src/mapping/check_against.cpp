@@ -167,8 +167,7 @@ class AgainstApp {
             diags_.warning(*p_.source, p_.loc(n),
                            fmt::format("{} does not apply to {}, the top-level task: Legion "
                                        "starts it on the first CPU of node 0",
-                                       s.kind == StmtKind::Task ? "Task" : "SingleTaskMap",
-                                       n.text),
+                                       s.kind == StmtKind::Task ? "Task" : "SingleTaskMap", n.text),
                            fmt::format("leave {} out of this statement", n.text));
           }
         }

@@ -40,9 +40,9 @@ class Db {
     if (format != "mapsmith-results")
       throw InputError(fmt::format("{}: not a mapsmith results database", path));
     if (version != "1" && version != "2" && version != "3")
-      throw InputError(fmt::format(
-          "{}: results database version {} is newer than this mapsmith reads (1 to 3)", path,
-          version));
+      throw InputError(
+          fmt::format("{}: results database version {} is newer than this mapsmith reads (1 to 3)",
+                      path, version));
     has_steps_ = version != "1";  // version 2 added llm_steps, version 3 confirmations
   }
   Db(const Db&) = delete;

@@ -30,12 +30,12 @@ class GroupTracker {
 
 /// How a finished command went.
 struct CommandResult {
-  int exit_code = -1;      ///< -1 when killed by a signal or not started
-  int signal = 0;          ///< the signal that ended it, if any
-  bool timed_out = false;  ///< killed (the whole process group) after the time-out
+  int exit_code = -1;        ///< -1 when killed by a signal or not started
+  int signal = 0;            ///< the signal that ended it, if any
+  bool timed_out = false;    ///< killed (the whole process group) after the time-out
   bool interrupted = false;  ///< killed (the whole group) because the search was interrupted
-  std::string out;         ///< standard output (its last 16 MiB when it wrote more)
-  std::string err;         ///< standard error (or why it could not start), its last 16 MiB
+  std::string out;           ///< standard output (its last 16 MiB when it wrote more)
+  std::string err;           ///< standard error (or why it could not start), its last 16 MiB
   double seconds = 0;
 };
 

@@ -200,12 +200,11 @@ std::string structured_lines(const app::App& app, const sim::Outcome& out,
 /// simulator's findings, each line tagged with its kind ("large_copies: Task ..."), then the
 /// structured lines above.
 std::string summary_of(const app::App& app, const sim::Outcome& out, const ChainObserver& chain) {
-  std::string s =
-      fmt::format("Timed region: {} per iteration over {}; the whole run takes {}.\n",
-                  sim::time_text(out.iteration_time_s, 4),
-                  sim::count_text(static_cast<std::uint64_t>(out.timed_iterations), "iteration",
-                                  "iterations"),
-                  sim::time_text(out.time_s, 4));
+  std::string s = fmt::format(
+      "Timed region: {} per iteration over {}; the whole run takes {}.\n",
+      sim::time_text(out.iteration_time_s, 4),
+      sim::count_text(static_cast<std::uint64_t>(out.timed_iterations), "iteration", "iterations"),
+      sim::time_text(out.time_s, 4));
   if (out.limits_inactive)
     s += "The InstanceLimit statements are inactive: the run does not enable back-pressure.\n";
   s += fmt::format("{}, {}: {} between nodes, {} within nodes.\n",

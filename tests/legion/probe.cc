@@ -96,11 +96,12 @@ struct Grid {
 
 /// The two requirements of a work launch over `g`, under `parent`.
 void add_work_requirements(IndexLauncher& l, const Grid& g, LogicalRegion parent, bool exact) {
-  l.add_region_requirement(RegionRequirement(g.pieces, 0, LEGION_READ_ONLY, LEGION_EXCLUSIVE, parent));
-  l.region_requirements[0].add_field(FID_A);
   l.add_region_requirement(
-      RegionRequirement(g.pieces, 0, LEGION_READ_WRITE, LEGION_EXCLUSIVE, parent,
-                        exact ? Mapping::DefaultMapper::EXACT_REGION : 0));
+      RegionRequirement(g.pieces, 0, LEGION_READ_ONLY, LEGION_EXCLUSIVE, parent));
+  l.region_requirements[0].add_field(FID_A);
+  l.add_region_requirement(RegionRequirement(g.pieces, 0, LEGION_READ_WRITE, LEGION_EXCLUSIVE,
+                                             parent,
+                                             exact ? Mapping::DefaultMapper::EXACT_REGION : 0));
   l.region_requirements[1].add_field(FID_B);
 }
 
@@ -148,7 +149,8 @@ void sum_task(const Task* task, const std::vector<PhysicalRegion>& regions, Cont
                           Realm::AffineAccessor<std::int64_t, 1, coord_t>>
       total(regions[1], FID_TOTAL, LEGION_REDOP_SUM_INT64);
   std::int64_t s = 0;
-  for (PointInRectIterator<2> p(bounds(rt, ctx, task->regions[0])); p(); p++) s += a[*p];
+  for (PointInRectIterator<2> p(bounds(rt, ctx, task->regions[0])); p(); p++)
+    s += a[*p];
   total[Point<1>(0)] <<= s;
 }
 
@@ -253,7 +255,8 @@ void top_level_task(const Task*, const std::vector<PhysicalRegion>&, Context ctx
   check.region_requirements[0].add_field(FID_A);
   check.region_requirements[0].add_field(FID_B);
   if (o.reduce) {
-    check.add_region_requirement(RegionRequirement(total, LEGION_READ_ONLY, LEGION_EXCLUSIVE, total));
+    check.add_region_requirement(
+        RegionRequirement(total, LEGION_READ_ONLY, LEGION_EXCLUSIVE, total));
     check.region_requirements[1].add_field(FID_TOTAL);
   }
   rt->execute_task(ctx, check).get_void_result();

@@ -314,9 +314,9 @@ TEST_F(TuneCli, SigintStopsTheSearchCleanlyAndSaysHowToResume) {
   EXPECT_NE(out.find("; stopped: interrupted\n"), std::string::npos) << out;
   EXPECT_NE(out.find("  written to " + best + "\n"), std::string::npos) << out;
   // The last progress line, then what to do.
-  EXPECT_TRUE(err.ends_with("mapsmith: interrupted (SIGINT): the best mapper so far is above and in " +
-                            best + "; every result is in " + db +
-                            ": rerun the same command to resume\n"))
+  EXPECT_TRUE(
+      err.ends_with("mapsmith: interrupted (SIGINT): the best mapper so far is above and in " +
+                    best + "; every result is in " + db + ": rerun the same command to resume\n"))
       << err;
   EXPECT_TRUE(std::filesystem::exists(best));
   EXPECT_LT(stored(db), 20002);
