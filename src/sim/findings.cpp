@@ -109,9 +109,13 @@ void busy_channels(const machine::Machine& m, const Outcome& out, std::vector<Fi
     f.fraction = out.time_s > 0 ? c.busy_s / out.time_s : 0;
     f.bytes = c.bytes;
     f.count = c.copies;
-    f.text = fmt::format("{} was busy {} of the run, carrying {} in {}.", m.name_of(*f.channel),
-                         percent(f.fraction), bytes_text(c.bytes),
-                         count_text(c.copies, "copy", "copies"));
+    // In use: by a copy, or by a task body reading or writing memory across it (zero-copy),
+    // however little of its bandwidth either takes.
+    f.text = fmt::format(
+        "{} was in use {} of the run (by copies, or by tasks accessing memory across it); {} "
+        "carried {} across it.",
+        m.name_of(*f.channel), percent(f.fraction), count_text(c.copies, "copy", "copies"),
+        bytes_text(c.bytes));
     fs.push_back(std::move(f));
   }
 }
