@@ -342,10 +342,14 @@ std::string Generator::declaration() {
   bool any_def = std::any_of(p_.stmts.begin(), p_.stmts.end(),
                              [](const Stmt& s) { return s.kind == StmtKind::Def; });
   if (any_def) {
+    // [[maybe_unused]]: a program may define functions no statement uses (the published
+    // experts do), which g++ and clang would otherwise report as unused.
     o += "\n  // The program's functions.\n";
     for (const Stmt& s : p_.stmts)
       if (s.kind == StmtKind::Def)
-        o += wrapped("  ", tr_.result_type(s) + " " + tr_.function_name(p_.name(s).text),
+        o += wrapped("  ",
+                     "[[maybe_unused]] " + tr_.result_type(s) + " " +
+                         tr_.function_name(p_.name(s).text),
                      tr_.parameters(s), ";") +
              "\n";
   }

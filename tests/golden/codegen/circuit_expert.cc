@@ -328,8 +328,8 @@ class CircuitExpertMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor linearblock(const MappedTask& task);
-  Processor block_shard_cpu(const MappedTask& task);
+  [[maybe_unused]] Processor linearblock(const MappedTask& task);
+  [[maybe_unused]] Processor block_shard_cpu(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

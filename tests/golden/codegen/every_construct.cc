@@ -721,13 +721,14 @@ class EveryConstructMapper : public DefaultMapper {
   PointMapper single_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  coord_t helper(const Tuple& p, const Tuple& s, const MSpace& m, coord_t d, bool wrap);
-  coord_t arithmetic(coord_t a, coord_t b);
-  Processor by_point(const MappedTask& task);
-  Processor round_robin(const MappedTask& task);
-  Processor near_parent(const MappedTask& task);
-  Processor on_cpu(const MappedTask& task);
-  Processor omp_first(const MappedTask& /*task*/);
+  [[maybe_unused]] coord_t helper(const Tuple& p, const Tuple& s, const MSpace& m, coord_t d,
+                                  bool wrap);
+  [[maybe_unused]] coord_t arithmetic(coord_t a, coord_t b);
+  [[maybe_unused]] Processor by_point(const MappedTask& task);
+  [[maybe_unused]] Processor round_robin(const MappedTask& task);
+  [[maybe_unused]] Processor near_parent(const MappedTask& task);
+  [[maybe_unused]] Processor on_cpu(const MappedTask& task);
+  [[maybe_unused]] Processor omp_first(const MappedTask& /*task*/);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

@@ -363,8 +363,8 @@ class Heat2dBlockMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor tile_block(const MappedTask& task);
-  Processor tile_cyclic(const MappedTask& task);
+  [[maybe_unused]] Processor tile_block(const MappedTask& task);
+  [[maybe_unused]] Processor tile_cyclic(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

@@ -220,8 +220,8 @@ class HostileNamesMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor dsl_offsetof(const MappedTask& task, coord_t dsl_major);
-  Processor dsl_i386(const MappedTask& task);
+  [[maybe_unused]] Processor dsl_offsetof(const MappedTask& task, coord_t dsl_major);
+  [[maybe_unused]] Processor dsl_i386(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

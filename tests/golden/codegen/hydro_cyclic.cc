@@ -331,8 +331,8 @@ class HydroCyclicMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor round_gpu(const MappedTask& task);
-  Processor round_cpu(const MappedTask& task);
+  [[maybe_unused]] Processor round_gpu(const MappedTask& task);
+  [[maybe_unused]] Processor round_cpu(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

@@ -488,10 +488,10 @@ class JohnsonExpertMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  coord_t block_of(coord_t i, coord_t n, coord_t parts);
-  Processor cube_blocks(const MappedTask& task);
-  Processor deal_faces(const MappedTask& task);
-  Processor each_gpu(const MappedTask& task);
+  [[maybe_unused]] coord_t block_of(coord_t i, coord_t n, coord_t parts);
+  [[maybe_unused]] Processor cube_blocks(const MappedTask& task);
+  [[maybe_unused]] Processor deal_faces(const MappedTask& task);
+  [[maybe_unused]] Processor each_gpu(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

@@ -476,14 +476,14 @@ class JohnsonPublishedMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  coord_t block_primitive(const Tuple& x, const Tuple& y, const MSpace& z, coord_t dim1,
-                          coord_t dim2);
-  coord_t cyclic_primitive(const Tuple& x, const Tuple& /*y*/, const MSpace& z, coord_t dim1,
-                           coord_t dim2);
-  Processor autoblock(const MappedTask& task);
-  Processor block_zero(const MappedTask& task);
-  Processor placement_shard(const MappedTask& task);
-  Processor init_all_gpus(const MappedTask& task);
+  [[maybe_unused]] coord_t block_primitive(const Tuple& x, const Tuple& y, const MSpace& z,
+                                           coord_t dim1, coord_t dim2);
+  [[maybe_unused]] coord_t cyclic_primitive(const Tuple& x, const Tuple& /*y*/, const MSpace& z,
+                                            coord_t dim1, coord_t dim2);
+  [[maybe_unused]] Processor autoblock(const MappedTask& task);
+  [[maybe_unused]] Processor block_zero(const MappedTask& task);
+  [[maybe_unused]] Processor placement_shard(const MappedTask& task);
+  [[maybe_unused]] Processor init_all_gpus(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

@@ -592,13 +592,15 @@ class Matmul25dReplicatedMapper : public DefaultMapper {
   PointMapper single_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  coord_t lo_part(const Tuple& p, const Tuple& s, const MSpace& m, coord_t d, coord_t md);
-  coord_t hi_part(const Tuple& p, const Tuple& /*s*/, const MSpace& m, coord_t d, coord_t md);
-  Processor stay(const MappedTask& task);
-  Processor stay_first(const MappedTask& task);
-  Processor on_line(const MappedTask& task);
-  Processor layered(const MappedTask& task);
-  Processor cube6(const MappedTask& task);
+  [[maybe_unused]] coord_t lo_part(const Tuple& p, const Tuple& s, const MSpace& m, coord_t d,
+                                   coord_t md);
+  [[maybe_unused]] coord_t hi_part(const Tuple& p, const Tuple& /*s*/, const MSpace& m, coord_t d,
+                                   coord_t md);
+  [[maybe_unused]] Processor stay(const MappedTask& task);
+  [[maybe_unused]] Processor stay_first(const MappedTask& task);
+  [[maybe_unused]] Processor on_line(const MappedTask& task);
+  [[maybe_unused]] Processor layered(const MappedTask& task);
+  [[maybe_unused]] Processor cube6(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

@@ -575,12 +575,14 @@ class Matmul2dCudaMapper : public DefaultMapper {
   PointMapper single_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  coord_t blocked(const Tuple& p, const Tuple& s, const MSpace& m, coord_t d, coord_t md);
-  coord_t dealt(const Tuple& p, const Tuple& /*s*/, const MSpace& m, coord_t d, coord_t md);
-  Processor tiles2d(const MappedTask& task);
-  Processor spread(const MappedTask& task);
-  Processor with_parent(const MappedTask& task);
-  Processor tiles2d_omp(const MappedTask& task);
+  [[maybe_unused]] coord_t blocked(const Tuple& p, const Tuple& s, const MSpace& m, coord_t d,
+                                   coord_t md);
+  [[maybe_unused]] coord_t dealt(const Tuple& p, const Tuple& /*s*/, const MSpace& m, coord_t d,
+                                 coord_t md);
+  [[maybe_unused]] Processor tiles2d(const MappedTask& task);
+  [[maybe_unused]] Processor spread(const MappedTask& task);
+  [[maybe_unused]] Processor with_parent(const MappedTask& task);
+  [[maybe_unused]] Processor tiles2d_omp(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

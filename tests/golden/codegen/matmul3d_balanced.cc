@@ -435,9 +435,9 @@ class Matmul3dBalancedMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor balanced(const MappedTask& task);
-  Processor square(const MappedTask& task);
-  Processor greedy(const MappedTask& task);
+  [[maybe_unused]] Processor balanced(const MappedTask& task);
+  [[maybe_unused]] Processor square(const MappedTask& task);
+  [[maybe_unused]] Processor greedy(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

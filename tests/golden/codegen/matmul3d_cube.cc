@@ -476,11 +476,12 @@ class Matmul3dCubeMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  coord_t block_of(const Tuple& p, const Tuple& s, const MSpace& m, coord_t d, coord_t md);
-  Processor cube_block(const MappedTask& task);
-  Processor face_shard(const MappedTask& task);
-  Processor even_cube(const MappedTask& task);
-  Processor every_gpu(const MappedTask& task);
+  [[maybe_unused]] coord_t block_of(const Tuple& p, const Tuple& s, const MSpace& m, coord_t d,
+                                    coord_t md);
+  [[maybe_unused]] Processor cube_block(const MappedTask& task);
+  [[maybe_unused]] Processor face_shard(const MappedTask& task);
+  [[maybe_unused]] Processor even_cube(const MappedTask& task);
+  [[maybe_unused]] Processor every_gpu(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

@@ -396,9 +396,9 @@ class PanelsReversedMapper : public DefaultMapper {
   PointMapper single_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor panel_rows(const MappedTask& task);
-  Processor panel_cols(const MappedTask& task);
-  Processor follow(const MappedTask& task);
+  [[maybe_unused]] Processor panel_rows(const MappedTask& task);
+  [[maybe_unused]] Processor panel_cols(const MappedTask& task);
+  [[maybe_unused]] Processor follow(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

@@ -401,7 +401,7 @@ class RealCircuitBishopMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor cyclic1d(const MappedTask& task);
+  [[maybe_unused]] Processor cyclic1d(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

@@ -498,10 +498,10 @@ class RealJohnsonMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor rank_major(coord_t lin);
-  Processor cube_block(const MappedTask& task);
-  Processor face_cyclic(const MappedTask& task);
-  Processor all_gpus(const MappedTask& task);
+  [[maybe_unused]] Processor rank_major(coord_t lin);
+  [[maybe_unused]] Processor cube_block(const MappedTask& task);
+  [[maybe_unused]] Processor face_cyclic(const MappedTask& task);
+  [[maybe_unused]] Processor all_gpus(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

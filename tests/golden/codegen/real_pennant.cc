@@ -339,8 +339,8 @@ class RealPennantMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor linearcyclic(const MappedTask& task);
-  Processor cyclic_shard_cpu(const MappedTask& task);
+  [[maybe_unused]] Processor linearcyclic(const MappedTask& task);
+  [[maybe_unused]] Processor cyclic_shard_cpu(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

@@ -403,10 +403,10 @@ class RealPummaMapper : public DefaultMapper {
   PointMapper single_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor linear_block(const MappedTask& task);
-  Processor per_gpu(const MappedTask& task);
-  Processor node_of_tile(const MappedTask& task);
-  Processor same_point(const MappedTask& task);
+  [[maybe_unused]] Processor linear_block(const MappedTask& task);
+  [[maybe_unused]] Processor per_gpu(const MappedTask& task);
+  [[maybe_unused]] Processor node_of_tile(const MappedTask& task);
+  [[maybe_unused]] Processor same_point(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

@@ -403,9 +403,9 @@ class RealSolomonikMapper : public DefaultMapper {
   PointMapper single_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor same_point(const MappedTask& task);
-  Processor cyclic_linear(const MappedTask& task);
-  Processor blocked(const MappedTask& task);
+  [[maybe_unused]] Processor same_point(const MappedTask& task);
+  [[maybe_unused]] Processor cyclic_linear(const MappedTask& task);
+  [[maybe_unused]] Processor blocked(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

@@ -573,14 +573,14 @@ class SummaExpertMapper : public DefaultMapper {
   PointMapper single_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  coord_t block_primitive(const Tuple& x, const Tuple& y, const MSpace& z, coord_t dim1,
-                          coord_t dim2);
-  coord_t cyclic_primitive(const Tuple& x, const Tuple& /*y*/, const MSpace& z, coord_t dim1,
-                           coord_t dim2);
-  Processor auto2d(const MappedTask& task);
-  Processor linear_distribute(const MappedTask& task);
-  Processor same_point(const MappedTask& task);
-  Processor auto2d_omp(const MappedTask& task);
+  [[maybe_unused]] coord_t block_primitive(const Tuple& x, const Tuple& y, const MSpace& z,
+                                           coord_t dim1, coord_t dim2);
+  [[maybe_unused]] coord_t cyclic_primitive(const Tuple& x, const Tuple& /*y*/, const MSpace& z,
+                                            coord_t dim1, coord_t dim2);
+  [[maybe_unused]] Processor auto2d(const MappedTask& task);
+  [[maybe_unused]] Processor linear_distribute(const MappedTask& task);
+  [[maybe_unused]] Processor same_point(const MappedTask& task);
+  [[maybe_unused]] Processor auto2d_omp(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;

@@ -328,8 +328,8 @@ class WiresGpuMapper : public DefaultMapper {
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
 
   // The program's functions.
-  Processor piece_block(const MappedTask& task);
-  Processor piece_node_cpu(const MappedTask& task);
+  [[maybe_unused]] Processor piece_block(const MappedTask& task);
+  [[maybe_unused]] Processor piece_node_cpu(const MappedTask& task);
 
   /// The processors of each kind on each node, in Legion's order.
   std::map<Processor::Kind, std::vector<std::vector<Processor>>> procs_;
