@@ -82,6 +82,7 @@ std::string Generator::run() {
   needs.insert({"fail", "tuple", "text", "mapped_task"});
   if (own_instances()) needs.insert({"region_arg", "layout", "constraint_text"});
   if (has(StmtKind::InstanceLimit)) needs.insert("in_flight");
+  if (has(StmtKind::ControlReplicate)) needs.insert("statement");
   if (own_instances() && has_virtual()) needs.insert("virtual");
   if (has(StmtKind::CollectMemory)) needs.insert("region_arg");
   needs = with_dependencies(std::move(needs));

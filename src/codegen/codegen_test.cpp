@@ -88,22 +88,22 @@ TEST(Codegen, RegionStatementsMostSpecificFirstLaterFirstAmongEquals) {
             "  // line 4: Region foo,bar ghost CPU ZCMEM,SYSMEM;\n"
             "  if ((task == \"foo\" || task == \"bar\") && arg.is(\"ghost\") && proc == "
             "Processor::LOC_PROC)\n"
-            "    return MemoryChoice{kLine4, {Memory::Z_COPY_MEM, Memory::SYSTEM_MEM}};\n"
+            "    return MemoryChoice{&kLine4, {Memory::Z_COPY_MEM, Memory::SYSTEM_MEM}};\n"
             "  // line 3: Region * ghost GPU ZCMEM;\n"
             "  if (arg.is(\"ghost\") && proc == Processor::TOC_PROC)\n"
-            "    return MemoryChoice{kLine3, {Memory::Z_COPY_MEM}};\n"
+            "    return MemoryChoice{&kLine3, {Memory::Z_COPY_MEM}};\n"
             "  // line 2: Region foo 1 * SYSMEM;\n"
-            "  if (task == \"foo\" && arg.index == 1) return MemoryChoice{kLine2, "
+            "  if (task == \"foo\" && arg.index == 1) return MemoryChoice{&kLine2, "
             "{Memory::SYSTEM_MEM}};\n"
             "  // line 1: Region * * GPU FBMEM,ZCMEM;\n"
             "  if (proc == Processor::TOC_PROC)\n"
-            "    return MemoryChoice{kLine1, {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM}};\n"
+            "    return MemoryChoice{&kLine1, {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM}};\n"
             "  // line 5: Region * * * SOCKMEM,SYSMEM;\n"
-            "  return MemoryChoice{kLine5, {Memory::SOCKET_MEM, Memory::SYSTEM_MEM}};\n"
+            "  return MemoryChoice{&kLine5, {Memory::SOCKET_MEM, Memory::SYSTEM_MEM}};\n"
             "}\n");
   // The statements as the mapper names them when it stops.
-  EXPECT_NE(g.code.find("constexpr const char* kLine4 = \"t.mapping:4:1: Region foo,bar ghost CPU "
-                        "ZCMEM,SYSMEM;\";\n"),
+  EXPECT_NE(g.code.find("constexpr Statement kLine4 = {\"t.mapping:4:1\", \"Region foo,bar ghost "
+                        "CPU ZCMEM,SYSMEM;\"};\n"),
             std::string::npos);
   // map_task makes the instances: names come from the semantic names of the region tree.
   EXPECT_NE(g.code.find("    place_region(ctx, task, idx, target, variant.variant, "
@@ -128,17 +128,17 @@ TEST(Codegen, LayoutStatementsBuildALayout) {
             "                          Memory::Kind memory) const {\n"
             "  // line 3: Layout sweep flux GPU SOA C_order Compact Exact;\n"
             "  if (task == \"sweep\" && arg.is(\"flux\") && proc == Processor::TOC_PROC)\n"
-            "    return Layout().soa().c_order().compact().exact().decided_by(kLine3);\n"
+            "    return Layout().soa().c_order().compact().exact().decided_by(&kLine3);\n"
             "  // line 5: Layout * * ZCMEM No_Align;\n"
-            "  if (memory == Memory::Z_COPY_MEM) return Layout().no_align().decided_by(kLine5);\n"
+            "  if (memory == Memory::Z_COPY_MEM) return Layout().no_align().decided_by(&kLine5);\n"
             "  // line 4: Layout * * SYSMEM Align>=64;\n"
             "  if (memory == Memory::SYSTEM_MEM) return Layout().align(LEGION_GE_EK, "
-            "64).decided_by(kLine4);\n"
+            "64).decided_by(&kLine4);\n"
             "  // line 2: Layout * * FBMEM AOS C_order Align==128;\n"
             "  if (memory == Memory::GPU_FB_MEM)\n"
-            "    return Layout().aos().c_order().align(LEGION_EQ_EK, 128).decided_by(kLine2);\n"
+            "    return Layout().aos().c_order().align(LEGION_EQ_EK, 128).decided_by(&kLine2);\n"
             "  // line 1: Layout * * * SOA F_order;\n"
-            "  return Layout().soa().f_order().decided_by(kLine1);\n"
+            "  return Layout().soa().f_order().decided_by(&kLine1);\n"
             "}\n");
   // Without Region statements the memory is the default mapper's.
   EXPECT_NE(g.code.find("  choice.kinds.push_back(default_policy_select_target_memory(ctx, target, "
@@ -182,10 +182,10 @@ TEST(Codegen, InstanceLimitHoldsTasksBackInSelectTasksToMap) {
 TEST(Codegen, ControlReplicateSetsReplicateAndOneShardPerNode) {
   Generated g = generate("ControlReplicate main_loop,top_level;\n");
   ASSERT_TRUE(g.ok) << g.errors;
-  EXPECT_EQ(definition(g.code, "const char* TMapper::control_replicate"),
-            "const char* TMapper::control_replicate(const std::string& task) const {\n"
+  EXPECT_EQ(definition(g.code, "const Statement* TMapper::control_replicate"),
+            "const Statement* TMapper::control_replicate(const std::string& task) const {\n"
             "  // line 1: ControlReplicate main_loop,top_level;\n"
-            "  if (task == \"main_loop\" || task == \"top_level\") return kLine1;\n"
+            "  if (task == \"main_loop\" || task == \"top_level\") return &kLine1;\n"
             "  return nullptr;\n"
             "}\n");
   EXPECT_NE(g.code.find("  if (control_replicate(task.get_task_name()) != nullptr)\n"
@@ -454,19 +454,19 @@ TEST(Codegen, PublishedDialectAppendsTheListsOfEveryMatchingRegionStatement) {
             "/*arg*/,\n"
             "                                      Processor::Kind proc) const {\n"
             "  MemoryChoice out;\n"
-            "  auto add = [&out](const char* statement, std::initializer_list<Memory::Kind> "
+            "  auto add = [&out](const Statement* statement, std::initializer_list<Memory::Kind> "
             "kinds) {\n"
             "    if (out.statement == nullptr) out.statement = statement;\n"
             "    out.kinds.insert(out.kinds.end(), kinds);\n"
             "  };\n"
             "  // line 2: Region t * GPU SYSMEM;\n"
-            "  if (task == \"t\" && proc == Processor::TOC_PROC) add(kLine2, "
+            "  if (task == \"t\" && proc == Processor::TOC_PROC) add(&kLine2, "
             "{Memory::SYSTEM_MEM});\n"
             "  // line 3: Region t * GPU FBMEM;\n"
-            "  if (task == \"t\" && proc == Processor::TOC_PROC) add(kLine3, "
+            "  if (task == \"t\" && proc == Processor::TOC_PROC) add(&kLine3, "
             "{Memory::GPU_FB_MEM});\n"
             "  // line 1: Region * * GPU ZCMEM;\n"
-            "  if (proc == Processor::TOC_PROC) add(kLine1, {Memory::Z_COPY_MEM});\n"
+            "  if (proc == Processor::TOC_PROC) add(&kLine1, {Memory::Z_COPY_MEM});\n"
             "  return out;\n"
             "}\n");
 }

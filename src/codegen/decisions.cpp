@@ -15,7 +15,7 @@ using dsl::StmtKind;
 
 std::string Generator::statement_string(const Stmt& s) const {
   named_statements_.insert(&s);
-  return statement_constant(s);
+  return "&" + statement_constant(s);
 }
 
 std::string Generator::statement_constant(const Stmt& s) const {
@@ -32,16 +32,16 @@ std::string Generator::statement_constants() const {
   std::vector<const Stmt*> in_order(named_statements_.begin(), named_statements_.end());
   std::sort(in_order.begin(), in_order.end(),
             [](const Stmt* a, const Stmt* b) { return a->begin < b->begin; });
-  std::string o =
-      "/// The statements the mapper names when it stops: \"FILE:LINE:COL: STATEMENT\".\n";
+  std::string o = "/// The statements the mapper names when it stops.\n";
   for (const Stmt* s : in_order) {
     const dsl::SourceLoc l = p_.loc(*s);
-    const std::string text = cpp_string(
-        fmt::format("{}:{}:{}: {}", p_.source->name(), l.line, l.col, statement_text(p_, *s)));
+    const std::string place = cpp_string(fmt::format("{}:{}:{}", p_.source->name(), l.line, l.col));
+    const std::string text = cpp_string(statement_text(p_, *s));
     std::string line =
-        fmt::format("constexpr const char* {} = {};\n", statement_constant(*s), text);
+        fmt::format("constexpr Statement {} = {{{}, {}}};\n", statement_constant(*s), place, text);
     if (line.size() > 101)
-      line = fmt::format("constexpr const char* {} =\n    {};\n", statement_constant(*s), text);
+      line = fmt::format("constexpr Statement {} = {{\n    {},\n    {}}};\n",
+                         statement_constant(*s), place, text);
     o += line;
   }
   return o + "\n";
@@ -180,7 +180,7 @@ std::string Generator::decisions() {
           true);
       c.code =
           "  MemoryChoice out;\n"
-          "  auto add = [&out](const char* statement, std::initializer_list<Memory::Kind> "
+          "  auto add = [&out](const Statement* statement, std::initializer_list<Memory::Kind> "
           "kinds) {\n"
           "    if (out.statement == nullptr) out.statement = statement;\n"
           "    out.kinds.insert(out.kinds.end(), kinds);\n"
@@ -282,7 +282,8 @@ std::string Generator::decisions() {
     decision(
         "/// ControlReplicate statements: the statement that control-replicates a task, or "
         "null.\n",
-        "const char*", "control_replicate", {param(c.uses_task, task_t, "task")}, c, "nullptr", o);
+        "const Statement*", "control_replicate", {param(c.uses_task, task_t, "task")}, c, "nullptr",
+        o);
   }
   for (StmtKind k : {StmtKind::IndexTaskMap, StmtKind::SingleTaskMap}) {
     if (!has(k)) continue;

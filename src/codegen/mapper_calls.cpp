@@ -78,7 +78,7 @@ std::string Generator::map_task() const {
          "                                             true /*cache*/, target.kind());\n"
          "  }\n"
          "  output.chosen_variant = variant.variant;\n"
-         "  output.target_procs.push_back(target);\n"
+         "  output.target_procs.assign(1, target);  // for a shard: exactly its processor\n"
          "  output.task_priority = 0;\n"
          "  output.postmap_task = false;\n"
          "  // An inner task only hands its regions on: they are mapped virtually, unless one "
@@ -135,7 +135,7 @@ std::string Generator::replicate_task() const {
              {"MapperContext ctx", "const Task& task", "const ReplicateTaskInput& input",
               "ReplicateTaskOutput& output"}) +
          fmt::format(
-             "  const char* statement = control_replicate(task.get_task_name());\n"
+             "  const Statement* statement = control_replicate(task.get_task_name());\n"
              "  if (statement == nullptr) {{\n"
              "    {0}::replicate_task(ctx, task, input, output);\n"
              "    return;\n"
@@ -144,10 +144,11 @@ std::string Generator::replicate_task() const {
              "  const VariantInfo variant = default_find_preferred_variant(\n"
              "      task, ctx, true /*needs tight bound*/, true /*cache*/, kind);\n"
              "  if (!variant.is_replicable)\n"
-             "    fail(std::string(statement) + \": error: task \" + task.get_task_name() +\n"
-             "         \" has no replicable variant for \" + text(kind) +\n"
-             "         \": Legion control-replicates only a variant registered with \"\n"
-             "         \"TaskVariantRegistrar::set_replicable()\");\n"
+             "    fail(located(*statement, std::string(\"task \") + task.get_task_name() +\n"
+             "                                 \" has no replicable variant for \" + text(kind) +\n"
+             "                                 \": Legion control-replicates only a variant \"\n"
+             "                                 \"registered with \"\n"
+             "                                 \"TaskVariantRegistrar::set_replicable()\"));\n"
              "  output.chosen_variant = variant.variant;\n"
              "  // ControlReplicate: one shard per node, on its first processor of the task's "
              "kind; on one\n"
@@ -159,9 +160,10 @@ std::string Generator::replicate_task() const {
              "  }}\n"
              "  for (AddressSpace node = 0; node < total_nodes; ++node) {{\n"
              "    if (on_node(kind, node).empty())\n"
-             "      fail(std::string(statement) + \": error: node \" + std::to_string(node) +\n"
-             "           \" has no \" + text(kind) + \" processor for a shard of task \" +\n"
-             "           task.get_task_name());\n"
+             "      fail(located(*statement, \"node \" + std::to_string(node) + \" has no \" + "
+             "text(kind) +\n"
+             "                                   \" processor for a shard of task \" + "
+             "task.get_task_name()));\n"
              "    output.target_processors.push_back(on_node(kind, node).front());\n"
              "  }}\n}}\n",
              base_);
@@ -455,11 +457,12 @@ std::string Generator::helpers() const {
            "req).kind());\n";
       if (has_virtual()) {
         o += "  if (choice.kinds.front() == kVirtual)  // inner tasks do not get here\n"
-             "    fail(std::string(choice.statement) + \": error: region argument \" +\n"
-             "         std::to_string(idx) + \" of task \" + task.get_task_name() +\n"
-             "         \" cannot be mapped virtually: Legion maps a region virtually only for "
-             "an inner \"\n"
-             "         \"task whose regions have exclusive coherence\");\n";
+             "    fail(located(*choice.statement,\n"
+             "                 \"region argument \" + std::to_string(idx) + \" of task \" +\n"
+             "                     task.get_task_name() +\n"
+             "                     \" cannot be mapped virtually: Legion maps a region "
+             "virtually only for an \"\n"
+             "                     \"inner task whose regions have exclusive coherence\"));\n";
       }
     } else {
       o += "  MemoryChoice choice;  // no Region statement: the default mapper's memory\n"
@@ -555,13 +558,13 @@ std::string Generator::helpers() const {
          "      continue;\n"
          "    }\n"
          "    if (layout.statement() != nullptr)\n"
-         "      fail(std::string(layout.statement()) + \": error: task \" + "
-         "task.get_task_name() +\n"
-         "           \"'s variant \" + runtime->find_task_variant_name(ctx, task.task_id, "
-         "variant) +\n"
-         "           \" needs another \" + constraint_text(conflict->get_constraint_kind()) +\n"
-         "           \" constraint for region argument \" + std::to_string(idx) +\n"
-         "           \" than this Layout statement gives\");\n"
+         "      fail(located(*layout.statement(),\n"
+         "                   std::string(\"task \") + task.get_task_name() + \"'s variant \" +\n"
+         "                       runtime->find_task_variant_name(ctx, task.task_id, variant) +\n"
+         "                       \" needs another \" + "
+         "constraint_text(conflict->get_constraint_kind()) +\n"
+         "                       \" constraint for region argument \" + std::to_string(idx) +\n"
+         "                       \" than this Layout statement gives\"));\n"
          "    LayoutConstraintSet merged = theirs;  // no Layout statement: the variant's "
          "layout\n"
          "    if (!merged.memory_constraint.is_valid()) "

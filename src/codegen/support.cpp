@@ -26,6 +26,16 @@ const std::vector<Piece>& pieces() {
   std::abort();
 }
 )code"},
+      {"statement", {}, R"code(/// A statement of the program, for the message of a mapper that stops: its place and its text.
+struct Statement {
+  const char* place;  // FILE:LINE:COL
+  const char* text;
+};
+/// "FILE:LINE:COL: error: MESSAGE" and the statement under it, as mapsmith check prints one.
+inline std::string located(const Statement& s, const std::string& message) {
+  return std::string(s.place) + ": error: " + message + "\n  " + s.text;
+}
+)code"},
       {"tuple", {}, R"code(/// The mapping language's tuples (IPoint, ISpace, extents).
 using Tuple = std::vector<coord_t>;
 )code"},
@@ -295,11 +305,10 @@ inline InFlight& in_flight() {
   return state;
 }
 )code"},
-      {"region_arg", {}, R"code(/// What the Region statements say for a region argument: the memory kinds in order of
-/// preference and the statement that decided ("FILE:LINE:COL: Region ...;"); no kinds: none
-/// applies.
+      {"region_arg", {"statement"}, R"code(/// What the Region statements say for a region argument: the memory kinds in order of
+/// preference and the statement that decided; no kinds: none applies.
 struct MemoryChoice {
-  const char* statement = nullptr;
+  const Statement* statement = nullptr;
   std::vector<Memory::Kind> kinds;
 };
 
@@ -313,7 +322,7 @@ struct RegionArg {
   }
 };
 )code"},
-      {"layout", {}, R"code(/// The layout of an instance (dsl.md section 2, Layout); by default SOA, F_order, no alignment.
+      {"layout", {"statement"}, R"code(/// The layout of an instance (dsl.md section 2, Layout); by default SOA, F_order, no alignment.
 class Layout {
  public:
   Layout& soa() { return set(soa_, true); }
@@ -332,9 +341,9 @@ class Layout {
     return *this;
   }
   bool is_exact() const { return exact_; }
-  /// The Layout statement that decided, "FILE:LINE:COL: Layout ...;"; null: the default layout.
-  const char* statement() const { return statement_; }
-  Layout& decided_by(const char* statement) {
+  /// The Layout statement that decided; null: the default layout.
+  const Statement* statement() const { return statement_; }
+  Layout& decided_by(const Statement* statement) {
     statement_ = statement;
     return *this;
   }
@@ -374,7 +383,7 @@ class Layout {
   bool exact_ = false;
   EqualityKind align_kind_ = LEGION_EQ_EK;
   size_t align_ = 0;  // 0: no alignment constraint
-  const char* statement_ = nullptr;
+  const Statement* statement_ = nullptr;
 };
 )code"},
   };

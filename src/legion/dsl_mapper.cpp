@@ -505,7 +505,7 @@ void DslMapper::map_task(const MapperContext ctx, const Task& task, const MapTas
                                                true /*cache*/, target.kind());
     }
     output.chosen_variant = variant.variant;
-    output.target_procs.push_back(target);
+    output.target_procs.assign(1, target);  // for a shard: exactly its processor
     output.task_priority = 0;
     output.postmap_task = false;
     // An inner task only hands its regions on: they are mapped virtually, unless one has relaxed

@@ -19,8 +19,11 @@
 #   been mapped to instances in memories of KIND (SYSMEM, SOCKMEM, ... or VIRTUAL), laid out with
 #   the dimension ORDER Legion Spy records (LEGION_DIM_X = 0, Y = 1, F = 9: "0,1,9" is SOA
 #   F_order), covering EXTENT "root" (the root of its region tree) or "sub" (a subregion).
+cmake_policy(SET CMP0007 NEW)  # lists keep their empty elements (INSTANCES)
+cmake_policy(SET CMP0054 NEW)  # "sub" is a string, not a variable
 get_filename_component(name ${PROGRAM} NAME)
-set(spy_dir ${CMAKE_CURRENT_BINARY_DIR}/${name}-spy)
+string(MD5 run "${PROGRAM_ARGS}")  # runs of one program with other arguments may run at once
+set(spy_dir ${CMAKE_CURRENT_BINARY_DIR}/${name}-${run}-spy)
 file(REMOVE_RECURSE ${spy_dir})
 file(MAKE_DIRECTORY ${spy_dir})
 execute_process(COMMAND ${PROGRAM} ${PROGRAM_ARGS} -mapsmith:log -lg:spy -logfile ${spy_dir}/spy_%.log
@@ -87,9 +90,9 @@ foreach(t ${tasks})
   list(GET t 1 uid)
   list(GET t 2 tname)
   set(name_${uid} "${tname}")
-  list(APPEND uids ${uid})
-  if(how STREQUAL "Individual")
+  if(how STREQUAL "Individual")  # an index task is not mapped: its points are
     set(point_${uid} "-")
+    list(APPEND uids ${uid})
   endif()
 endforeach()
 # The top-level task: "Top Task TASK_ID PARENT_CTX UID NAME".
@@ -187,8 +190,8 @@ if(INSTANCES)
   # The index spaces of subregions (the children in Index Subspace records), in decimal.
   string(REGEX MATCHALL "Index Subspace [0-9a-f]+ [0-9a-f]+ " subs "${spy}")
   set(subspaces "")
-  foreach(sub ${subs})
-    string(REGEX REPLACE "Index Subspace [0-9a-f]+ ([0-9a-f]+) " "\\1" child "${sub}")
+  foreach(record ${subs})
+    string(REGEX REPLACE "Index Subspace [0-9a-f]+ ([0-9a-f]+) " "\\1" child "${record}")
     math(EXPR child "0x${child}")
     list(APPEND subspaces ${child})
   endforeach()

@@ -42,6 +42,16 @@ using namespace Legion::Mapping;
   std::abort();
 }
 
+/// A statement of the program, for the message of a mapper that stops: its place and its text.
+struct Statement {
+  const char* place;  // FILE:LINE:COL
+  const char* text;
+};
+/// "FILE:LINE:COL: error: MESSAGE" and the statement under it, as mapsmith check prints one.
+[[maybe_unused]] inline std::string located(const Statement& s, const std::string& message) {
+  return std::string(s.place) + ": error: " + message + "\n  " + s.text;
+}
+
 /// The mapping language's tuples (IPoint, ISpace, extents).
 using Tuple = std::vector<coord_t>;
 
@@ -423,10 +433,9 @@ struct InFlight {
 }
 
 /// What the Region statements say for a region argument: the memory kinds in order of
-/// preference and the statement that decided ("FILE:LINE:COL: Region ...;"); no kinds: none
-/// applies.
+/// preference and the statement that decided; no kinds: none applies.
 struct MemoryChoice {
-  const char* statement = nullptr;
+  const Statement* statement = nullptr;
   std::vector<Memory::Kind> kinds;
 };
 
@@ -459,9 +468,9 @@ class Layout {
     return *this;
   }
   bool is_exact() const { return exact_; }
-  /// The Layout statement that decided, "FILE:LINE:COL: Layout ...;"; null: the default layout.
-  const char* statement() const { return statement_; }
-  Layout& decided_by(const char* statement) {
+  /// The Layout statement that decided; null: the default layout.
+  const Statement* statement() const { return statement_; }
+  Layout& decided_by(const Statement* statement) {
     statement_ = statement;
     return *this;
   }
@@ -501,13 +510,13 @@ class Layout {
   bool exact_ = false;
   EqualityKind align_kind_ = LEGION_EQ_EK;
   size_t align_ = 0;  // 0: no alignment constraint
-  const char* statement_ = nullptr;
+  const Statement* statement_ = nullptr;
 };
 
-/// The statements the mapper names when it stops: "FILE:LINE:COL: STATEMENT".
-constexpr const char* kLine5 = "examples/cannon/expert.mapping:5:1: Region * * * SOCKMEM,SYSMEM;";
-constexpr const char* kLine6 = "examples/cannon/expert.mapping:6:1: Region * * GPU FBMEM,ZCMEM;";
-constexpr const char* kLine11 = "examples/cannon/expert.mapping:11:1: Layout * * * SOA C_order;";
+/// The statements the mapper names when it stops.
+constexpr Statement kLine5 = {"examples/cannon/expert.mapping:5:1", "Region * * * SOCKMEM,SYSMEM;"};
+constexpr Statement kLine6 = {"examples/cannon/expert.mapping:6:1", "Region * * GPU FBMEM,ZCMEM;"};
+constexpr Statement kLine11 = {"examples/cannon/expert.mapping:11:1", "Layout * * * SOA C_order;"};
 
 class CannonExpertMapper : public DefaultMapper {
  public:
@@ -670,7 +679,7 @@ void CannonExpertMapper::map_task(const MapperContext ctx, const Task& task,
                                              true /*cache*/, target.kind());
   }
   output.chosen_variant = variant.variant;
-  output.target_procs.push_back(target);
+  output.target_procs.assign(1, target);  // for a shard: exactly its processor
   output.task_priority = 0;
   output.postmap_task = false;
   // An inner task only hands its regions on: they are mapped virtually, unless one has relaxed
@@ -995,11 +1004,12 @@ LayoutConstraintSet CannonExpertMapper::variant_layout(const MapperContext ctx, 
       continue;
     }
     if (layout.statement() != nullptr)
-      fail(std::string(layout.statement()) + ": error: task " + task.get_task_name() +
-           "'s variant " + runtime->find_task_variant_name(ctx, task.task_id, variant) +
-           " needs another " + constraint_text(conflict->get_constraint_kind()) +
-           " constraint for region argument " + std::to_string(idx) +
-           " than this Layout statement gives");
+      fail(located(*layout.statement(),
+                   std::string("task ") + task.get_task_name() + "'s variant " +
+                       runtime->find_task_variant_name(ctx, task.task_id, variant) +
+                       " needs another " + constraint_text(conflict->get_constraint_kind()) +
+                       " constraint for region argument " + std::to_string(idx) +
+                       " than this Layout statement gives"));
     LayoutConstraintSet merged = theirs;  // no Layout statement: the variant's layout
     if (!merged.memory_constraint.is_valid()) merged.add_constraint(ours.memory_constraint);
     if (merged.field_constraint.field_set.empty()) merged.add_constraint(ours.field_constraint);
@@ -1027,9 +1037,9 @@ MemoryChoice CannonExpertMapper::memory_priority(const std::string& /*task*/,
                                                  Processor::Kind proc) const {
   // line 6: Region * * GPU FBMEM,ZCMEM;
   if (proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine6, {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine6, {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM}};
   // line 5: Region * * * SOCKMEM,SYSMEM;
-  return MemoryChoice{kLine5, {Memory::SOCKET_MEM, Memory::SYSTEM_MEM}};
+  return MemoryChoice{&kLine5, {Memory::SOCKET_MEM, Memory::SYSTEM_MEM}};
 }
 
 /// Layout statements: the layout of an instance of a region argument, for a task on a `proc`
@@ -1037,7 +1047,7 @@ MemoryChoice CannonExpertMapper::memory_priority(const std::string& /*task*/,
 Layout CannonExpertMapper::layout_of(const std::string& /*task*/, const RegionArg& /*arg*/,
                                      Processor::Kind /*proc*/, Memory::Kind /*memory*/) const {
   // line 11: Layout * * * SOA C_order;
-  return Layout().soa().c_order().decided_by(kLine11);
+  return Layout().soa().c_order().decided_by(&kLine11);
 }
 
 /// CollectMemory statements: whether a task's instances of a region argument are left

@@ -45,6 +45,16 @@ Logger log_mapsmith("mapsmith");
   std::abort();
 }
 
+/// A statement of the program, for the message of a mapper that stops: its place and its text.
+struct Statement {
+  const char* place;  // FILE:LINE:COL
+  const char* text;
+};
+/// "FILE:LINE:COL: error: MESSAGE" and the statement under it, as mapsmith check prints one.
+[[maybe_unused]] inline std::string located(const Statement& s, const std::string& message) {
+  return std::string(s.place) + ": error: " + message + "\n  " + s.text;
+}
+
 /// The mapping language's tuples (IPoint, ISpace, extents).
 using Tuple = std::vector<coord_t>;
 
@@ -535,10 +545,9 @@ struct InFlight {
 }
 
 /// What the Region statements say for a region argument: the memory kinds in order of
-/// preference and the statement that decided ("FILE:LINE:COL: Region ...;"); no kinds: none
-/// applies.
+/// preference and the statement that decided; no kinds: none applies.
 struct MemoryChoice {
-  const char* statement = nullptr;
+  const Statement* statement = nullptr;
   std::vector<Memory::Kind> kinds;
 };
 
@@ -571,9 +580,9 @@ class Layout {
     return *this;
   }
   bool is_exact() const { return exact_; }
-  /// The Layout statement that decided, "FILE:LINE:COL: Layout ...;"; null: the default layout.
-  const char* statement() const { return statement_; }
-  Layout& decided_by(const char* statement) {
+  /// The Layout statement that decided; null: the default layout.
+  const Statement* statement() const { return statement_; }
+  Layout& decided_by(const Statement* statement) {
     statement_ = statement;
     return *this;
   }
@@ -613,44 +622,61 @@ class Layout {
   bool exact_ = false;
   EqualityKind align_kind_ = LEGION_EQ_EK;
   size_t align_ = 0;  // 0: no alignment constraint
-  const char* statement_ = nullptr;
+  const Statement* statement_ = nullptr;
 };
 
-/// The statements the mapper names when it stops: "FILE:LINE:COL: STATEMENT".
-constexpr const char* kLine9 =
-    "tests/mappers/every_construct.mapping:9:1: Region * * GPU FBMEM,ZCMEM;";
-constexpr const char* kLine10 =
-    "tests/mappers/every_construct.mapping:10:1: Region * * * SOCKMEM,SYSMEM;";
-constexpr const char* kLine11 =
-    "tests/mappers/every_construct.mapping:11:1: Region * * OMP SOCKMEM;";
-constexpr const char* kLine12 =
-    "tests/mappers/every_construct.mapping:12:1: Region sweep flux GPU ZCMEM,FBMEM;";
-constexpr const char* kLine13 =
-    "tests/mappers/every_construct.mapping:13:1: Region sweep 1 * RDMEM,SYSMEM;";
-constexpr const char* kLine14 =
-    "tests/mappers/every_construct.mapping:14:1: Region probe * * VIRTUAL;";
-constexpr const char* kLine16 =
-    "tests/mappers/every_construct.mapping:16:1: Layout * * * SOA F_order;";
-constexpr const char* kLine17 =
-    "tests/mappers/every_construct.mapping:17:1: Layout * * FBMEM AOS C_order Align==128;";
-constexpr const char* kLine18 =
-    "tests/mappers/every_construct.mapping:18:1: Layout sweep flux GPU SOA C_order Compact Exact;";
-constexpr const char* kLine19 =
-    "tests/mappers/every_construct.mapping:19:1: Layout * * ZCMEM No_Align;";
-constexpr const char* kLine20 =
-    "tests/mappers/every_construct.mapping:20:1: Layout sweep * ZCMEM Align>=64;";
-constexpr const char* kLine21 =
-    "tests/mappers/every_construct.mapping:21:1: Layout * * SYSMEM Align<=4096;";
-constexpr const char* kLine22 =
-    "tests/mappers/every_construct.mapping:22:1: Layout * * SOCKMEM Align<16384 Exact;";
-constexpr const char* kLine23 =
-    "tests/mappers/every_construct.mapping:23:1: Layout * * RDMEM Align>2;";
-constexpr const char* kLine24 =
-    "tests/mappers/every_construct.mapping:24:1: Layout * * VIRTUAL Align!=8;";
-constexpr const char* kLine30 =
-    "tests/mappers/every_construct.mapping:30:1: ControlReplicate main_loop;";
-constexpr const char* kLine31 =
-    "tests/mappers/every_construct.mapping:31:1: ControlReplicate setup,teardown;";
+/// The statements the mapper names when it stops.
+constexpr Statement kLine9 = {
+    "tests/mappers/every_construct.mapping:9:1",
+    "Region * * GPU FBMEM,ZCMEM;"};
+constexpr Statement kLine10 = {
+    "tests/mappers/every_construct.mapping:10:1",
+    "Region * * * SOCKMEM,SYSMEM;"};
+constexpr Statement kLine11 = {
+    "tests/mappers/every_construct.mapping:11:1",
+    "Region * * OMP SOCKMEM;"};
+constexpr Statement kLine12 = {
+    "tests/mappers/every_construct.mapping:12:1",
+    "Region sweep flux GPU ZCMEM,FBMEM;"};
+constexpr Statement kLine13 = {
+    "tests/mappers/every_construct.mapping:13:1",
+    "Region sweep 1 * RDMEM,SYSMEM;"};
+constexpr Statement kLine14 = {
+    "tests/mappers/every_construct.mapping:14:1",
+    "Region probe * * VIRTUAL;"};
+constexpr Statement kLine16 = {
+    "tests/mappers/every_construct.mapping:16:1",
+    "Layout * * * SOA F_order;"};
+constexpr Statement kLine17 = {
+    "tests/mappers/every_construct.mapping:17:1",
+    "Layout * * FBMEM AOS C_order Align==128;"};
+constexpr Statement kLine18 = {
+    "tests/mappers/every_construct.mapping:18:1",
+    "Layout sweep flux GPU SOA C_order Compact Exact;"};
+constexpr Statement kLine19 = {
+    "tests/mappers/every_construct.mapping:19:1",
+    "Layout * * ZCMEM No_Align;"};
+constexpr Statement kLine20 = {
+    "tests/mappers/every_construct.mapping:20:1",
+    "Layout sweep * ZCMEM Align>=64;"};
+constexpr Statement kLine21 = {
+    "tests/mappers/every_construct.mapping:21:1",
+    "Layout * * SYSMEM Align<=4096;"};
+constexpr Statement kLine22 = {
+    "tests/mappers/every_construct.mapping:22:1",
+    "Layout * * SOCKMEM Align<16384 Exact;"};
+constexpr Statement kLine23 = {
+    "tests/mappers/every_construct.mapping:23:1",
+    "Layout * * RDMEM Align>2;"};
+constexpr Statement kLine24 = {
+    "tests/mappers/every_construct.mapping:24:1",
+    "Layout * * VIRTUAL Align!=8;"};
+constexpr Statement kLine30 = {
+    "tests/mappers/every_construct.mapping:30:1",
+    "ControlReplicate main_loop;"};
+constexpr Statement kLine31 = {
+    "tests/mappers/every_construct.mapping:31:1",
+    "ControlReplicate setup,teardown;"};
 
 class EveryConstructMapper : public DefaultMapper {
  public:
@@ -716,7 +742,7 @@ class EveryConstructMapper : public DefaultMapper {
                    Memory::Kind memory) const;
   bool collect_memory(const std::string& task, const RegionArg& arg) const;
   coord_t instance_limit(const std::string& task) const;
-  const char* control_replicate(const std::string& task) const;
+  const Statement* control_replicate(const std::string& task) const;
   PointMapper index_task_map(const std::string& task, Processor::Kind proc) const;
   PointMapper single_task_map(const std::string& task, Processor::Kind proc) const;
 
@@ -851,7 +877,7 @@ void EveryConstructMapper::map_task(const MapperContext ctx, const Task& task,
                                              true /*cache*/, target.kind());
   }
   output.chosen_variant = variant.variant;
-  output.target_procs.push_back(target);
+  output.target_procs.assign(1, target);  // for a shard: exactly its processor
   output.task_priority = 0;
   output.postmap_task = false;
   // An inner task only hands its regions on: they are mapped virtually, unless one has relaxed
@@ -899,7 +925,7 @@ void EveryConstructMapper::default_policy_select_target_processors(
 void EveryConstructMapper::replicate_task(MapperContext ctx, const Task& task,
                                           const ReplicateTaskInput& input,
                                           ReplicateTaskOutput& output) {
-  const char* statement = control_replicate(task.get_task_name());
+  const Statement* statement = control_replicate(task.get_task_name());
   if (statement == nullptr) {
     DefaultMapper::replicate_task(ctx, task, input, output);
     return;
@@ -908,10 +934,11 @@ void EveryConstructMapper::replicate_task(MapperContext ctx, const Task& task,
   const VariantInfo variant = default_find_preferred_variant(
       task, ctx, true /*needs tight bound*/, true /*cache*/, kind);
   if (!variant.is_replicable)
-    fail(std::string(statement) + ": error: task " + task.get_task_name() +
-         " has no replicable variant for " + text(kind) +
-         ": Legion control-replicates only a variant registered with "
-         "TaskVariantRegistrar::set_replicable()");
+    fail(located(*statement, std::string("task ") + task.get_task_name() +
+                                 " has no replicable variant for " + text(kind) +
+                                 ": Legion control-replicates only a variant "
+                                 "registered with "
+                                 "TaskVariantRegistrar::set_replicable()"));
   output.chosen_variant = variant.variant;
   // ControlReplicate: one shard per node, on its first processor of the task's kind; on one
   // node one shard per processor of the kind, as the published DSL mapper places them.
@@ -921,9 +948,8 @@ void EveryConstructMapper::replicate_task(MapperContext ctx, const Task& task,
   }
   for (AddressSpace node = 0; node < total_nodes; ++node) {
     if (on_node(kind, node).empty())
-      fail(std::string(statement) + ": error: node " + std::to_string(node) +
-           " has no " + text(kind) + " processor for a shard of task " +
-           task.get_task_name());
+      fail(located(*statement, "node " + std::to_string(node) + " has no " + text(kind) +
+                                   " processor for a shard of task " + task.get_task_name()));
     output.target_processors.push_back(on_node(kind, node).front());
   }
 }
@@ -1160,10 +1186,11 @@ void EveryConstructMapper::place_region(const MapperContext ctx, const Task& tas
   if (choice.kinds.empty())  // no Region statement: the default mapper's memory
     choice.kinds.push_back(default_policy_select_target_memory(ctx, target, req).kind());
   if (choice.kinds.front() == kVirtual)  // inner tasks do not get here
-    fail(std::string(choice.statement) + ": error: region argument " +
-         std::to_string(idx) + " of task " + task.get_task_name() +
-         " cannot be mapped virtually: Legion maps a region virtually only for an inner "
-         "task whose regions have exclusive coherence");
+    fail(located(*choice.statement,
+                 "region argument " + std::to_string(idx) + " of task " +
+                     task.get_task_name() +
+                     " cannot be mapped virtually: Legion maps a region virtually only for an "
+                     "inner task whose regions have exclusive coherence"));
   const int dims = req.region.get_index_space().get_dim();
   const bool reduction = req.privilege == LEGION_REDUCE;
   Memory memory = Memory::NO_MEMORY;
@@ -1236,11 +1263,12 @@ LayoutConstraintSet EveryConstructMapper::variant_layout(const MapperContext ctx
       continue;
     }
     if (layout.statement() != nullptr)
-      fail(std::string(layout.statement()) + ": error: task " + task.get_task_name() +
-           "'s variant " + runtime->find_task_variant_name(ctx, task.task_id, variant) +
-           " needs another " + constraint_text(conflict->get_constraint_kind()) +
-           " constraint for region argument " + std::to_string(idx) +
-           " than this Layout statement gives");
+      fail(located(*layout.statement(),
+                   std::string("task ") + task.get_task_name() + "'s variant " +
+                       runtime->find_task_variant_name(ctx, task.task_id, variant) +
+                       " needs another " + constraint_text(conflict->get_constraint_kind()) +
+                       " constraint for region argument " + std::to_string(idx) +
+                       " than this Layout statement gives"));
     LayoutConstraintSet merged = theirs;  // no Layout statement: the variant's layout
     if (!merged.memory_constraint.is_valid()) merged.add_constraint(ours.memory_constraint);
     if (merged.field_constraint.field_set.empty()) merged.add_constraint(ours.field_constraint);
@@ -1272,19 +1300,19 @@ MemoryChoice EveryConstructMapper::memory_priority(const std::string& task, cons
                                                    Processor::Kind proc) const {
   // line 12: Region sweep flux GPU ZCMEM,FBMEM;
   if (task == "sweep" && arg.is("flux") && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine12, {Memory::Z_COPY_MEM, Memory::GPU_FB_MEM}};
+    return MemoryChoice{&kLine12, {Memory::Z_COPY_MEM, Memory::GPU_FB_MEM}};
   // line 13: Region sweep 1 * RDMEM,SYSMEM;
   if (task == "sweep" && arg.index == 1)
-    return MemoryChoice{kLine13, {Memory::REGDMA_MEM, Memory::SYSTEM_MEM}};
+    return MemoryChoice{&kLine13, {Memory::REGDMA_MEM, Memory::SYSTEM_MEM}};
   // line 14: Region probe * * VIRTUAL;
-  if (task == "probe") return MemoryChoice{kLine14, {kVirtual}};
+  if (task == "probe") return MemoryChoice{&kLine14, {kVirtual}};
   // line 11: Region * * OMP SOCKMEM;
-  if (proc == Processor::OMP_PROC) return MemoryChoice{kLine11, {Memory::SOCKET_MEM}};
+  if (proc == Processor::OMP_PROC) return MemoryChoice{&kLine11, {Memory::SOCKET_MEM}};
   // line 9: Region * * GPU FBMEM,ZCMEM;
   if (proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine9, {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine9, {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM}};
   // line 10: Region * * * SOCKMEM,SYSMEM;
-  return MemoryChoice{kLine10, {Memory::SOCKET_MEM, Memory::SYSTEM_MEM}};
+  return MemoryChoice{&kLine10, {Memory::SOCKET_MEM, Memory::SYSTEM_MEM}};
 }
 
 /// Layout statements: the layout of an instance of a region argument, for a task on a `proc`
@@ -1293,26 +1321,26 @@ Layout EveryConstructMapper::layout_of(const std::string& task, const RegionArg&
                                        Processor::Kind proc, Memory::Kind memory) const {
   // line 18: Layout sweep flux GPU SOA C_order Compact Exact;
   if (task == "sweep" && arg.is("flux") && proc == Processor::TOC_PROC)
-    return Layout().soa().c_order().compact().exact().decided_by(kLine18);
+    return Layout().soa().c_order().compact().exact().decided_by(&kLine18);
   // line 20: Layout sweep * ZCMEM Align>=64;
   if (task == "sweep" && memory == Memory::Z_COPY_MEM)
-    return Layout().align(LEGION_GE_EK, 64).decided_by(kLine20);
+    return Layout().align(LEGION_GE_EK, 64).decided_by(&kLine20);
   // line 24: Layout * * VIRTUAL Align!=8;
-  if (memory == kVirtual) return Layout().align(LEGION_NE_EK, 8).decided_by(kLine24);
+  if (memory == kVirtual) return Layout().align(LEGION_NE_EK, 8).decided_by(&kLine24);
   // line 23: Layout * * RDMEM Align>2;
-  if (memory == Memory::REGDMA_MEM) return Layout().align(LEGION_GT_EK, 2).decided_by(kLine23);
+  if (memory == Memory::REGDMA_MEM) return Layout().align(LEGION_GT_EK, 2).decided_by(&kLine23);
   // line 22: Layout * * SOCKMEM Align<16384 Exact;
   if (memory == Memory::SOCKET_MEM)
-    return Layout().align(LEGION_LT_EK, 16384).exact().decided_by(kLine22);
+    return Layout().align(LEGION_LT_EK, 16384).exact().decided_by(&kLine22);
   // line 21: Layout * * SYSMEM Align<=4096;
-  if (memory == Memory::SYSTEM_MEM) return Layout().align(LEGION_LE_EK, 4096).decided_by(kLine21);
+  if (memory == Memory::SYSTEM_MEM) return Layout().align(LEGION_LE_EK, 4096).decided_by(&kLine21);
   // line 19: Layout * * ZCMEM No_Align;
-  if (memory == Memory::Z_COPY_MEM) return Layout().no_align().decided_by(kLine19);
+  if (memory == Memory::Z_COPY_MEM) return Layout().no_align().decided_by(&kLine19);
   // line 17: Layout * * FBMEM AOS C_order Align==128;
   if (memory == Memory::GPU_FB_MEM)
-    return Layout().aos().c_order().align(LEGION_EQ_EK, 128).decided_by(kLine17);
+    return Layout().aos().c_order().align(LEGION_EQ_EK, 128).decided_by(&kLine17);
   // line 16: Layout * * * SOA F_order;
-  return Layout().soa().f_order().decided_by(kLine16);
+  return Layout().soa().f_order().decided_by(&kLine16);
 }
 
 /// CollectMemory statements: whether a task's instances of a region argument are left
@@ -1335,11 +1363,11 @@ coord_t EveryConstructMapper::instance_limit(const std::string& task) const {
 }
 
 /// ControlReplicate statements: the statement that control-replicates a task, or null.
-const char* EveryConstructMapper::control_replicate(const std::string& task) const {
+const Statement* EveryConstructMapper::control_replicate(const std::string& task) const {
   // line 31: ControlReplicate setup,teardown;
-  if (task == "setup" || task == "teardown") return kLine31;
+  if (task == "setup" || task == "teardown") return &kLine31;
   // line 30: ControlReplicate main_loop;
-  if (task == "main_loop") return kLine30;
+  if (task == "main_loop") return &kLine30;
   return nullptr;
 }
 

@@ -41,6 +41,16 @@ using namespace Legion::Mapping;
   std::abort();
 }
 
+/// A statement of the program, for the message of a mapper that stops: its place and its text.
+struct Statement {
+  const char* place;  // FILE:LINE:COL
+  const char* text;
+};
+/// "FILE:LINE:COL: error: MESSAGE" and the statement under it, as mapsmith check prints one.
+[[maybe_unused]] inline std::string located(const Statement& s, const std::string& message) {
+  return std::string(s.place) + ": error: " + message + "\n  " + s.text;
+}
+
 /// The mapping language's tuples (IPoint, ISpace, extents).
 using Tuple = std::vector<coord_t>;
 
@@ -242,10 +252,9 @@ struct InFlight {
 }
 
 /// What the Region statements say for a region argument: the memory kinds in order of
-/// preference and the statement that decided ("FILE:LINE:COL: Region ...;"); no kinds: none
-/// applies.
+/// preference and the statement that decided; no kinds: none applies.
 struct MemoryChoice {
-  const char* statement = nullptr;
+  const Statement* statement = nullptr;
   std::vector<Memory::Kind> kinds;
 };
 
@@ -278,9 +287,9 @@ class Layout {
     return *this;
   }
   bool is_exact() const { return exact_; }
-  /// The Layout statement that decided, "FILE:LINE:COL: Layout ...;"; null: the default layout.
-  const char* statement() const { return statement_; }
-  Layout& decided_by(const char* statement) {
+  /// The Layout statement that decided; null: the default layout.
+  const Statement* statement() const { return statement_; }
+  Layout& decided_by(const Statement* statement) {
     statement_ = statement;
     return *this;
   }
@@ -320,18 +329,23 @@ class Layout {
   bool exact_ = false;
   EqualityKind align_kind_ = LEGION_EQ_EK;
   size_t align_ = 0;  // 0: no alignment constraint
-  const char* statement_ = nullptr;
+  const Statement* statement_ = nullptr;
 };
 
-/// The statements the mapper names when it stops: "FILE:LINE:COL: STATEMENT".
-constexpr const char* kLine4 = "tests/mappers/panels_reversed.mapping:4:1: Region * * GPU FBMEM;";
-constexpr const char* kLine5 = "tests/mappers/panels_reversed.mapping:5:1: Region * * CPU SYSMEM;";
-constexpr const char* kLine6 =
-    "tests/mappers/panels_reversed.mapping:6:1: Region * panel_a GPU ZCMEM;";
-constexpr const char* kLine7 =
-    "tests/mappers/panels_reversed.mapping:7:1: Region * panel_b GPU ZCMEM;";
-constexpr const char* kLine8 =
-    "tests/mappers/panels_reversed.mapping:8:1: Layout * * * AOS C_order;";
+/// The statements the mapper names when it stops.
+constexpr Statement kLine4 = {"tests/mappers/panels_reversed.mapping:4:1", "Region * * GPU FBMEM;"};
+constexpr Statement kLine5 = {
+    "tests/mappers/panels_reversed.mapping:5:1",
+    "Region * * CPU SYSMEM;"};
+constexpr Statement kLine6 = {
+    "tests/mappers/panels_reversed.mapping:6:1",
+    "Region * panel_a GPU ZCMEM;"};
+constexpr Statement kLine7 = {
+    "tests/mappers/panels_reversed.mapping:7:1",
+    "Region * panel_b GPU ZCMEM;"};
+constexpr Statement kLine8 = {
+    "tests/mappers/panels_reversed.mapping:8:1",
+    "Layout * * * AOS C_order;"};
 
 class PanelsReversedMapper : public DefaultMapper {
  public:
@@ -487,7 +501,7 @@ void PanelsReversedMapper::map_task(const MapperContext ctx, const Task& task,
                                              true /*cache*/, target.kind());
   }
   output.chosen_variant = variant.variant;
-  output.target_procs.push_back(target);
+  output.target_procs.assign(1, target);  // for a shard: exactly its processor
   output.task_priority = 0;
   output.postmap_task = false;
   // An inner task only hands its regions on: they are mapped virtually, unless one has relaxed
@@ -806,11 +820,12 @@ LayoutConstraintSet PanelsReversedMapper::variant_layout(const MapperContext ctx
       continue;
     }
     if (layout.statement() != nullptr)
-      fail(std::string(layout.statement()) + ": error: task " + task.get_task_name() +
-           "'s variant " + runtime->find_task_variant_name(ctx, task.task_id, variant) +
-           " needs another " + constraint_text(conflict->get_constraint_kind()) +
-           " constraint for region argument " + std::to_string(idx) +
-           " than this Layout statement gives");
+      fail(located(*layout.statement(),
+                   std::string("task ") + task.get_task_name() + "'s variant " +
+                       runtime->find_task_variant_name(ctx, task.task_id, variant) +
+                       " needs another " + constraint_text(conflict->get_constraint_kind()) +
+                       " constraint for region argument " + std::to_string(idx) +
+                       " than this Layout statement gives"));
     LayoutConstraintSet merged = theirs;  // no Layout statement: the variant's layout
     if (!merged.memory_constraint.is_valid()) merged.add_constraint(ours.memory_constraint);
     if (merged.field_constraint.field_set.empty()) merged.add_constraint(ours.field_constraint);
@@ -839,14 +854,14 @@ MemoryChoice PanelsReversedMapper::memory_priority(const std::string& /*task*/,
                                                    Processor::Kind proc) const {
   // line 7: Region * panel_b GPU ZCMEM;
   if (arg.is("panel_b") && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine7, {Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine7, {Memory::Z_COPY_MEM}};
   // line 6: Region * panel_a GPU ZCMEM;
   if (arg.is("panel_a") && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine6, {Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine6, {Memory::Z_COPY_MEM}};
   // line 5: Region * * CPU SYSMEM;
-  if (proc == Processor::LOC_PROC) return MemoryChoice{kLine5, {Memory::SYSTEM_MEM}};
+  if (proc == Processor::LOC_PROC) return MemoryChoice{&kLine5, {Memory::SYSTEM_MEM}};
   // line 4: Region * * GPU FBMEM;
-  if (proc == Processor::TOC_PROC) return MemoryChoice{kLine4, {Memory::GPU_FB_MEM}};
+  if (proc == Processor::TOC_PROC) return MemoryChoice{&kLine4, {Memory::GPU_FB_MEM}};
   return MemoryChoice();
 }
 
@@ -855,7 +870,7 @@ MemoryChoice PanelsReversedMapper::memory_priority(const std::string& /*task*/,
 Layout PanelsReversedMapper::layout_of(const std::string& /*task*/, const RegionArg& /*arg*/,
                                        Processor::Kind /*proc*/, Memory::Kind /*memory*/) const {
   // line 8: Layout * * * AOS C_order;
-  return Layout().aos().c_order().decided_by(kLine8);
+  return Layout().aos().c_order().decided_by(&kLine8);
 }
 
 /// InstanceLimit statements: how many instances of a task may be mapped and unfinished at

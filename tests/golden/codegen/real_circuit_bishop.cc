@@ -41,6 +41,16 @@ using namespace Legion::Mapping;
   std::abort();
 }
 
+/// A statement of the program, for the message of a mapper that stops: its place and its text.
+struct Statement {
+  const char* place;  // FILE:LINE:COL
+  const char* text;
+};
+/// "FILE:LINE:COL: error: MESSAGE" and the statement under it, as mapsmith check prints one.
+[[maybe_unused]] inline std::string located(const Statement& s, const std::string& message) {
+  return std::string(s.place) + ": error: " + message + "\n  " + s.text;
+}
+
 /// The mapping language's tuples (IPoint, ISpace, extents).
 using Tuple = std::vector<coord_t>;
 
@@ -233,10 +243,9 @@ struct InFlight {
 }
 
 /// What the Region statements say for a region argument: the memory kinds in order of
-/// preference and the statement that decided ("FILE:LINE:COL: Region ...;"); no kinds: none
-/// applies.
+/// preference and the statement that decided; no kinds: none applies.
 struct MemoryChoice {
-  const char* statement = nullptr;
+  const Statement* statement = nullptr;
   std::vector<Memory::Kind> kinds;
 };
 
@@ -269,9 +278,9 @@ class Layout {
     return *this;
   }
   bool is_exact() const { return exact_; }
-  /// The Layout statement that decided, "FILE:LINE:COL: Layout ...;"; null: the default layout.
-  const char* statement() const { return statement_; }
-  Layout& decided_by(const char* statement) {
+  /// The Layout statement that decided; null: the default layout.
+  const Statement* statement() const { return statement_; }
+  Layout& decided_by(const Statement* statement) {
     statement_ = statement;
     return *this;
   }
@@ -311,34 +320,46 @@ class Layout {
   bool exact_ = false;
   EqualityKind align_kind_ = LEGION_EQ_EK;
   size_t align_ = 0;  // 0: no alignment constraint
-  const char* statement_ = nullptr;
+  const Statement* statement_ = nullptr;
 };
 
-/// The statements the mapper names when it stops: "FILE:LINE:COL: STATEMENT".
-constexpr const char* kLine6 =
-    "tests/mappers/real_circuit_bishop.mapping:6:1: Region * * GPU FBMEM,ZCMEM;";
-constexpr const char* kLine7 =
-    "tests/mappers/real_circuit_bishop.mapping:7:1: Region * * CPU SOCKMEM,SYSMEM;";
-constexpr const char* kLine8 =
-    "tests/mappers/real_circuit_bishop.mapping:8:1: Region calculate_new_currents 1 GPU ZCMEM;";
-constexpr const char* kLine9 =
-    "tests/mappers/real_circuit_bishop.mapping:9:1: Region calculate_new_currents 2 GPU ZCMEM;";
-constexpr const char* kLine10 =
-    "tests/mappers/real_circuit_bishop.mapping:10:1: Region distribute_charge 1 GPU ZCMEM;";
-constexpr const char* kLine11 =
-    "tests/mappers/real_circuit_bishop.mapping:11:1: Region distribute_charge 2 GPU ZCMEM;";
-constexpr const char* kLine12 =
-    "tests/mappers/real_circuit_bishop.mapping:12:1: Region update_voltages 2 GPU ZCMEM;";
-constexpr const char* kLine13 =
-    "tests/mappers/real_circuit_bishop.mapping:13:1: Region update_voltages 3 GPU ZCMEM;";
-constexpr const char* kLine14 =
-    "tests/mappers/real_circuit_bishop.mapping:14:1: Region * all_wires GPU FBMEM;";
-constexpr const char* kLine15 =
-    "tests/mappers/real_circuit_bishop.mapping:15:1: Region get_elapsed all_times CPU SYSMEM;";
-constexpr const char* kLine17 =
-    "tests/mappers/real_circuit_bishop.mapping:17:1: Layout * * GPU SOA F_order;";
-constexpr const char* kLine18 =
-    "tests/mappers/real_circuit_bishop.mapping:18:1: Layout * all_nodes CPU AOS;";
+/// The statements the mapper names when it stops.
+constexpr Statement kLine6 = {
+    "tests/mappers/real_circuit_bishop.mapping:6:1",
+    "Region * * GPU FBMEM,ZCMEM;"};
+constexpr Statement kLine7 = {
+    "tests/mappers/real_circuit_bishop.mapping:7:1",
+    "Region * * CPU SOCKMEM,SYSMEM;"};
+constexpr Statement kLine8 = {
+    "tests/mappers/real_circuit_bishop.mapping:8:1",
+    "Region calculate_new_currents 1 GPU ZCMEM;"};
+constexpr Statement kLine9 = {
+    "tests/mappers/real_circuit_bishop.mapping:9:1",
+    "Region calculate_new_currents 2 GPU ZCMEM;"};
+constexpr Statement kLine10 = {
+    "tests/mappers/real_circuit_bishop.mapping:10:1",
+    "Region distribute_charge 1 GPU ZCMEM;"};
+constexpr Statement kLine11 = {
+    "tests/mappers/real_circuit_bishop.mapping:11:1",
+    "Region distribute_charge 2 GPU ZCMEM;"};
+constexpr Statement kLine12 = {
+    "tests/mappers/real_circuit_bishop.mapping:12:1",
+    "Region update_voltages 2 GPU ZCMEM;"};
+constexpr Statement kLine13 = {
+    "tests/mappers/real_circuit_bishop.mapping:13:1",
+    "Region update_voltages 3 GPU ZCMEM;"};
+constexpr Statement kLine14 = {
+    "tests/mappers/real_circuit_bishop.mapping:14:1",
+    "Region * all_wires GPU FBMEM;"};
+constexpr Statement kLine15 = {
+    "tests/mappers/real_circuit_bishop.mapping:15:1",
+    "Region get_elapsed all_times CPU SYSMEM;"};
+constexpr Statement kLine17 = {
+    "tests/mappers/real_circuit_bishop.mapping:17:1",
+    "Layout * * GPU SOA F_order;"};
+constexpr Statement kLine18 = {
+    "tests/mappers/real_circuit_bishop.mapping:18:1",
+    "Layout * all_nodes CPU AOS;"};
 
 class RealCircuitBishopMapper : public DefaultMapper {
  public:
@@ -486,7 +507,7 @@ void RealCircuitBishopMapper::map_task(const MapperContext ctx, const Task& task
                                              true /*cache*/, target.kind());
   }
   output.chosen_variant = variant.variant;
-  output.target_procs.push_back(target);
+  output.target_procs.assign(1, target);  // for a shard: exactly its processor
   output.task_priority = 0;
   output.postmap_task = false;
   // An inner task only hands its regions on: they are mapped virtually, unless one has relaxed
@@ -786,11 +807,12 @@ LayoutConstraintSet RealCircuitBishopMapper::variant_layout(const MapperContext 
       continue;
     }
     if (layout.statement() != nullptr)
-      fail(std::string(layout.statement()) + ": error: task " + task.get_task_name() +
-           "'s variant " + runtime->find_task_variant_name(ctx, task.task_id, variant) +
-           " needs another " + constraint_text(conflict->get_constraint_kind()) +
-           " constraint for region argument " + std::to_string(idx) +
-           " than this Layout statement gives");
+      fail(located(*layout.statement(),
+                   std::string("task ") + task.get_task_name() + "'s variant " +
+                       runtime->find_task_variant_name(ctx, task.task_id, variant) +
+                       " needs another " + constraint_text(conflict->get_constraint_kind()) +
+                       " constraint for region argument " + std::to_string(idx) +
+                       " than this Layout statement gives"));
     LayoutConstraintSet merged = theirs;  // no Layout statement: the variant's layout
     if (!merged.memory_constraint.is_valid()) merged.add_constraint(ours.memory_constraint);
     if (merged.field_constraint.field_set.empty()) merged.add_constraint(ours.field_constraint);
@@ -820,34 +842,34 @@ MemoryChoice RealCircuitBishopMapper::memory_priority(const std::string& task, c
                                                       Processor::Kind proc) const {
   // line 15: Region get_elapsed all_times CPU SYSMEM;
   if (task == "get_elapsed" && arg.is("all_times") && proc == Processor::LOC_PROC)
-    return MemoryChoice{kLine15, {Memory::SYSTEM_MEM}};
+    return MemoryChoice{&kLine15, {Memory::SYSTEM_MEM}};
   // line 13: Region update_voltages 3 GPU ZCMEM;
   if (task == "update_voltages" && arg.index == 3 && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine13, {Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine13, {Memory::Z_COPY_MEM}};
   // line 12: Region update_voltages 2 GPU ZCMEM;
   if (task == "update_voltages" && arg.index == 2 && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine12, {Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine12, {Memory::Z_COPY_MEM}};
   // line 11: Region distribute_charge 2 GPU ZCMEM;
   if (task == "distribute_charge" && arg.index == 2 && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine11, {Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine11, {Memory::Z_COPY_MEM}};
   // line 10: Region distribute_charge 1 GPU ZCMEM;
   if (task == "distribute_charge" && arg.index == 1 && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine10, {Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine10, {Memory::Z_COPY_MEM}};
   // line 9: Region calculate_new_currents 2 GPU ZCMEM;
   if (task == "calculate_new_currents" && arg.index == 2 && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine9, {Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine9, {Memory::Z_COPY_MEM}};
   // line 8: Region calculate_new_currents 1 GPU ZCMEM;
   if (task == "calculate_new_currents" && arg.index == 1 && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine8, {Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine8, {Memory::Z_COPY_MEM}};
   // line 14: Region * all_wires GPU FBMEM;
   if (arg.is("all_wires") && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine14, {Memory::GPU_FB_MEM}};
+    return MemoryChoice{&kLine14, {Memory::GPU_FB_MEM}};
   // line 7: Region * * CPU SOCKMEM,SYSMEM;
   if (proc == Processor::LOC_PROC)
-    return MemoryChoice{kLine7, {Memory::SOCKET_MEM, Memory::SYSTEM_MEM}};
+    return MemoryChoice{&kLine7, {Memory::SOCKET_MEM, Memory::SYSTEM_MEM}};
   // line 6: Region * * GPU FBMEM,ZCMEM;
   if (proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine6, {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine6, {Memory::GPU_FB_MEM, Memory::Z_COPY_MEM}};
   return MemoryChoice();
 }
 
@@ -856,9 +878,10 @@ MemoryChoice RealCircuitBishopMapper::memory_priority(const std::string& task, c
 Layout RealCircuitBishopMapper::layout_of(const std::string& /*task*/, const RegionArg& arg,
                                           Processor::Kind proc, Memory::Kind /*memory*/) const {
   // line 18: Layout * all_nodes CPU AOS;
-  if (arg.is("all_nodes") && proc == Processor::LOC_PROC) return Layout().aos().decided_by(kLine18);
+  if (arg.is("all_nodes") && proc == Processor::LOC_PROC)
+    return Layout().aos().decided_by(&kLine18);
   // line 17: Layout * * GPU SOA F_order;
-  if (proc == Processor::TOC_PROC) return Layout().soa().f_order().decided_by(kLine17);
+  if (proc == Processor::TOC_PROC) return Layout().soa().f_order().decided_by(&kLine17);
   return Layout();
 }
 

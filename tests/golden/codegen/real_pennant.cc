@@ -40,6 +40,16 @@ using namespace Legion::Mapping;
   std::abort();
 }
 
+/// A statement of the program, for the message of a mapper that stops: its place and its text.
+struct Statement {
+  const char* place;  // FILE:LINE:COL
+  const char* text;
+};
+/// "FILE:LINE:COL: error: MESSAGE" and the statement under it, as mapsmith check prints one.
+[[maybe_unused]] inline std::string located(const Statement& s, const std::string& message) {
+  return std::string(s.place) + ": error: " + message + "\n  " + s.text;
+}
+
 /// The mapping language's tuples (IPoint, ISpace, extents).
 using Tuple = std::vector<coord_t>;
 
@@ -183,10 +193,9 @@ struct MappedTask {
 }
 
 /// What the Region statements say for a region argument: the memory kinds in order of
-/// preference and the statement that decided ("FILE:LINE:COL: Region ...;"); no kinds: none
-/// applies.
+/// preference and the statement that decided; no kinds: none applies.
 struct MemoryChoice {
-  const char* statement = nullptr;
+  const Statement* statement = nullptr;
   std::vector<Memory::Kind> kinds;
 };
 
@@ -219,9 +228,9 @@ class Layout {
     return *this;
   }
   bool is_exact() const { return exact_; }
-  /// The Layout statement that decided, "FILE:LINE:COL: Layout ...;"; null: the default layout.
-  const char* statement() const { return statement_; }
-  Layout& decided_by(const char* statement) {
+  /// The Layout statement that decided; null: the default layout.
+  const Statement* statement() const { return statement_; }
+  Layout& decided_by(const Statement* statement) {
     statement_ = statement;
     return *this;
   }
@@ -261,28 +270,36 @@ class Layout {
   bool exact_ = false;
   EqualityKind align_kind_ = LEGION_EQ_EK;
   size_t align_ = 0;  // 0: no alignment constraint
-  const char* statement_ = nullptr;
+  const Statement* statement_ = nullptr;
 };
 
-/// The statements the mapper names when it stops: "FILE:LINE:COL: STATEMENT".
-constexpr const char* kLine6 = "tests/mappers/real_pennant.mapping:6:1: Region * * GPU FBMEM;";
-constexpr const char* kLine7 = "tests/mappers/real_pennant.mapping:7:1: Region * * CPU SYSMEM;";
-constexpr const char* kLine8 =
-    "tests/mappers/real_pennant.mapping:8:1: Region * rp_all_shared_p GPU ZCMEM;";
-constexpr const char* kLine9 =
-    "tests/mappers/real_pennant.mapping:9:1: Region * rp_all_ghost_p GPU ZCMEM;";
-constexpr const char* kLine10 =
-    "tests/mappers/real_pennant.mapping:10:1: Region calc_centers_full 3 GPU ZCMEM;";
-constexpr const char* kLine11 =
-    "tests/mappers/real_pennant.mapping:11:1: Region calc_volumes_full 3 GPU ZCMEM;";
-constexpr const char* kLine12 =
-    "tests/mappers/real_pennant.mapping:12:1: Region init_step_points * GPU ZCMEM;";
-constexpr const char* kLine13 =
-    "tests/mappers/real_pennant.mapping:13:1: Region sum_point_force rs_all GPU FBMEM;";
-constexpr const char* kLine15 =
-    "tests/mappers/real_pennant.mapping:15:1: Layout * * * SOA C_order;";
-constexpr const char* kLine16 =
-    "tests/mappers/real_pennant.mapping:16:1: Layout qcs_corner_divergence rs_all_p GPU SOA F_order;";
+/// The statements the mapper names when it stops.
+constexpr Statement kLine6 = {"tests/mappers/real_pennant.mapping:6:1", "Region * * GPU FBMEM;"};
+constexpr Statement kLine7 = {"tests/mappers/real_pennant.mapping:7:1", "Region * * CPU SYSMEM;"};
+constexpr Statement kLine8 = {
+    "tests/mappers/real_pennant.mapping:8:1",
+    "Region * rp_all_shared_p GPU ZCMEM;"};
+constexpr Statement kLine9 = {
+    "tests/mappers/real_pennant.mapping:9:1",
+    "Region * rp_all_ghost_p GPU ZCMEM;"};
+constexpr Statement kLine10 = {
+    "tests/mappers/real_pennant.mapping:10:1",
+    "Region calc_centers_full 3 GPU ZCMEM;"};
+constexpr Statement kLine11 = {
+    "tests/mappers/real_pennant.mapping:11:1",
+    "Region calc_volumes_full 3 GPU ZCMEM;"};
+constexpr Statement kLine12 = {
+    "tests/mappers/real_pennant.mapping:12:1",
+    "Region init_step_points * GPU ZCMEM;"};
+constexpr Statement kLine13 = {
+    "tests/mappers/real_pennant.mapping:13:1",
+    "Region sum_point_force rs_all GPU FBMEM;"};
+constexpr Statement kLine15 = {
+    "tests/mappers/real_pennant.mapping:15:1",
+    "Layout * * * SOA C_order;"};
+constexpr Statement kLine16 = {
+    "tests/mappers/real_pennant.mapping:16:1",
+    "Layout qcs_corner_divergence rs_all_p GPU SOA F_order;"};
 
 class RealPennantMapper : public DefaultMapper {
  public:
@@ -424,7 +441,7 @@ void RealPennantMapper::map_task(const MapperContext ctx, const Task& task,
                                              true /*cache*/, target.kind());
   }
   output.chosen_variant = variant.variant;
-  output.target_procs.push_back(target);
+  output.target_procs.assign(1, target);  // for a shard: exactly its processor
   output.task_priority = 0;
   output.postmap_task = false;
   // An inner task only hands its regions on: they are mapped virtually, unless one has relaxed
@@ -660,11 +677,12 @@ LayoutConstraintSet RealPennantMapper::variant_layout(const MapperContext ctx, c
       continue;
     }
     if (layout.statement() != nullptr)
-      fail(std::string(layout.statement()) + ": error: task " + task.get_task_name() +
-           "'s variant " + runtime->find_task_variant_name(ctx, task.task_id, variant) +
-           " needs another " + constraint_text(conflict->get_constraint_kind()) +
-           " constraint for region argument " + std::to_string(idx) +
-           " than this Layout statement gives");
+      fail(located(*layout.statement(),
+                   std::string("task ") + task.get_task_name() + "'s variant " +
+                       runtime->find_task_variant_name(ctx, task.task_id, variant) +
+                       " needs another " + constraint_text(conflict->get_constraint_kind()) +
+                       " constraint for region argument " + std::to_string(idx) +
+                       " than this Layout statement gives"));
     LayoutConstraintSet merged = theirs;  // no Layout statement: the variant's layout
     if (!merged.memory_constraint.is_valid()) merged.add_constraint(ours.memory_constraint);
     if (merged.field_constraint.field_set.empty()) merged.add_constraint(ours.field_constraint);
@@ -691,26 +709,26 @@ MemoryChoice RealPennantMapper::memory_priority(const std::string& task, const R
                                                 Processor::Kind proc) const {
   // line 13: Region sum_point_force rs_all GPU FBMEM;
   if (task == "sum_point_force" && arg.is("rs_all") && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine13, {Memory::GPU_FB_MEM}};
+    return MemoryChoice{&kLine13, {Memory::GPU_FB_MEM}};
   // line 11: Region calc_volumes_full 3 GPU ZCMEM;
   if (task == "calc_volumes_full" && arg.index == 3 && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine11, {Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine11, {Memory::Z_COPY_MEM}};
   // line 10: Region calc_centers_full 3 GPU ZCMEM;
   if (task == "calc_centers_full" && arg.index == 3 && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine10, {Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine10, {Memory::Z_COPY_MEM}};
   // line 12: Region init_step_points * GPU ZCMEM;
   if (task == "init_step_points" && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine12, {Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine12, {Memory::Z_COPY_MEM}};
   // line 9: Region * rp_all_ghost_p GPU ZCMEM;
   if (arg.is("rp_all_ghost_p") && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine9, {Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine9, {Memory::Z_COPY_MEM}};
   // line 8: Region * rp_all_shared_p GPU ZCMEM;
   if (arg.is("rp_all_shared_p") && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine8, {Memory::Z_COPY_MEM}};
+    return MemoryChoice{&kLine8, {Memory::Z_COPY_MEM}};
   // line 7: Region * * CPU SYSMEM;
-  if (proc == Processor::LOC_PROC) return MemoryChoice{kLine7, {Memory::SYSTEM_MEM}};
+  if (proc == Processor::LOC_PROC) return MemoryChoice{&kLine7, {Memory::SYSTEM_MEM}};
   // line 6: Region * * GPU FBMEM;
-  if (proc == Processor::TOC_PROC) return MemoryChoice{kLine6, {Memory::GPU_FB_MEM}};
+  if (proc == Processor::TOC_PROC) return MemoryChoice{&kLine6, {Memory::GPU_FB_MEM}};
   return MemoryChoice();
 }
 
@@ -720,9 +738,9 @@ Layout RealPennantMapper::layout_of(const std::string& task, const RegionArg& ar
                                     Processor::Kind proc, Memory::Kind /*memory*/) const {
   // line 16: Layout qcs_corner_divergence rs_all_p GPU SOA F_order;
   if (task == "qcs_corner_divergence" && arg.is("rs_all_p") && proc == Processor::TOC_PROC)
-    return Layout().soa().f_order().decided_by(kLine16);
+    return Layout().soa().f_order().decided_by(&kLine16);
   // line 15: Layout * * * SOA C_order;
-  return Layout().soa().c_order().decided_by(kLine15);
+  return Layout().soa().c_order().decided_by(&kLine15);
 }
 
 /// IndexTaskMap statements: the function that places the points of an index launch of a task

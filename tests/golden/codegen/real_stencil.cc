@@ -40,6 +40,16 @@ using namespace Legion::Mapping;
   std::abort();
 }
 
+/// A statement of the program, for the message of a mapper that stops: its place and its text.
+struct Statement {
+  const char* place;  // FILE:LINE:COL
+  const char* text;
+};
+/// "FILE:LINE:COL: error: MESSAGE" and the statement under it, as mapsmith check prints one.
+[[maybe_unused]] inline std::string located(const Statement& s, const std::string& message) {
+  return std::string(s.place) + ": error: " + message + "\n  " + s.text;
+}
+
 /// The mapping language's tuples (IPoint, ISpace, extents).
 using Tuple = std::vector<coord_t>;
 
@@ -183,10 +193,9 @@ struct MappedTask {
 }
 
 /// What the Region statements say for a region argument: the memory kinds in order of
-/// preference and the statement that decided ("FILE:LINE:COL: Region ...;"); no kinds: none
-/// applies.
+/// preference and the statement that decided; no kinds: none applies.
 struct MemoryChoice {
-  const char* statement = nullptr;
+  const Statement* statement = nullptr;
   std::vector<Memory::Kind> kinds;
 };
 
@@ -219,9 +228,9 @@ class Layout {
     return *this;
   }
   bool is_exact() const { return exact_; }
-  /// The Layout statement that decided, "FILE:LINE:COL: Layout ...;"; null: the default layout.
-  const char* statement() const { return statement_; }
-  Layout& decided_by(const char* statement) {
+  /// The Layout statement that decided; null: the default layout.
+  const Statement* statement() const { return statement_; }
+  Layout& decided_by(const Statement* statement) {
     statement_ = statement;
     return *this;
   }
@@ -261,20 +270,24 @@ class Layout {
   bool exact_ = false;
   EqualityKind align_kind_ = LEGION_EQ_EK;
   size_t align_ = 0;  // 0: no alignment constraint
-  const char* statement_ = nullptr;
+  const Statement* statement_ = nullptr;
 };
 
-/// The statements the mapper names when it stops: "FILE:LINE:COL: STATEMENT".
-constexpr const char* kLine5 = "tests/mappers/real_stencil.mapping:5:1: Region * * GPU FBMEM;";
-constexpr const char* kLine6 = "tests/mappers/real_stencil.mapping:6:1: Region * * CPU SYSMEM;";
-constexpr const char* kLine7 =
-    "tests/mappers/real_stencil.mapping:7:1: Region stencil xm GPU ZCMEM,FBMEM;";
-constexpr const char* kLine8 =
-    "tests/mappers/real_stencil.mapping:8:1: Region stencil xp GPU ZCMEM,FBMEM;";
-constexpr const char* kLine9 =
-    "tests/mappers/real_stencil.mapping:9:1: Region check points CPU SOCKMEM,SYSMEM;";
-constexpr const char* kLine11 =
-    "tests/mappers/real_stencil.mapping:11:1: Layout * * * SOA F_order;";
+/// The statements the mapper names when it stops.
+constexpr Statement kLine5 = {"tests/mappers/real_stencil.mapping:5:1", "Region * * GPU FBMEM;"};
+constexpr Statement kLine6 = {"tests/mappers/real_stencil.mapping:6:1", "Region * * CPU SYSMEM;"};
+constexpr Statement kLine7 = {
+    "tests/mappers/real_stencil.mapping:7:1",
+    "Region stencil xm GPU ZCMEM,FBMEM;"};
+constexpr Statement kLine8 = {
+    "tests/mappers/real_stencil.mapping:8:1",
+    "Region stencil xp GPU ZCMEM,FBMEM;"};
+constexpr Statement kLine9 = {
+    "tests/mappers/real_stencil.mapping:9:1",
+    "Region check points CPU SOCKMEM,SYSMEM;"};
+constexpr Statement kLine11 = {
+    "tests/mappers/real_stencil.mapping:11:1",
+    "Layout * * * SOA F_order;"};
 
 class RealStencilMapper : public DefaultMapper {
  public:
@@ -416,7 +429,7 @@ void RealStencilMapper::map_task(const MapperContext ctx, const Task& task,
                                              true /*cache*/, target.kind());
   }
   output.chosen_variant = variant.variant;
-  output.target_procs.push_back(target);
+  output.target_procs.assign(1, target);  // for a shard: exactly its processor
   output.task_priority = 0;
   output.postmap_task = false;
   // An inner task only hands its regions on: they are mapped virtually, unless one has relaxed
@@ -652,11 +665,12 @@ LayoutConstraintSet RealStencilMapper::variant_layout(const MapperContext ctx, c
       continue;
     }
     if (layout.statement() != nullptr)
-      fail(std::string(layout.statement()) + ": error: task " + task.get_task_name() +
-           "'s variant " + runtime->find_task_variant_name(ctx, task.task_id, variant) +
-           " needs another " + constraint_text(conflict->get_constraint_kind()) +
-           " constraint for region argument " + std::to_string(idx) +
-           " than this Layout statement gives");
+      fail(located(*layout.statement(),
+                   std::string("task ") + task.get_task_name() + "'s variant " +
+                       runtime->find_task_variant_name(ctx, task.task_id, variant) +
+                       " needs another " + constraint_text(conflict->get_constraint_kind()) +
+                       " constraint for region argument " + std::to_string(idx) +
+                       " than this Layout statement gives"));
     LayoutConstraintSet merged = theirs;  // no Layout statement: the variant's layout
     if (!merged.memory_constraint.is_valid()) merged.add_constraint(ours.memory_constraint);
     if (merged.field_constraint.field_set.empty()) merged.add_constraint(ours.field_constraint);
@@ -683,17 +697,17 @@ MemoryChoice RealStencilMapper::memory_priority(const std::string& task, const R
                                                 Processor::Kind proc) const {
   // line 9: Region check points CPU SOCKMEM,SYSMEM;
   if (task == "check" && arg.is("points") && proc == Processor::LOC_PROC)
-    return MemoryChoice{kLine9, {Memory::SOCKET_MEM, Memory::SYSTEM_MEM}};
+    return MemoryChoice{&kLine9, {Memory::SOCKET_MEM, Memory::SYSTEM_MEM}};
   // line 8: Region stencil xp GPU ZCMEM,FBMEM;
   if (task == "stencil" && arg.is("xp") && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine8, {Memory::Z_COPY_MEM, Memory::GPU_FB_MEM}};
+    return MemoryChoice{&kLine8, {Memory::Z_COPY_MEM, Memory::GPU_FB_MEM}};
   // line 7: Region stencil xm GPU ZCMEM,FBMEM;
   if (task == "stencil" && arg.is("xm") && proc == Processor::TOC_PROC)
-    return MemoryChoice{kLine7, {Memory::Z_COPY_MEM, Memory::GPU_FB_MEM}};
+    return MemoryChoice{&kLine7, {Memory::Z_COPY_MEM, Memory::GPU_FB_MEM}};
   // line 6: Region * * CPU SYSMEM;
-  if (proc == Processor::LOC_PROC) return MemoryChoice{kLine6, {Memory::SYSTEM_MEM}};
+  if (proc == Processor::LOC_PROC) return MemoryChoice{&kLine6, {Memory::SYSTEM_MEM}};
   // line 5: Region * * GPU FBMEM;
-  if (proc == Processor::TOC_PROC) return MemoryChoice{kLine5, {Memory::GPU_FB_MEM}};
+  if (proc == Processor::TOC_PROC) return MemoryChoice{&kLine5, {Memory::GPU_FB_MEM}};
   return MemoryChoice();
 }
 
@@ -702,7 +716,7 @@ MemoryChoice RealStencilMapper::memory_priority(const std::string& task, const R
 Layout RealStencilMapper::layout_of(const std::string& /*task*/, const RegionArg& /*arg*/,
                                     Processor::Kind /*proc*/, Memory::Kind /*memory*/) const {
   // line 11: Layout * * * SOA F_order;
-  return Layout().soa().f_order().decided_by(kLine11);
+  return Layout().soa().f_order().decided_by(&kLine11);
 }
 
 /// IndexTaskMap statements: the function that places the points of an index launch of a task
