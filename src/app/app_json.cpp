@@ -386,9 +386,9 @@ class Loader {
 
   std::size_t launch(const json& e, const std::string& at, std::optional<std::size_t> parent,
                      int depth) {
-    static const std::vector<std::string> keys = {
-        "id",      "task",               "domain", "point_vars", "flops", "wait",
-        "futures", "same_address_space", "reqs",   "args",       "body"};
+    static const std::vector<std::string> keys = {"id",    "task", "domain",  "point_vars",
+                                                  "flops", "wait", "futures", "same_address_space",
+                                                  "reqs",  "args", "body"};
     static const std::vector<std::string> required = {"task"};
     r_.object(e, at, keys, required);
     if (pending_.size() >= kMaxLaunches)

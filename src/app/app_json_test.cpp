@@ -460,9 +460,10 @@ TEST(AppJsonErrors, UnknownKeys) {
   EXPECT_EQ(error_after([](json& j) { j["regions"][0]["extent"] = j["regions"][0]["extents"]; }),
             "a.json: $.regions[0].extent: unknown key (did you mean \"extents\"?); keys here: "
             "name, extents, fields, atoms");
-  EXPECT_EQ(error_after([](json& j) { stencil(j)["req"] = json::array(); }),
-            "a.json: $.program[0].body[0].req: unknown key (did you mean \"reqs\"?); keys here: "
-            "id, task, domain, point_vars, flops, wait, futures, same_address_space, reqs, args, body");
+  EXPECT_EQ(
+      error_after([](json& j) { stencil(j)["req"] = json::array(); }),
+      "a.json: $.program[0].body[0].req: unknown key (did you mean \"reqs\"?); keys here: "
+      "id, task, domain, point_vars, flops, wait, futures, same_address_space, reqs, args, body");
   EXPECT_EQ(error_after([](json& j) { j["program"][0]["cout"] = 1; }),
             "a.json: $.program[0].cout: unknown key (did you mean \"count\"?); keys here: loop, "
             "count, timed, body");
