@@ -437,7 +437,7 @@ void add_tune_command(CLI::App& app, Context& ctx) {
     for (const char* flag : kLlmFlags)
       if (!llm_run && cmd->count(flag))
         throw CLI::ValidationError(flag, "is for --optimizer llm or hybrid");
-    if (opts->confirm && (opts->runner.empty() || opts->metric.empty()))
+    if (opts->confirm && opts->runner.empty())  // a --runner without --metric is refused above
       throw InputError("--confirm needs --runner (the real program) and --metric");
     opts->llm_timeout_given = cmd->count("--llm-timeout") > 0;
     const machine::Machine m = machine::load_machine(opts->machine);
