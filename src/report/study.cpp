@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
 
+#include "search/results_db.h"
 #include "util/error.h"
 
 namespace mapsmith::report {
@@ -39,10 +41,11 @@ class Db {
     }
     if (format != "mapsmith-results")
       throw InputError(fmt::format("{}: not a mapsmith results database", path));
-    if (version != "1" && version != "2" && version != "3")
+    const int v = std::atoi(version.c_str());
+    if (v < 1 || v > search::kResultsDbVersion || version != std::to_string(v))
       throw InputError(
-          fmt::format("{}: results database version {} is newer than this mapsmith reads (1 to 3)",
-                      path, version));
+          fmt::format("{}: results database version {} is newer than this mapsmith reads (1 to {})",
+                      path, version, search::kResultsDbVersion));
     has_steps_ = version != "1";  // version 2 added llm_steps, version 3 confirmations
   }
   Db(const Db&) = delete;

@@ -96,8 +96,6 @@ CREATE INDEX IF NOT EXISTS confirmations_by_study ON confirmations(study, id);
 UPDATE meta SET value = '3' WHERE key = 'version' AND value = '2';
 )sql";
 
-constexpr int kVersion = 3;
-
 std::string hex64(std::uint64_t h) {
   return fmt::format("{:016x}", h);
 }
@@ -247,10 +245,10 @@ ResultsDb::ResultsDb(const std::string& path, DbAccess access) : impl_(std::make
     }
     Stmt version(impl_->db, "SELECT value FROM meta WHERE key = 'version'");
     const int v = version.step() ? std::atoi(version.text(0).c_str()) : 0;
-    if (v > kVersion)
+    if (v > kResultsDbVersion)
       throw InputError(fmt::format(
           "{}: the results database has version {}, newer than this mapsmith reads ({})", path, v,
-          kVersion));
+          kResultsDbVersion));
     if (read_only) {
       // A version-1 database has no llm_steps: an empty one in the temporary schema (which a
       // read-only connection may write) stands in for it.

@@ -80,6 +80,10 @@ struct RunRow {
   std::int64_t failed_steps = 0;  ///< of those, the ones that gave no mapper
 };
 
+/// The newest results-database version this mapsmith reads and writes: 1 had the runs and their
+/// evaluations, 2 added llm_steps, 3 confirmations. Every reader checks against this one number.
+inline constexpr int kResultsDbVersion = 3;
+
 /// How a results database is opened.
 enum class DbAccess {
   ReadWrite,  ///< created when missing or empty; an older version is upgraded
