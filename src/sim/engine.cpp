@@ -172,6 +172,7 @@ Outcome simulate(const app::App& app, const machine::Machine& machine,
         if (fabric.is_channel(g.demands[d].resource)) {
           ChannelStats& cs = out.channels[g.demands[d].resource];
           cs.bytes += c.bytes;
+          cs.copy_bytes += c.bytes;
           cs.copies++;
         }
       const detail::TaskItem& t = g.tasks[g.nodes[c.task].item];

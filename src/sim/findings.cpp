@@ -110,12 +110,25 @@ void busy_channels(const machine::Machine& m, const Outcome& out, std::vector<Fi
     f.bytes = c.bytes;
     f.count = c.copies;
     // In use: by a copy, or by a task body reading or writing memory across it (zero-copy),
-    // however little of its bandwidth either takes.
+    // however little of its bandwidth either takes; the bytes over bandwidth × run time say how
+    // much of it they took.
+    const double bandwidth = m.channels()[order[i]].bandwidth;
+    const double utilisation = out.time_s > 0 && bandwidth > 0
+                                   ? static_cast<double>(c.bytes) / (bandwidth * out.time_s)
+                                   : 0;
+    const std::uint64_t by_tasks = c.bytes - std::min(c.bytes, c.copy_bytes);
+    std::string parts;
+    if (c.copies > 0)
+      parts =
+          fmt::format("{} {}", count_text(c.copies, "copy", "copies"), bytes_text(c.copy_bytes));
+    if (by_tasks > 0)
+      parts += fmt::format("{}task bodies {}", parts.empty() ? "" : ", ", bytes_text(by_tasks));
     f.text = fmt::format(
-        "{} was in use {} of the run (by copies, or by tasks accessing memory across it); {} "
-        "carried {} across it.",
-        m.name_of(*f.channel), percent(f.fraction), count_text(c.copies, "copy", "copies"),
-        bytes_text(c.bytes));
+        "{} was in use {} of the run (by copies, or by tasks accessing memory across it) and "
+        "carried {}, {} of its bandwidth over the run{}{}.",
+        m.name_of(*f.channel), percent(f.fraction), bytes_text(c.bytes),
+        utilisation > 0 && utilisation < 0.005 ? "under 1%" : percent(utilisation),
+        parts.empty() ? "" : ": ", parts);
     fs.push_back(std::move(f));
   }
 }

@@ -85,7 +85,8 @@ struct ProcStats {
   double busy_s = 0;
 };
 struct ChannelStats {
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0;       ///< carried across it: by copies and by task bodies (zero-copy)
+  std::uint64_t copy_bytes = 0;  ///< of `bytes`, carried by copies
   std::uint64_t copies = 0;
   double busy_s = 0;  ///< time its bandwidth was reserved
 };

@@ -167,6 +167,30 @@ TEST(Findings, ExplainTheRunInRankedSentences) {
   EXPECT_TRUE(channel);
 }
 
+/// A busy channel's finding says how much of its bandwidth its bytes took and who carried them:
+/// the copies, and the task bodies reading or writing memory across it (zero-copy).
+TEST(Findings, ABusyChannelSaysItsBandwidthShareAndWhoCarriedItsBytes) {
+  auto r = test::run(halo_app(), tiny(1),
+                     "Task * GPU;\n"
+                     "Region own g GPU ZCMEM;\n"
+                     "Region sum g GPU FBMEM;\n");
+  ASSERT_TRUE(r->outcome.ok);
+  const Finding* busy = nullptr;
+  for (const Finding& f : r->outcome.findings)
+    if (f.kind == FindingKind::BusyChannel && !busy) busy = &f;
+  ASSERT_NE(busy, nullptr);
+  const ChannelStats& c = r->outcome.channels[busy->channel->index];
+  EXPECT_EQ(busy->bytes, c.bytes);
+  EXPECT_GT(c.copy_bytes, 0u);
+  EXPECT_LT(c.copy_bytes, c.bytes);  // the rest by the task bodies' zero-copy accesses
+  // tiny's PCIe carries 1 GB/s each way.
+  EXPECT_NEAR(static_cast<double>(c.bytes) / (1e9 * r->outcome.time_s), 0.19, 0.005);
+  EXPECT_EQ(busy->text,
+            "node0/PCIE0.in was in use 30% of the run (by copies, or by tasks accessing memory "
+            "across it) and carried 234 KiB, 19% of its bandwidth over the run: 12 copies 129 KiB, "
+            "task bodies 105 KiB.");
+}
+
 TEST(Findings, IdleProcessorsAreNamed) {
   app::App a = test::empty_app();
   add_task(a, "t", {variant(GPU)});
