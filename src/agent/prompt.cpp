@@ -384,12 +384,20 @@ std::string topology_text(const machine::Machine& m) {
       m.ranks_per_node(), m.ranks_per_node() == 1 ? "" : "s");
   if (m.has_kind(ProcKind::GPU)) {
     const machine::NodeSpec& n = m.spec().node;
-    double pcie = 0, bus = 0;
+    double pcie = 0, bus = 0, bus_out = 0;
     for (const machine::LinkSpec& l : n.links) {
       if (l.kind == machine::ChannelKind::PCIE) pcie = l.bandwidth;
-      if (l.kind == machine::ChannelKind::SOCKET_BUS)
+      if (l.kind == machine::ChannelKind::SOCKET_BUS) {
         bus = l.io_bandwidth > 0 ? l.io_bandwidth : l.bandwidth;
+        bus_out = l.io_bandwidth_to_host > 0 ? l.io_bandwidth_to_host : bus;
+      }
     }
+    const std::string bus_text =
+        bus_out == bus
+            ? fmt::format(" at the {:.3g} GB/s it leaves to PCIe traffic", bus / 1e9)
+            : fmt::format(
+                  ", which leaves PCIe traffic {:.3g} GB/s out of a GPU and {:.3g} GB/s into one",
+                  bus_out / 1e9, bus / 1e9);
     switch (n.gpu_peers) {
       case machine::GpuPeers::ALL:
         out += " All GPUs of a node copy to one another directly (peer to peer).";
@@ -397,9 +405,8 @@ std::string topology_text(const machine::Machine& m) {
       case machine::GpuPeers::SOCKET:
         out += fmt::format(
             " GPUs on the same socket copy to one another directly over PCIe ({:.3g} GB/s); "
-            "GPUs on different sockets copy through host memory, across the socket bus at the "
-            "{:.3g} GB/s it leaves to PCIe traffic.",
-            pcie / 1e9, bus / 1e9);
+            "GPUs on different sockets copy through host memory, across the socket bus{}.",
+            pcie / 1e9, bus_text);
         break;
       case machine::GpuPeers::NONE:
         out += " GPUs copy to one another through host memory.";

@@ -76,8 +76,8 @@ TEST(Prompt, SummarisesTheMachineWithItsTopologyAndMachineSpaces) {
                    "CPU 10-19 (processors numbered within the node; Machine(K)[a, i] is "
                    "processor i of address space a, 1 address space per node). GPUs on the same "
                    "socket copy to one another directly over PCIe (12 GB/s); GPUs on different "
-                   "sockets copy through host memory, across the socket bus at the 3.8 GB/s it "
-                   "leaves to PCIe traffic.\n"),
+                   "sockets copy through host memory, across the socket bus, which leaves PCIe "
+                   "traffic 2.5 GB/s out of a GPU and 3.8 GB/s into one.\n"),
             std::string::npos)
       << s;
   EXPECT_TRUE(

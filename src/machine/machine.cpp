@@ -232,6 +232,13 @@ Err check_links(const MachineSpec& s) {
         return err(at + ".io_bandwidth", "only a SOCKET_BUS link has an io_bandwidth");
       if (Err e = check_number(at + ".io_bandwidth", l.io_bandwidth, false)) return e;
     }
+    if (l.io_bandwidth_to_host != 0) {
+      if (l.kind != ChannelKind::SOCKET_BUS)
+        return err(at + ".io_bandwidth_to_host",
+                   "only a SOCKET_BUS link has an io_bandwidth_to_host");
+      if (Err e = check_number(at + ".io_bandwidth_to_host", l.io_bandwidth_to_host, false))
+        return e;
+    }
     bool fb = find_mem(n, MemKind::FBMEM) != nullptr;
     bool sock = find_mem(n, MemKind::SOCKMEM) != nullptr;
     bool host = std::any_of(n.memories.begin(), n.memories.end(),

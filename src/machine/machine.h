@@ -87,6 +87,10 @@ struct LinkSpec {
   /// SOCKET_BUS: the bandwidth left to PCIe traffic that crosses it (a GPU reading or copying to
   /// the other socket's memory, measured far below a CPU's); 0: `bandwidth`.
   double io_bandwidth = 0;
+  /// SOCKET_BUS: the same for PCIe traffic from a GPU toward host memory on the other socket
+  /// (device-to-host: a GPU writing, or copying out of its framebuffer), measured lower still;
+  /// 0: `io_bandwidth`.
+  double io_bandwidth_to_host = 0;
   friend bool operator==(const LinkSpec&, const LinkSpec&) = default;
 };
 /// Which GPUs of a node copy directly to one another (peer to peer) rather than through host

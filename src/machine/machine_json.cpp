@@ -221,8 +221,8 @@ NodeSpec read_node(const Reader& r, const json& j, const std::string& path) {
   }
 
   const std::string lp = key_path(path, "links");
-  static const std::vector<std::string> link_keys = {"kind", "count", "bandwidth", "latency",
-                                                     "io_bandwidth"};
+  static const std::vector<std::string> link_keys = {
+      "kind", "count", "bandwidth", "latency", "io_bandwidth", "io_bandwidth_to_host"};
   static const std::vector<std::string> link_req = {"kind", "bandwidth", "latency"};
   const json& links = r.array(j["links"], lp);
   for (std::size_t i = 0; i < links.size(); ++i) {
@@ -237,6 +237,9 @@ NodeSpec read_node(const Reader& r, const json& j, const std::string& path) {
     l.latency = r.number(e["latency"], key_path(at, "latency"), true);
     if (e.contains("io_bandwidth"))
       l.io_bandwidth = r.number(e["io_bandwidth"], key_path(at, "io_bandwidth"), false);
+    if (e.contains("io_bandwidth_to_host"))
+      l.io_bandwidth_to_host =
+          r.number(e["io_bandwidth_to_host"], key_path(at, "io_bandwidth_to_host"), false);
     n.links.push_back(l);
   }
   return n;
@@ -383,6 +386,7 @@ std::string dump_machine_json(const MachineSpec& s) {
     e["bandwidth"] = l.bandwidth;
     e["latency"] = l.latency;
     if (l.io_bandwidth != 0) e["io_bandwidth"] = l.io_bandwidth;
+    if (l.io_bandwidth_to_host != 0) e["io_bandwidth_to_host"] = l.io_bandwidth_to_host;
     node["links"].push_back(std::move(e));
   }
   ojson root;

@@ -197,7 +197,7 @@ TEST(MachineJsonErrors, UnknownKinds) {
 TEST(MachineJsonErrors, UnknownKeys) {
   EXPECT_EQ(error_after([](json& j) { j["node"]["links"][0]["bandwith"] = 1; }),
             "m.json: $.node.links[0].bandwith: unknown key (did you mean \"bandwidth\"?); keys "
-            "here: kind, count, bandwidth, latency, io_bandwidth");
+            "here: kind, count, bandwidth, latency, io_bandwidth, io_bandwidth_to_host");
   EXPECT_EQ(error_after([](json& j) { j["node"]["sokets"] = 2; }),
             "m.json: $.node.sokets: unknown key (did you mean \"sockets\"?); keys here: sockets, "
             "dram_bandwidth, gpu_peers, processors, memories, affinities, links");

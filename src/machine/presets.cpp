@@ -43,6 +43,7 @@ struct Host {
   double dram_achievable;  // per socket, what a STREAM-like kernel of all cores reaches (0: peak)
   double core_bandwidth;   // what one core can stream (0: not bounded beyond its affinities)
   double socket_bus_io;    // bandwidth left to PCIe traffic crossing the socket bus (0: the bus's)
+  double socket_bus_io_to_host;  // the same for device-to-host traffic (0: socket_bus_io)
 };
 
 /// The GPUs of a node.
@@ -85,8 +86,8 @@ struct Network {
 //  - One core streams at most 20 GB/s (the same Puget measurement, one core).
 //  - PCIe traffic across QPI: a P100 PCIe host measured 3.8 GB/s host-to-device (2.5 GB/s
 //    device-to-host) with the memory on the other socket, against 12.2 / 12.9 GB/s on the GPU's
-//    own socket (GitHub mpicbg-scicomp/gearshifft PR #82, bandwidthTest under numactl); we take
-//    3.8 GB/s for all PCIe traffic that crosses the socket bus.
+//    own socket (GitHub mpicbg-scicomp/gearshifft PR #82, bandwidthTest under numactl): 3.8 GB/s
+//    for PCIe traffic that crosses the socket bus toward a GPU, 2.5 GB/s toward host memory.
 constexpr Host kXeonE5_2640v4{.model = "Intel Xeon E5-2640 v4 core",
                               .sockets = 2,
                               .cores_per_socket = 10,
@@ -98,7 +99,8 @@ constexpr Host kXeonE5_2640v4{.model = "Intel Xeon E5-2640 v4 core",
                               .remote_ns = 140,
                               .dram_achievable = 0.75 * 4 * 2133e6 * 8,
                               .core_bandwidth = 20e9,
-                              .socket_bus_io = 3.8e9};
+                              .socket_bus_io = 3.8e9,
+                              .socket_bus_io_to_host = 2.5e9};
 
 // NVIDIA Tesla P100 PCIe 16 GB: "NVIDIA Tesla P100 PCIe data sheet",
 // https://images.nvidia.com/content/tesla/pdf/nvidia-tesla-p100-PCIe-datasheet.pdf
@@ -148,7 +150,8 @@ constexpr Host kXeon8480C{.model = "Intel Xeon Platinum 8480C core",
                           .remote_ns = 190,
                           .dram_achievable = 0.75 * 8 * 4800e6 * 8,
                           .core_bandwidth = 0,
-                          .socket_bus_io = 0};
+                          .socket_bus_io = 0,
+                          .socket_bus_io_to_host = 0};
 
 // NVIDIA H100 SXM5 80 GB: "NVIDIA H100 Tensor Core GPU data sheet",
 // https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet
@@ -256,7 +259,8 @@ MachineSpec build(std::string name, const Host& h, const Gpus* g, const Network&
 
   // Crossing the socket bus costs what a remote load costs more than a local one.
   n.links.push_back({ChannelKind::SOCKET_BUS, 1, h.socket_bus_bandwidth,
-                     ns(h.remote_ns - h.dram_ns), g ? h.socket_bus_io : 0});
+                     ns(h.remote_ns - h.dram_ns), g ? h.socket_bus_io : 0,
+                     g ? h.socket_bus_io_to_host : 0});
   if (g) n.links.push_back({ChannelKind::PCIE, 1, g->pcie_bandwidth, g->pcie_latency});
   if (g && g->nvlink_bandwidth)
     n.links.push_back({ChannelKind::NVLINK, 1, *g->nvlink_bandwidth, g->nvlink_latency});

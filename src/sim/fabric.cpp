@@ -34,14 +34,18 @@ Fabric::Fabric(const machine::Machine& m, const Constants& c) : m_(m), c_(c) {
   const std::uint32_t nodes = m.nodes(), S = sockets_;
   for (const machine::ProcSpec& p : spec.node.processors)
     if (p.kind == ProcKind::GPU) gpus_ = p.count;
-  double io_bw = 0;
   for (const machine::LinkSpec& l : spec.node.links) {
     if (l.kind == ChannelKind::NVLINK) nvlink_ = true;
-    if (l.kind == ChannelKind::SOCKET_BUS) io_bw = l.io_bandwidth;
+    if (l.kind == ChannelKind::SOCKET_BUS) {
+      io_to_device_bw_ = l.io_bandwidth;
+      io_to_host_bw_ = l.io_bandwidth_to_host > 0 ? l.io_bandwidth_to_host : l.io_bandwidth;
+    }
   }
 
   // Shared resources: the channels, then DRAM per socket, then the socket bus's share for PCIe
-  // traffic per ordered socket pair, then two transaction limiters per GPU.
+  // traffic per ordered socket pair (its demands in seconds at the rate of their direction, so
+  // host-to-device and device-to-host flows crossing the same way share it), then two
+  // transaction limiters per GPU.
   channels_ = static_cast<std::uint32_t>(chans.size());
   pcie_.assign(std::size_t{nodes} * gpus_ * 2, -1);
   bus_.assign(std::size_t{nodes} * S * S, -1);
@@ -63,7 +67,7 @@ Fabric::Fabric(const machine::Machine& m, const Constants& c) : m_(m), c_(c) {
   io_base_ = static_cast<std::uint32_t>(kind_.size());
   for (std::uint32_t i = 0; i < nodes * S * S; ++i) {
     kind_.push_back(2);
-    capacity_.push_back(io_bw);
+    capacity_.push_back(io_to_device_bw_);
   }
   limiter_base_ = static_cast<std::uint32_t>(kind_.size());
   for (std::uint32_t i = 0; i < nodes * gpus_ * 2; ++i) {
@@ -140,13 +144,14 @@ void Fabric::dram_use(MemId m, std::uint32_t rank_socket, double bytes,
     out.push_back({dram(node, h[i]), bytes / n / dram_bw_});
 }
 
-void Fabric::cross(std::uint32_t node, std::uint32_t from, std::uint32_t to, double bytes, bool io,
+void Fabric::cross(std::uint32_t node, std::uint32_t from, std::uint32_t to, double bytes, Io io,
                    std::vector<Demand>& out) const {
   if (from == to || bytes <= 0) return;
   const std::int32_t bus = bus_[(std::size_t{node} * sockets_ + from) * sockets_ + to];
   if (bus >= 0) out.push_back({static_cast<std::uint32_t>(bus), bytes / capacity_[bus]});
   const std::uint32_t r = io_base_ + (node * sockets_ + from) * sockets_ + to;
-  if (io && capacity_[r] > 0) out.push_back({r, bytes / capacity_[r]});
+  const double rate = io == Io::ToDevice ? io_to_device_bw_ : io == Io::ToHost ? io_to_host_bw_ : 0;
+  if (rate > 0) out.push_back({r, bytes / rate});
 }
 
 bool Fabric::zero_copy(ProcId p, MemId m) const {
@@ -171,8 +176,8 @@ void Fabric::stream(ProcId p, MemId m, double read, double written,
       out.push_back({pcie(pr.node, g, true), written / capacity_[pcie(pr.node, g, true)]});
   }
   for (std::uint32_t i = 0; i < n; ++i) {
-    cross(pr.node, h[i], pr.socket, read / n, gpu, out);
-    cross(pr.node, pr.socket, h[i], written / n, gpu, out);
+    cross(pr.node, h[i], pr.socket, read / n, gpu ? Io::ToDevice : Io::None, out);
+    cross(pr.node, pr.socket, h[i], written / n, gpu ? Io::ToHost : Io::None, out);
   }
 }
 
@@ -201,8 +206,8 @@ void Fabric::transactions(ProcId p, MemId m, double reads, double rmw,
   std::uint32_t h[16], n = 0;
   homes(m, zc, h, n);
   for (std::uint32_t i = 0; i < n; ++i) {
-    cross(pr.node, h[i], pr.socket, in / n, true, out);
-    cross(pr.node, pr.socket, h[i], back / n, true, out);
+    cross(pr.node, h[i], pr.socket, in / n, Io::ToDevice, out);
+    cross(pr.node, pr.socket, h[i], back / n, Io::ToHost, out);
   }
 }
 
@@ -256,8 +261,8 @@ CopyPlan Fabric::copy(MemId src, MemId dst, double bytes, std::vector<Demand>& o
     server(dma(*B.gpu, false));
     const std::uint32_t ib = zc_socket(ga.address_space);
     if (dram_bw_ > 0) out.push_back({dram(A.node, ib), 2 * bytes / dram_bw_});
-    cross(A.node, ga.socket, ib, bytes, true, out);
-    cross(A.node, ib, gb.socket, bytes, true, out);
+    cross(A.node, ga.socket, ib, bytes, Io::ToHost, out);
+    cross(A.node, ib, gb.socket, bytes, Io::ToDevice, out);
     return plan;
   }
   if (fa || fb) {
@@ -270,9 +275,9 @@ CopyPlan Fabric::copy(MemId src, MemId dst, double bytes, std::vector<Demand>& o
     homes(host, zc, h, n);
     for (std::uint32_t i = 0; i < n; ++i) {
       if (fa)
-        cross(A.node, g.socket, h[i], bytes / n, true, out);
+        cross(A.node, g.socket, h[i], bytes / n, Io::ToHost, out);
       else
-        cross(A.node, h[i], g.socket, bytes / n, true, out);
+        cross(A.node, h[i], g.socket, bytes / n, Io::ToDevice, out);
     }
     return plan;
   }

@@ -73,8 +73,11 @@ class Fabric {
   void homes(machine::MemId m, std::uint32_t rank_socket, std::uint32_t* out,
              std::uint32_t& n) const;
   std::uint32_t zc_socket(std::uint32_t address_space) const;
-  /// Bytes flowing between sockets `from` and `to` of `node` for PCIe traffic (io) or a CPU's.
-  void cross(std::uint32_t node, std::uint32_t from, std::uint32_t to, double bytes, bool io,
+  /// Whose bytes cross the socket bus: a CPU's, or PCIe traffic toward a GPU (host-to-device)
+  /// or from one toward host memory (device-to-host), which the bus carries at lower rates.
+  enum class Io : std::uint8_t { None, ToDevice, ToHost };
+  /// Bytes flowing between sockets `from` and `to` of `node`.
+  void cross(std::uint32_t node, std::uint32_t from, std::uint32_t to, double bytes, Io io,
              std::vector<Demand>& out) const;
   void dram_use(machine::MemId m, std::uint32_t rank_socket, double bytes,
                 std::vector<Demand>& out) const;
@@ -87,7 +90,8 @@ class Fabric {
   machine::GpuPeers peer_rule_ = machine::GpuPeers::SOCKET;
   bool nvlink_ = false;
   double dram_bw_ = 0;
-  std::vector<std::uint8_t> kind_;  ///< per static resource (for asserts and docs)
+  double io_to_device_bw_ = 0, io_to_host_bw_ = 0;  ///< 0: PCIe traffic is not set apart
+  std::vector<std::uint8_t> kind_;                  ///< per static resource (for asserts and docs)
   std::vector<double> capacity_;    ///< per static resource: bytes/s (links, DRAM, io)
   std::vector<std::int32_t> pcie_;  ///< per (node, gpu, direction): channel id
   std::vector<std::int32_t> bus_;   ///< per (node, from socket, to socket): SOCKET_BUS channel
