@@ -276,7 +276,11 @@ TEST(Tune, TheBestIsNeverSlowerThanTheExpertOnTheNineApps) {
           a, m,
           read_file(std::string(MAPSMITH_SOURCE_DIR) + "/examples/" + name + "/expert.mapping"));
       SimEvaluator sim(a, m, 2);
+#ifdef MAPSMITH_SANITIZED  // 20x slower: one seed covers the same code
+      for (std::uint64_t seed : {0}) {
+#else
       for (std::uint64_t seed : {0, 1, 2}) {
+#endif
         SCOPED_TRACE(fmt::format("{} on {}, seed {}", name, mname, seed));
         const TuneResult r = run(s, sim, "ensemble", 22, nullptr, 0, seed);
         ASSERT_TRUE(r.expert);
@@ -293,7 +297,7 @@ TEST(Tune, TheBestIsNeverSlowerThanTheExpertOnTheNineApps) {
 }
 
 TEST(Tune, TheEnsembleFindsCosmasCoLocatedPlacementFromTheDefaultPolicy) {
-  // The recorded LLM run's best COSMA mapper (tests/llm/cosma-best.mapping) takes 224.06 ms per
+  // The recorded LLM run's best COSMA mapper (tests/llm/cosma-best.mapping) takes 278.80 ms per
   // iteration on sapling; owner-computes members and coupled moves reach it (docs/results.md).
   const machine::Machine m = machine::load_machine("sapling");
   const app::App a = app::load_app("cosma", m);
