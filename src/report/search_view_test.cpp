@@ -1,6 +1,7 @@
 #include "report/search_view.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -210,6 +211,22 @@ TEST_F(StudyTest, ClearErrorsForWhatIsNotAStudy) {
                             "  study 1: circuit on sapling (0 evaluations)\n"
                             "  study 2: stencil on sapling (0 evaluations)");
   EXPECT_EQ(load_study(path, 2).study.key.app, "stencil");
+
+  // A version this mapsmith does not read: newer, or not a version at all.
+  const auto set_version = [&](const char* v) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const std::string sql =
+        std::string("UPDATE meta SET value = '") + v + "' WHERE key = 'version'";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  };
+  set_version("4");
+  EXPECT_EQ(message(std::nullopt),
+            path + ": results database version 4 is newer than this mapsmith reads (1 to 3)");
+  set_version("2b");
+  EXPECT_EQ(message(std::nullopt),
+            path + ": results database version '2b' is not one this mapsmith reads (1 to 3)");
 }
 
 }  // namespace

@@ -42,7 +42,11 @@ class Db {
     if (format != "mapsmith-results")
       throw InputError(fmt::format("{}: not a mapsmith results database", path));
     const int v = std::atoi(version.c_str());
-    if (v < 1 || v > search::kResultsDbVersion || version != std::to_string(v))
+    if (version != std::to_string(v) || v < 1)
+      throw InputError(
+          fmt::format("{}: results database version '{}' is not one this mapsmith reads (1 to {})",
+                      path, version, search::kResultsDbVersion));
+    if (v > search::kResultsDbVersion)
       throw InputError(
           fmt::format("{}: results database version {} is newer than this mapsmith reads (1 to {})",
                       path, version, search::kResultsDbVersion));
