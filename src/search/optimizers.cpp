@@ -84,10 +84,34 @@ class Random final : public Optimizer {
   PointSet seen_;
 };
 
-/// Hill climbing by random mutations of the best point so far.
-class Mutation final : public Optimizer {
+/// An optimizer that works from the best point it has seen (its own results and the ones the
+/// ensemble shares): greedy mutation and coupled mutation.
+class FromBest : public Optimizer {
  public:
-  Mutation(const Space& s, const Point& start, Rng rng) : s_(s), best_(start), rng_(rng) {}
+  FromBest(const Space& s, const Point& start, Rng rng) : s_(s), best_(start), rng_(rng) {}
+  void tell(const std::vector<Candidate>& asked, const std::vector<double>& times) override {
+    for (std::size_t i = 0; i < asked.size(); ++i)
+      share_best(asked[i].point, times[i]);
+  }
+  void share_best(const Point& p, double t) override {
+    if (t < best_t_) {
+      best_ = p;
+      best_t_ = t;
+    }
+  }
+
+ protected:
+  const Space& s_;
+  Point best_;
+  double best_t_ = kInf;
+  Rng rng_;
+  PointSet seen_;
+};
+
+/// Hill climbing by random mutations of the best point so far.
+class Mutation final : public FromBest {
+ public:
+  using FromBest::FromBest;
   std::string name() const override { return "greedy-mutation"; }
   std::vector<Candidate> ask(std::size_t n) override {
     std::vector<Candidate> out;
@@ -102,32 +126,15 @@ class Mutation final : public Optimizer {
     }
     return out;
   }
-  void tell(const std::vector<Candidate>& asked, const std::vector<double>& times) override {
-    for (std::size_t i = 0; i < asked.size(); ++i)
-      share_best(asked[i].point, times[i]);
-  }
-  void share_best(const Point& p, double t) override {
-    if (t < best_t_) {
-      best_ = p;
-      best_t_ = t;
-    }
-  }
-
- private:
-  const Space& s_;
-  Point best_;
-  double best_t_ = kInf;
-  Rng rng_;
-  PointSet seen_;
 };
 
 /// Moves that change coupled decisions together: a partner dimension (a launch that others can
 /// align with) gets a random value half of the time, and every dimension coupled to it is set
 /// to one of its aligned values (or, a third of the time, kept), from the best point so far.
 /// Without couplings it proposes nothing.
-class Coupled final : public Optimizer {
+class Coupled final : public FromBest {
  public:
-  Coupled(const Space& s, const Point& start, Rng rng) : s_(s), best_(start), rng_(rng) {
+  Coupled(const Space& s, const Point& start, Rng rng) : FromBest(s, start, rng) {
     for (const Coupling& c : s.couplings())
       if (std::find(partners_.begin(), partners_.end(), c.partner) == partners_.end())
         partners_.push_back(c.partner);
@@ -148,24 +155,9 @@ class Coupled final : public Optimizer {
     }
     return out;
   }
-  void tell(const std::vector<Candidate>& asked, const std::vector<double>& times) override {
-    for (std::size_t i = 0; i < asked.size(); ++i)
-      share_best(asked[i].point, times[i]);
-  }
-  void share_best(const Point& p, double t) override {
-    if (t < best_t_) {
-      best_ = p;
-      best_t_ = t;
-    }
-  }
 
  private:
-  const Space& s_;
-  Point best_;
-  double best_t_ = kInf;
-  Rng rng_;
   std::vector<std::size_t> partners_;
-  PointSet seen_;
 };
 
 /// Coordinate descent in the style of AutoMap (SC'23): one dimension at a time, try every value
