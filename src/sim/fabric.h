@@ -92,7 +92,9 @@ class Fabric {
   double dram_bw_ = 0;
   double io_to_device_bw_ = 0, io_to_host_bw_ = 0;  ///< 0: PCIe traffic is not set apart
   std::vector<std::uint8_t> kind_;                  ///< per static resource (for asserts and docs)
-  std::vector<double> capacity_;    ///< per static resource: bytes/s (links, DRAM, io)
+  /// Per static resource: bytes/s (links, DRAM; io: the toward-GPU rate, for reference only, as
+  /// `cross` charges each direction at its own rate).
+  std::vector<double> capacity_;
   std::vector<std::int32_t> pcie_;  ///< per (node, gpu, direction): channel id
   std::vector<std::int32_t> bus_;   ///< per (node, from socket, to socket): SOCKET_BUS channel
   std::uint32_t dram_base_ = 0, io_base_ = 0, limiter_base_ = 0;
